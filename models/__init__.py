@@ -1,0 +1,74 @@
+"""Tortoise models, one module per domain. Import models from here."""
+
+from models.accounts import (
+    Account,
+    AccountService,
+    Provider,
+    Service,
+    Statement,
+    StatementLine,
+    TariffRate,
+)
+from models.enums import (
+    ContactChannel,
+    MessageChannel,
+    MessageStatus,
+    MeterKind,
+    MeterZone,
+    PaymentMethod,
+    PaymentStatus,
+    ReadingSource,
+    ReadingStatus,
+    VerificationPurpose,
+)
+from models.identity import (
+    CaptchaChallenge,
+    Consent,
+    LoginAttempt,
+    Registration,
+    Session,
+    User,
+    UserAccount,
+    VerificationCode,
+)
+from models.integration import ApiKey
+from models.messages import OutgoingMessage
+from models.payments import Payment, PaymentEvent, PaymentLine, SandboxOrder
+from models.readings import Meter, MeterRegister, Reading
+
+__all__ = [
+    "Account",
+    "AccountService",
+    "ApiKey",
+    "CaptchaChallenge",
+    "Consent",
+    "ContactChannel",
+    "LoginAttempt",
+    "MessageChannel",
+    "MessageStatus",
+    "Meter",
+    "MeterKind",
+    "MeterRegister",
+    "MeterZone",
+    "OutgoingMessage",
+    "Payment",
+    "PaymentEvent",
+    "PaymentLine",
+    "PaymentMethod",
+    "PaymentStatus",
+    "Provider",
+    "Reading",
+    "ReadingSource",
+    "ReadingStatus",
+    "Registration",
+    "SandboxOrder",
+    "Service",
+    "Session",
+    "Statement",
+    "StatementLine",
+    "TariffRate",
+    "User",
+    "UserAccount",
+    "VerificationCode",
+    "VerificationPurpose",
+]

@@ -1,0 +1,68 @@
+"""Enumerations stored in the database. The GraphQL enums of the same names expose them."""
+
+from enum import Enum
+
+
+class ContactChannel(str, Enum):
+    PHONE = "PHONE"
+    EMAIL = "EMAIL"
+
+
+class MeterKind(str, Enum):
+    INDIVIDUAL = "INDIVIDUAL"
+    COMMON = "COMMON"
+
+
+class MeterZone(str, Enum):
+    SINGLE = "SINGLE"
+    DAY = "DAY"
+    NIGHT = "NIGHT"
+    PEAK = "PEAK"
+    SEMIPEAK = "SEMIPEAK"
+
+
+class ReadingSource(str, Enum):
+    CABINET = "CABINET"
+    PUBLIC = "PUBLIC"
+    ONSITE = "ONSITE"
+    IMPORT = "IMPORT"
+    ESTIMATED = "ESTIMATED"
+
+
+class ReadingStatus(str, Enum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+
+
+class PaymentMethod(str, Enum):
+    CARD = "CARD"
+    SBP = "SBP"
+
+
+class PaymentStatus(str, Enum):
+    CREATED = "CREATED"
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+    EXPIRED = "EXPIRED"
+    REFUNDED = "REFUNDED"
+
+
+class MessageChannel(str, Enum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class MessageStatus(str, Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class VerificationPurpose(str, Enum):
+    REGISTRATION = "registration"
+    PASSWORD_RESET = "password_reset"
+    CHANGE_PHONE = "change_phone"
+    CHANGE_EMAIL = "change_email"

@@ -1,0 +1,139 @@
+"""Users, their sessions, registrations in progress, codes, consents and security-code challenges."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import ContactChannel, VerificationPurpose
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    login = fields.CharField(max_length=64)
+    # Logins are unique regardless of case: "Ivan" and "ivan" are one login.
+    login_key = fields.CharField(max_length=64, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    email = fields.CharField(max_length=254, null=True, db_index=True)
+    email_confirmed = fields.BooleanField(default=False)
+    phone = fields.CharField(max_length=16, null=True, db_index=True)
+    phone_confirmed = fields.BooleanField(default=False)
+    city = fields.CharField(max_length=128, default="Нижний Тагил")
+    subscribed_to_mailing = fields.BooleanField(default=False)
+    receipt_copies = fields.BooleanField(default=True)
+    allow_readings_without_auth = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    password_changed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "user"
+
+
+class UserAccount(Model):
+    """The access of a user to an account: the holder who registered with it, or a linked one."""
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="account_links")
+    account = fields.ForeignKeyField("models.Account", related_name="user_links")
+    is_holder = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "user_account"
+        unique_together = (("user", "account"),)
+
+
+class Session(Model):
+    """A signed-in device. Refresh tokens rotate, and only their hashes are stored."""
+
+    id = fields.UUIDField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="sessions")
+    refresh_hash = fields.CharField(max_length=64, unique=True)
+    # The hash of the refresh token this one replaced: its reuse means theft, and revokes the session.
+    previous_refresh_hash = fields.CharField(max_length=64, null=True, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    refreshed_at = fields.DatetimeField(null=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    ip = fields.CharField(max_length=64, null=True)
+    user_agent = fields.CharField(max_length=255, null=True)
+
+    class Meta:
+        table = "session"
+
+
+class LoginAttempt(Model):
+    """A failed sign-in, kept to slow down password guessing for a login."""
+
+    id = fields.IntField(primary_key=True)
+    login_key = fields.CharField(max_length=64, db_index=True)
+    ip = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "login_attempt"
+
+
+class CaptchaChallenge(Model):
+    id = fields.UUIDField(primary_key=True)
+    answer_hash = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "captcha_challenge"
+
+
+class Registration(Model):
+    """A registration in progress. The user is created only when it completes."""
+
+    id = fields.UUIDField(primary_key=True)
+    login = fields.CharField(max_length=64)
+    login_key = fields.CharField(max_length=64, db_index=True)
+    password_hash = fields.CharField(max_length=255)
+    channel = fields.CharEnumField(ContactChannel, max_length=8)
+    phone = fields.CharField(max_length=16, null=True)
+    email = fields.CharField(max_length=254, null=True)
+    city = fields.CharField(max_length=128)
+    account = fields.ForeignKeyField("models.Account", related_name="registrations", null=True)
+    binding_confirmed_at = fields.DatetimeField(null=True)
+    consent_text_version = fields.CharField(max_length=32)
+    consent_at = fields.DatetimeField()
+    consent_ip = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    completed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "registration"
+
+
+class Consent(Model):
+    """Consent to personal-data processing (152-ФЗ): when, from where, which text."""
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="consents")
+    text_version = fields.CharField(max_length=32)
+    given_at = fields.DatetimeField()
+    ip = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "consent"
+
+
+class VerificationCode(Model):
+    """A one-time code sent by SMS (or a link token by e-mail), stored hashed."""
+
+    id = fields.IntField(primary_key=True)
+    purpose = fields.CharEnumField(VerificationPurpose, max_length=32)
+    # Normalised phone (+7XXXXXXXXXX) or lower-case e-mail the code was sent to.
+    target = fields.CharField(max_length=254, db_index=True)
+    code_hash = fields.CharField(max_length=64)
+    user = fields.ForeignKeyField("models.User", related_name="codes", null=True)
+    registration = fields.ForeignKeyField("models.Registration", related_name="codes", null=True)
+    attempts = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "verification_code"

@@ -1,0 +1,90 @@
+"""Payments (from the cabinet and from elsewhere), their lines and the acquirer's events."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.accounts import MONEY
+from models.enums import PaymentMethod, PaymentStatus
+
+
+class Payment(Model):
+    id = fields.UUIDField(primary_key=True)
+    account = fields.ForeignKeyField("models.Account", related_name="payments")
+    user = fields.ForeignKeyField("models.User", related_name="payments", null=True)
+    method = fields.CharEnumField(PaymentMethod, max_length=8, null=True)
+    status = fields.CharEnumField(PaymentStatus, max_length=16, default=PaymentStatus.CREATED)
+    amount = fields.DecimalField(**MONEY)
+    # Where the payment was made: "cabinet", or a bank's or office's name for offline payments.
+    channel = fields.CharField(max_length=128, default="cabinet")
+    # The acquirer ("sandbox", "tbank") or "offline" for payments imported from billing.
+    provider = fields.CharField(max_length=32)
+    provider_payment_id = fields.CharField(max_length=64, null=True, db_index=True)
+    # Idempotency: the client's key per user, or billing's id of an offline payment.
+    idempotency_key = fields.CharField(max_length=128, null=True)
+    external_id = fields.CharField(max_length=128, null=True, unique=True)
+    receipt_email = fields.CharField(max_length=254, null=True)
+    confirmation_url = fields.CharField(max_length=1000, null=True)
+    sbp_payload = fields.CharField(max_length=1000, null=True)
+    failure_reason = fields.CharField(max_length=500, null=True)
+    # The statement period the payment was made against, if any.
+    period = fields.DateField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    paid_at = fields.DatetimeField(null=True)
+    expires_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "payment"
+        unique_together = (("user", "idempotency_key"),)
+        indexes = (("account_id", "created_at"), ("status", "updated_at"))
+
+
+class PaymentLine(Model):
+    id = fields.IntField(primary_key=True)
+    payment = fields.ForeignKeyField("models.Payment", related_name="lines")
+    service = fields.ForeignKeyField("models.Service", related_name="payment_lines")
+    recipient = fields.ForeignKeyField("models.Provider", related_name="payment_lines")
+    charged = fields.DecimalField(**MONEY)
+    amount = fields.DecimalField(**MONEY)
+
+    class Meta:
+        table = "payment_line"
+        unique_together = (("payment", "service"),)
+
+
+class PaymentEvent(Model):
+    """Every callback or state answer from the acquirer, as received."""
+
+    id = fields.IntField(primary_key=True)
+    payment = fields.ForeignKeyField("models.Payment", related_name="events", null=True)
+    provider = fields.CharField(max_length=32)
+    provider_ref = fields.CharField(max_length=128)
+    provider_status = fields.CharField(max_length=32)
+    # "<provider>:<reference>:<status>"; null for events not deduplicated (mismatches).
+    dedupe_key = fields.CharField(max_length=255, null=True, unique=True)
+    # applied, duplicate, ignored, mismatch
+    outcome = fields.CharField(max_length=16)
+    detail = fields.CharField(max_length=500, null=True)
+    payload = fields.JSONField()
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "payment_event"
+
+
+class SandboxOrder(Model):
+    """The sandbox acquirer own record of an order (the emulator side, not ours)."""
+
+    id = fields.CharField(max_length=64, primary_key=True)
+    order_id = fields.CharField(max_length=64, db_index=True)
+    method = fields.CharField(max_length=8)
+    amount_kopecks = fields.BigIntField()
+    status = fields.CharField(max_length=32)
+    notification_url = fields.CharField(max_length=1000)
+    success_url = fields.CharField(max_length=1000, null=True)
+    three_ds_code = fields.CharField(max_length=8, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "sandbox_order"

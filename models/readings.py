@@ -1,0 +1,58 @@
+"""Meters, their registers (one per tariff zone) and readings."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import MeterKind, MeterZone, ReadingSource, ReadingStatus
+
+READING = {"max_digits": 15, "decimal_places": 3}
+
+
+class Meter(Model):
+    id = fields.IntField(primary_key=True)
+    account = fields.ForeignKeyField("models.Account", related_name="meters")
+    service = fields.ForeignKeyField("models.Service", related_name="meters")
+    serial_number = fields.CharField(max_length=64)
+    kind = fields.CharEnumField(MeterKind, max_length=16, default=MeterKind.INDIVIDUAL)
+    next_verification_date = fields.DateField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "meter"
+        unique_together = (("account", "serial_number"),)
+
+
+class MeterRegister(Model):
+    id = fields.IntField(primary_key=True)
+    meter = fields.ForeignKeyField("models.Meter", related_name="registers")
+    zone = fields.CharEnumField(MeterZone, max_length=16)
+    # As printed on the bill, e.g. «День».
+    description = fields.CharField(max_length=64)
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "meter_register"
+        unique_together = (("meter", "zone"),)
+
+
+class Reading(Model):
+    id = fields.IntField(primary_key=True)
+    register = fields.ForeignKeyField("models.MeterRegister", related_name="readings")
+    # The period (first day of a month) the reading counts for.
+    period = fields.DateField()
+    value = fields.DecimalField(**READING)
+    source = fields.CharEnumField(ReadingSource, max_length=16)
+    status = fields.CharEnumField(ReadingStatus, max_length=16, default=ReadingStatus.PENDING)
+    taken_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    user = fields.ForeignKeyField("models.User", related_name="readings", null=True)
+    rejection_reason = fields.CharField(max_length=255, null=True)
+    # "<register id>:<period>" while a customer's reading of that register and period is
+    # pending; null otherwise. Its unique index keeps one such reading per register even when
+    # two submissions race.
+    customer_slot = fields.CharField(max_length=48, null=True, unique=True)
+    exported_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "reading"
+        indexes = (("register_id", "taken_at"),)

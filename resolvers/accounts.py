@@ -1,0 +1,97 @@
+"""Accounts, their services and statements."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import models
+from resolvers.common import query
+from resolvers.context import Context
+from resolvers.loaders import Loader
+from services import accounts, periods
+
+
+class AccountsByUserLoader(Loader[int, list[models.Account]]):
+    load_batch = accounts.accounts_by_user
+
+
+class AccountServicesByAccountLoader(Loader[int, list[models.AccountService]]):
+    load_batch = accounts.services_by_account
+
+
+class ServiceByIdLoader(Loader[int, models.Service | None]):
+    load_batch = accounts.services_by_id
+
+
+class ProviderByIdLoader(Loader[int, models.Provider | None]):
+    load_batch = accounts.providers_by_id
+
+
+class TariffsByServiceLoader(Loader[tuple[int, date], list[models.TariffRate]]):
+    load_batch = accounts.tariffs_by_service
+
+
+class LatestStatementByAccountLoader(Loader[int, models.Statement | None]):
+    load_batch = accounts.latest_statement_by_account
+
+
+class LinesByStatementLoader(Loader[int, list[models.StatementLine]]):
+    load_batch = accounts.lines_by_statement
+
+
+async def account(ctx: Context, *, number: str) -> models.Account | None:
+    user = await ctx.user()
+    if user is None:
+        return None
+    return await accounts.account_for_user(user.id, number)
+
+
+async def user_accounts(ctx: Context, *, user: models.User) -> list[models.Account]:
+    return await ctx.loader(AccountsByUserLoader).load(user.id)
+
+
+async def account_services(ctx: Context, *, account: models.Account) -> list[models.AccountService]:
+    return await ctx.loader(AccountServicesByAccountLoader).load(account.id)
+
+
+async def service(ctx: Context, *, service_id: int) -> models.Service:
+    found = await ctx.loader(ServiceByIdLoader).load(service_id)
+    assert found is not None, f"service {service_id} referenced but missing"
+    return found
+
+
+async def provider(ctx: Context, *, provider_id: int) -> models.Provider:
+    found = await ctx.loader(ProviderByIdLoader).load(provider_id)
+    assert found is not None, f"provider {provider_id} referenced but missing"
+    return found
+
+
+async def tariffs(ctx: Context, *, service_id: int) -> list[models.TariffRate]:
+    today = periods.local_today(ctx.rt.settings.timezone)
+    return await ctx.loader(TariffsByServiceLoader).load((service_id, today))
+
+
+async def meter_count(ctx: Context, *, account_service: models.AccountService) -> int:
+    return account_service.meter_count
+
+
+@query
+async def statement(
+    ctx: Context, *, account: models.Account, period: date | None
+) -> models.Statement | None:
+    if period is None:
+        return await ctx.loader(LatestStatementByAccountLoader).load(account.id)
+    return await accounts.statement(account=account, period=period)
+
+
+@query
+async def statements(
+    ctx: Context, *, account: models.Account, from_: date | None, to: date | None
+) -> list[models.Statement]:
+    return await accounts.statements(account=account, from_=from_, to=to)
+
+
+async def statement_lines(
+    ctx: Context, *, statement: models.Statement
+) -> list[models.StatementLine]:
+    return await ctx.loader(LinesByStatementLoader).load(statement.id)

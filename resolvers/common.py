@@ -1,0 +1,56 @@
+"""Turning service outcomes into what the schema layer needs."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, ParamSpec, TypeVar
+
+from graphql import GraphQLError
+
+from services.errors import DomainError, FieldError
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+@dataclass(slots=True)
+class Outcome(Generic[T]):
+    """A mutation's result: the value, or the expected failures (never both)."""
+
+    value: T | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+def mutation(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[Outcome[T]]]:
+    """Decorates a mutation resolver: a DomainError becomes the payload's errors."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> Outcome[T]:
+        try:
+            return Outcome(value=await fn(*args, **kwargs))
+        except DomainError as error:
+            return Outcome(errors=error.errors)
+
+    return wrapper
+
+
+def query(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Decorates a query resolver: a DomainError (a bad argument) becomes a GraphQL error with
+    the code and field in its extensions."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await fn(*args, **kwargs)
+        except DomainError as error:
+            raise as_graphql_error(error) from None
+
+    return wrapper
+
+
+def as_graphql_error(error: DomainError) -> GraphQLError:
+    first = error.errors[0]
+    extensions: dict[str, Any] = {"code": first.code.value, "field": first.field}
+    return GraphQLError(first.message, extensions=extensions)

@@ -1,0 +1,21 @@
+"""Request-scoped DataLoaders. Each domain declares its loaders as subclasses of Loader named
+<Thing>By<Key>Loader with a `load_batch` function from its service; Context.loader(cls) creates
+one per request. Batch functions return results in key order."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Loader(DataLoader[K, V], Generic[K, V]):
+    load_batch: ClassVar[Callable[[Sequence[Any]], Awaitable[list[Any]]]]
+
+    def __init__(self) -> None:
+        batch = type(self).load_batch
+        super().__init__(load_fn=lambda keys: batch(list(keys)))

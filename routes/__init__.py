@@ -1,0 +1,15 @@
+"""HTTP routes beside the GraphQL endpoints: health, callbacks, documents, the sandbox acquirer,
+developers' pages. Each domain module has `setup(app)`, which adds its routes and background
+tasks; handlers are thin: HTTP in, a service call, HTTP out."""
+
+from aiohttp import web
+
+from routes import documents, health, identity, integration, messages, payments
+from routes.keys import RUNTIME
+
+__all__ = ["RUNTIME", "setup_routes"]
+
+
+def setup_routes(app: web.Application) -> None:
+    for module in (health, identity, messages, payments, documents, integration):
+        module.setup(app)

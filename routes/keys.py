@@ -1,0 +1,7 @@
+"""Typed keys of what the app stores."""
+
+from aiohttp import web
+
+from services.runtime import Runtime
+
+RUNTIME = web.AppKey("runtime", Runtime)

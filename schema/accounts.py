@@ -1,0 +1,284 @@
+"""Accounts (лицевые счета), services, suppliers, tariffs and statements."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+import models
+from resolvers import accounts as resolve
+from resolvers import payments as resolve_payments
+from resolvers import readings as resolve_readings
+from resolvers.common import Outcome
+from schema.common import UserError, money, rate, user_errors, volume
+from schema.context import Info
+
+if TYPE_CHECKING:
+    from schema.payments import PaymentConnection
+    from schema.readings import Meter, ReadingConnection
+
+MeterZoneEnum = strawberry.enum(
+    models.MeterZone, name="MeterZone", description="Tariff zone of a meter register."
+)
+MeterKindEnum = strawberry.enum(
+    models.MeterKind,
+    name="MeterKind",
+    description="Individual (in the flat) or common (the building's) meter.",
+)
+
+
+@strawberry.type(
+    description="A supplier of a service or a recipient of payments, with bank details."
+)
+class Provider:
+    row: strawberry.Private[models.Provider]
+    name: str = strawberry.field(
+        description="Full name, e.g. АО «Нижнетагильская Энергосбытовая компания»."
+    )
+    inn: str = strawberry.field(description="ИНН.")
+    kpp: str | None = strawberry.field(description="КПП.")
+    bank_name: str | None = strawberry.field(description="Name of the bank.")
+    bic: str | None = strawberry.field(description="БИК of the bank (9 digits).")
+    settlement_account: str | None = strawberry.field(description="Расчётный счёт (20 digits).")
+    correspondent_account: str | None = strawberry.field(
+        description="Корреспондентский счёт (20 digits)."
+    )
+
+    @classmethod
+    def from_model(cls, row: models.Provider) -> Provider:
+        return cls(
+            row=row,
+            name=row.name,
+            inn=row.inn,
+            kpp=row.kpp,
+            bank_name=row.bank_name,
+            bic=row.bic,
+            settlement_account=row.settlement_account,
+            correspondent_account=row.correspondent_account,
+        )
+
+
+@strawberry.type(description="A service the retailer bills for, e.g. «Электроэнергия».")
+class Service:
+    code: str = strawberry.field(description="Stable code of the service, used in payment lines.")
+    name: str = strawberry.field(description="Name as printed on the bill.")
+    unit: str = strawberry.field(description="Unit of volume, e.g. кВт·ч.")
+
+    @classmethod
+    def from_model(cls, row: models.Service) -> Service:
+        return cls(code=row.code, name=row.name, unit=row.unit)
+
+
+@strawberry.type(description="The price of one unit in one zone, in force from a date.")
+class TariffRate:
+    zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
+    rate: Decimal = strawberry.field(description="Rubles per unit.")
+    valid_from: date = strawberry.field(description="First day the rate applies.")
+
+    @classmethod
+    def from_model(cls, row: models.TariffRate) -> TariffRate:
+        return cls(zone=models.MeterZone(row.zone), rate=rate(row.rate), valid_from=row.valid_from)
+
+
+@strawberry.type(
+    description="A service on one account, with who supplies it and who receives the money."
+)
+class AccountService:
+    row: strawberry.Private[models.AccountService]
+
+    @strawberry.field(description="The service.")
+    async def service(self, info: Info) -> Service:
+        return Service.from_model(
+            await resolve.service(info.context, service_id=self.row.service_id)
+        )
+
+    @strawberry.field(description="The supplier of the service (e.g. the managing company).")
+    async def provider(self, info: Info) -> Provider:
+        row = await resolve.provider(info.context, provider_id=self.row.provider_id)
+        return Provider.from_model(row)
+
+    @strawberry.field(description="Who receives the money; the retailer acts as the paying agent.")
+    async def recipient(self, info: Info) -> Provider:
+        row = await resolve.provider(info.context, provider_id=self.row.recipient_id)
+        return Provider.from_model(row)
+
+    @strawberry.field(description="Rates in force today, one per zone.")
+    async def tariffs(self, info: Info) -> list[TariffRate]:
+        rows = await resolve.tariffs(info.context, service_id=self.row.service_id)
+        return [TariffRate.from_model(r) for r in rows]
+
+    @strawberry.field(description="How many meters of this service the account has.")
+    async def meter_count(self, info: Info) -> int:
+        return await resolve.meter_count(info.context, account_service=self.row)
+
+
+@strawberry.type(description="One service's line of a charge statement, as billing computed it.")
+class StatementLine:
+    row: strawberry.Private[models.StatementLine]
+    tariff: Decimal = strawberry.field(description="Rubles per unit.")
+    balance: Decimal = strawberry.field(
+        description="Debt (+) or overpayment (-) at the start of the period."
+    )
+    paid: Decimal = strawberry.field(description="Paid during the period.")
+    volume: Decimal = strawberry.field(description="Volume consumed.")
+    charged: Decimal = strawberry.field(description="Charged for the period.")
+    recalculation: Decimal = strawberry.field(description="Recalculation (+ or -).")
+    to_pay: Decimal = strawberry.field(description="К оплате.")
+
+    @strawberry.field(description="The service.")
+    async def service(self, info: Info) -> Service:
+        return Service.from_model(
+            await resolve.service(info.context, service_id=self.row.service_id)
+        )
+
+    @classmethod
+    def from_model(cls, row: models.StatementLine) -> StatementLine:
+        return cls(
+            row=row,
+            tariff=rate(row.tariff),
+            balance=money(row.balance),
+            paid=money(row.paid),
+            volume=volume(row.volume),
+            charged=money(row.charged),
+            recalculation=money(row.recalculation),
+            to_pay=money(row.to_pay),
+        )
+
+
+@strawberry.type(description="The charge statement of one period.")
+class Statement:
+    row: strawberry.Private[models.Statement]
+    period: date = strawberry.field(description="First day of the month.")
+    total_to_pay: Decimal = strawberry.field(description="Итого к оплате.")
+
+    @strawberry.field(description="One line per service.")
+    async def lines(self, info: Info) -> list[StatementLine]:
+        rows = await resolve.statement_lines(info.context, statement=self.row)
+        return [StatementLine.from_model(r) for r in rows]
+
+    @classmethod
+    def from_model(cls, row: models.Statement) -> Statement:
+        return cls(row=row, period=row.period, total_to_pay=money(row.total_to_pay))
+
+    @classmethod
+    def maybe(cls, row: models.Statement | None) -> Statement | None:
+        return cls.from_model(row) if row else None
+
+
+@strawberry.type(
+    description="A лицевой счёт: the account number on the bill, its holder and address."
+)
+class Account:
+    row: strawberry.Private[models.Account]
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    number: str = strawberry.field(description="The account number printed on the bill.")
+    holder_name: str = strawberry.field(description="Full name of the holder.")
+    address: str = strawberry.field(description="Address of the supplied premises.")
+    city: str = strawberry.field(description="City.")
+
+    @classmethod
+    def from_model(cls, row: models.Account) -> Account:
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            number=row.number,
+            holder_name=row.holder_name,
+            address=row.address,
+            city=row.city,
+        )
+
+    @classmethod
+    def maybe(cls, row: models.Account | None) -> Account | None:
+        return cls.from_model(row) if row else None
+
+    @strawberry.field(description="Services billed on the account.")
+    async def services(self, info: Info) -> list[AccountService]:
+        rows = await resolve.account_services(info.context, account=self.row)
+        return [AccountService(row=r) for r in rows]
+
+    @strawberry.field(description="Meters installed for the account.")
+    async def meters(
+        self, info: Info
+    ) -> list[Annotated[Meter, strawberry.lazy("schema.readings")]]:
+        from schema.readings import Meter
+
+        rows = await resolve_readings.account_meters(info.context, account=self.row)
+        return [Meter.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="The charge statement of one period; the latest one when period is omitted."
+    )
+    async def statement(self, info: Info, period: date | None = None) -> Statement | None:
+        return Statement.maybe(
+            await resolve.statement(info.context, account=self.row, period=period)
+        )
+
+    @strawberry.field(
+        description="Charge history, newest first: the last 6 periods when from and to are omitted; "
+        "at most 6 periods a request."
+    )
+    async def statements(
+        self,
+        info: Info,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> list[Statement]:
+        rows = await resolve.statements(info.context, account=self.row, from_=from_, to=to)
+        return [Statement.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="Payments from every channel (cabinet, banks, offices), newest first."
+    )
+    async def payments(
+        self,
+        info: Info,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[PaymentConnection, strawberry.lazy("schema.payments")]:
+        from schema.payments import PaymentConnection
+
+        page = await resolve_payments.account_payments(
+            info.context, account=self.row, from_=from_, to=to, first=first, after=after
+        )
+        return PaymentConnection.from_page(page)
+
+    @strawberry.field(description="Meter readings, newest first.")
+    async def readings(
+        self,
+        info: Info,
+        kind: MeterKindEnum | None = None,  # type: ignore[valid-type]
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[ReadingConnection, strawberry.lazy("schema.readings")]:
+        from schema.readings import ReadingConnection
+
+        page = await resolve_readings.account_readings(
+            info.context, account=self.row, kind=kind, from_=from_, to=to, first=first, after=after
+        )
+        return ReadingConnection.from_page(page)
+
+
+@strawberry.type(description="The result of linking an account.")
+class AccountPayload:
+    account: Account | None = strawberry.field(description="The account, on success.")
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(cls, outcome: Outcome[models.Account]) -> AccountPayload:
+        return cls(account=Account.maybe(outcome.value), errors=user_errors(outcome))
+
+
+@strawberry.type
+class AccountsQuery:
+    @strawberry.field(
+        description="One of the signed-in user's accounts; null when it does not exist or is not theirs."
+    )
+    async def account(self, info: Info, number: str) -> Account | None:
+        return Account.maybe(await resolve.account(info.context, number=number))

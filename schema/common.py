@@ -1,0 +1,84 @@
+"""Shared GraphQL types: errors, payload helpers, pagination, number formatting."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from resolvers.common import Outcome
+from services.errors import ErrorCode as DomainErrorCode
+from services.errors import FieldError
+
+ErrorCode = strawberry.enum(
+    DomainErrorCode, name="ErrorCode", description="Machine-readable code of an expected failure."
+)
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> Decimal:
+    """Rubles with two decimals."""
+    return Decimal(value).quantize(CENT)
+
+
+def volume(value: Decimal) -> Decimal:
+    """Volumes without trailing zeros, at least one decimal: 26.015, 33.0."""
+    normalized = Decimal(value).normalize()
+    return (
+        normalized if -normalized.as_tuple().exponent >= 1 else normalized.quantize(Decimal("0.1"))
+    )
+
+
+def rate(value: Decimal) -> Decimal:
+    """A price per unit: at least two decimals (5.15), more only when needed."""
+    normalized = Decimal(value).normalize()
+    return normalized if -normalized.as_tuple().exponent > 2 else normalized.quantize(CENT)
+
+
+@strawberry.type(
+    description="An expected failure: a code, a Russian message and the input it is about."
+)
+class UserError:
+    field: str | None = strawberry.field(
+        description="Path of the input field the error is about, e.g. 'readings.1.value'; null "
+        "when it is about the whole request."
+    )
+    code: ErrorCode = strawberry.field(description="Machine-readable code.")  # type: ignore[valid-type]
+    message: str = strawberry.field(
+        description="A message in Russian, ready to show to the customer."
+    )
+
+    @classmethod
+    def from_error(cls, error: FieldError) -> UserError:
+        return cls(field=error.field, code=error.code, message=error.message)
+
+
+def user_errors(outcome: Outcome) -> list[UserError]:
+    return [UserError.from_error(e) for e in outcome.errors]
+
+
+@strawberry.type(description="The result of a mutation that returns nothing but success.")
+class OkPayload:
+    ok: bool = strawberry.field(description="True when the mutation took effect.")
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(cls, outcome: Outcome) -> OkPayload:
+        return cls(ok=not outcome.errors, errors=user_errors(outcome))
+
+
+@strawberry.type(description="Relay pagination state of a connection.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow the last edge.")
+    has_previous_page: bool = strawberry.field(description="More items precede the first edge.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first edge.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last edge; pass as `after`."
+    )
+
+
+def plain(value: Decimal) -> Decimal:
+    """Meter readings and their differences: no trailing zeros (4938, 12.5)."""
+    normalized = Decimal(value).normalize()
+    return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized

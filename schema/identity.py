@@ -1,0 +1,404 @@
+"""Sign-in, registration, the security code, password recovery and the user's profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+import models
+from resolvers import accounts as resolve_accounts
+from resolvers import identity as resolve
+from resolvers.common import Outcome
+from schema.accounts import Account, AccountPayload
+from schema.common import OkPayload, UserError, user_errors
+from schema.context import Info
+from services.auth import Tokens
+from services.identity import CaptchaView, PasswordResetView, RegistrationRequest, RegistrationView
+
+ContactChannelEnum = strawberry.enum(
+    models.ContactChannel, name="ContactChannel", description="Where codes and links are sent."
+)
+
+
+@strawberry.type(
+    description="A security-code challenge (captcha): single use, expires in 10 minutes."
+)
+class Captcha:
+    id: strawberry.ID = strawberry.field(description="Pass as captchaId with the answer.")
+    image: str = strawberry.field(
+        description="The challenge image as a data: URL (image/png or image/svg+xml)."
+    )
+    expires_at: datetime = strawberry.field(description="When the challenge expires.")
+
+    @classmethod
+    def from_view(cls, view: CaptchaView) -> Captcha:
+        return cls(id=strawberry.ID(view.id), image=view.image, expires_at=view.expires_at)
+
+
+@strawberry.type(description="A registered customer.")
+class User:
+    row: strawberry.Private[models.User]
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    login: str = strawberry.field(description="Login as the customer chose it.")
+    email: str | None = strawberry.field(description="Confirmed e-mail, if any.")
+    email_confirmed: bool = strawberry.field(description="The e-mail was confirmed by a link.")
+    phone: str | None = strawberry.field(description="Phone, +7XXXXXXXXXX.")
+    phone_confirmed: bool = strawberry.field(description="The phone was confirmed by an SMS code.")
+    city: str = strawberry.field(description="City.")
+    subscribed_to_mailing: bool = strawberry.field(description="Receives the retailer's mailings.")
+    allow_readings_without_auth: bool = strawberry.field(
+        description="Readings of the user's own accounts may be entered without signing in."
+    )
+    receipt_copies: bool = strawberry.field(
+        description="Receives receipt copies of payments by e-mail."
+    )
+
+    @classmethod
+    def from_model(cls, row: models.User) -> User:
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            login=row.login,
+            email=row.email,
+            email_confirmed=row.email_confirmed,
+            phone=row.phone,
+            phone_confirmed=row.phone_confirmed,
+            city=row.city,
+            subscribed_to_mailing=row.subscribed_to_mailing,
+            allow_readings_without_auth=row.allow_readings_without_auth,
+            receipt_copies=row.receipt_copies,
+        )
+
+    @classmethod
+    def maybe(cls, row: models.User | None) -> User | None:
+        return cls.from_model(row) if row else None
+
+    @strawberry.field(description="Accounts the user holds or linked.")
+    async def accounts(self, info: Info) -> list[Account]:
+        rows = await resolve_accounts.user_accounts(info.context, user=self.row)
+        return [Account.from_model(r) for r in rows]
+
+
+@strawberry.input(description="Step 1 of registration.")
+class StartRegistrationInput:
+    login: str = strawberry.field(description="Letters, digits, '._-', 3 to 64 characters.")
+    password: str = strawberry.field(description="At least 8 characters, not the login.")
+    password_repeat: str = strawberry.field(description="The password again.")
+    channel: ContactChannelEnum = strawberry.field(description="Register by phone or by e-mail.")  # type: ignore[valid-type]
+    phone: str | None = strawberry.field(default=None, description="Required for PHONE.")
+    email: str | None = strawberry.field(default=None, description="Required for EMAIL.")
+    city: str = strawberry.field(description="City, e.g. Нижний Тагил.")
+    captcha_id: strawberry.ID = strawberry.field(description="Captcha.id.")
+    captcha_answer: str = strawberry.field(description="The characters in the image.")
+    consent_to_personal_data: bool = strawberry.field(
+        description="Consent to personal-data processing (152-ФЗ)."
+    )
+
+    def to_request(self) -> RegistrationRequest:
+        return RegistrationRequest(
+            login=self.login,
+            password=self.password,
+            password_repeat=self.password_repeat,
+            channel=self.channel,
+            phone=self.phone,
+            email=self.email,
+            city=self.city,
+            captcha_id=str(self.captcha_id),
+            captcha_answer=self.captcha_answer,
+            consent_to_personal_data=self.consent_to_personal_data,
+        )
+
+
+@strawberry.type(description="A registration in progress.")
+class Registration:
+    id: strawberry.ID = strawberry.field(description="Pass to the next steps.")
+    channel: ContactChannelEnum = strawberry.field(description="Phone or e-mail.")  # type: ignore[valid-type]
+    address: str | None = strawberry.field(
+        description="Address of the bound account, to be confirmed by the customer."
+    )
+    account_number: str | None = strawberry.field(description="The bound account number.")
+    sent_to: str | None = strawberry.field(
+        description="Where the code or the link went, masked (e.g. '+7 999 ***-**-26')."
+    )
+    codes_left_today: int = strawberry.field(description="How many more codes may be sent today.")
+
+    @classmethod
+    def from_view(cls, view: RegistrationView) -> Registration:
+        return cls(
+            id=strawberry.ID(view.id),
+            channel=view.channel,
+            address=view.address,
+            account_number=view.account_number,
+            sent_to=view.sent_to,
+            codes_left_today=view.codes_left_today,
+        )
+
+
+@strawberry.type(description="The result of a registration step.")
+class RegistrationPayload:
+    registration: Registration | None = strawberry.field(
+        description="The registration, on success."
+    )
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(cls, outcome: Outcome[RegistrationView]) -> RegistrationPayload:
+        reg = Registration.from_view(outcome.value) if outcome.value else None
+        return cls(registration=reg, errors=user_errors(outcome))
+
+
+@strawberry.type(description="Tokens of a new or refreshed session.")
+class AuthPayload:
+    access_token: str | None = strawberry.field(
+        description="Send as 'Authorization: Bearer <accessToken>'."
+    )
+    refresh_token: str | None = strawberry.field(
+        description="Exchange for new tokens with refreshToken; single use."
+    )
+    expires_at: datetime | None = strawberry.field(description="When the access token expires.")
+    user: User | None = strawberry.field(description="The signed-in user.")
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(cls, outcome: Outcome[Tokens]) -> AuthPayload:
+        tokens = outcome.value
+        if tokens is None:
+            return cls(
+                access_token=None,
+                refresh_token=None,
+                expires_at=None,
+                user=None,
+                errors=user_errors(outcome),
+            )
+        return cls(
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            expires_at=tokens.expires_at,
+            user=User.from_model(tokens.user),
+            errors=[],
+        )
+
+
+@strawberry.type(description="The result of verifyPasswordReset.")
+class PasswordResetPayload:
+    reset_token: str | None = strawberry.field(
+        description="Token for resetPassword once the code or the link is verified."
+    )
+    logins: list[str] = strawberry.field(
+        description="Logins registered on that phone or e-mail, to choose from."
+    )
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(cls, outcome: Outcome[PasswordResetView]) -> PasswordResetPayload:
+        view = outcome.value
+        return cls(
+            reset_token=view.reset_token if view else None,
+            logins=view.logins if view else [],
+            errors=user_errors(outcome),
+        )
+
+
+@strawberry.type(description="The result of a profile mutation.")
+class UserPayload:
+    user: User | None = strawberry.field(description="The user, on success.")
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(cls, outcome: Outcome[models.User]) -> UserPayload:
+        return cls(user=User.maybe(outcome.value), errors=user_errors(outcome))
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="The signed-in user; null without a valid access token.")
+    async def me(self, info: Info) -> User | None:
+        return User.maybe(await info.context.user())
+
+    @strawberry.field(
+        description="A fresh security-code challenge for the registration, recovery and public-readings forms."
+    )
+    async def captcha(self, info: Info) -> Captcha:
+        return Captcha.from_view(await resolve.captcha(info.context))
+
+
+@strawberry.type
+class IdentityMutation:
+    @strawberry.mutation(
+        description="Step 1: login, password, phone or e-mail, city, security code, consent."
+    )
+    async def start_registration(
+        self, info: Info, input: StartRegistrationInput
+    ) -> RegistrationPayload:
+        return RegistrationPayload.build(
+            await resolve.start_registration(info.context, request=input.to_request())
+        )
+
+    @strawberry.mutation(
+        description="Step 2: bind the account number from the bill; returns its address to confirm."
+    )
+    async def bind_account(
+        self, info: Info, registration_id: strawberry.ID, account_number: str
+    ) -> RegistrationPayload:
+        outcome = await resolve.bind_account(
+            info.context, registration_id=str(registration_id), account_number=account_number
+        )
+        return RegistrationPayload.build(outcome)
+
+    @strawberry.mutation(
+        description="Step 3: the customer confirmed the address; sends the SMS code or the activation e-mail."
+    )
+    async def confirm_binding(
+        self, info: Info, registration_id: strawberry.ID
+    ) -> RegistrationPayload:
+        return RegistrationPayload.build(
+            await resolve.confirm_binding(info.context, registration_id=str(registration_id))
+        )
+
+    @strawberry.mutation(description="Resend the SMS code or the e-mail (codes: at most 3 a day).")
+    async def resend_registration_code(
+        self, info: Info, registration_id: strawberry.ID
+    ) -> RegistrationPayload:
+        outcome = await resolve.resend_registration_code(
+            info.context, registration_id=str(registration_id)
+        )
+        return RegistrationPayload.build(outcome)
+
+    @strawberry.mutation(description="Step 4 (phone): the 4-digit code from the SMS.")
+    async def complete_registration(
+        self, info: Info, registration_id: strawberry.ID, code: str
+    ) -> AuthPayload:
+        outcome = await resolve.complete_registration(
+            info.context, registration_id=str(registration_id), code=code
+        )
+        return AuthPayload.build(outcome)
+
+    @strawberry.mutation(description="Step 4 (e-mail): the token from the activation link.")
+    async def activate_email(self, info: Info, token: str) -> AuthPayload:
+        return AuthPayload.build(await resolve.activate_email(info.context, token=token))
+
+    @strawberry.mutation(
+        description="Signs in; a wrong login or password both answer INVALID_CREDENTIALS."
+    )
+    async def login(self, info: Info, login: str, password: str) -> AuthPayload:
+        return AuthPayload.build(await resolve.login(info.context, login=login, password=password))
+
+    @strawberry.mutation(description="Exchanges a refresh token (single use) for new tokens.")
+    async def refresh_token(self, info: Info, refresh_token: str) -> AuthPayload:
+        return AuthPayload.build(
+            await resolve.refresh_token(info.context, refresh_token=refresh_token)
+        )
+
+    @strawberry.mutation(description="Ends the current session.")
+    async def logout(self, info: Info) -> OkPayload:
+        return OkPayload.build(await resolve.logout(info.context))
+
+    @strawberry.mutation(
+        description="Sends a code (phone) or a link (e-mail); answers the same whether or not the contact is known."
+    )
+    async def request_password_reset(
+        self,
+        info: Info,
+        channel: ContactChannelEnum,
+        contact: str,
+        captcha_id: strawberry.ID,
+        captcha_answer: str,  # type: ignore[valid-type]
+    ) -> OkPayload:
+        outcome = await resolve.request_password_reset(
+            info.context,
+            channel=channel,
+            contact=contact,
+            captcha_id=str(captcha_id),
+            captcha_answer=captcha_answer,
+        )
+        return OkPayload.build(outcome)
+
+    @strawberry.mutation(description="Checks the SMS code or the token from the e-mail link.")
+    async def verify_password_reset(
+        self, info: Info, contact: str, code: str
+    ) -> PasswordResetPayload:
+        return PasswordResetPayload.build(
+            await resolve.verify_password_reset(info.context, contact=contact, code=code)
+        )
+
+    @strawberry.mutation(description="Sets a new password and ends every session of that user.")
+    async def reset_password(
+        self, info: Info, reset_token: str, login: str, password: str, password_repeat: str
+    ) -> OkPayload:
+        outcome = await resolve.reset_password(
+            info.context,
+            reset_token=reset_token,
+            login=login,
+            password=password,
+            password_repeat=password_repeat,
+        )
+        return OkPayload.build(outcome)
+
+    @strawberry.mutation(
+        description="Changes the password and ends the user's other sessions. Signed-in users."
+    )
+    async def change_password(
+        self, info: Info, current_password: str, password: str, password_repeat: str
+    ) -> OkPayload:
+        outcome = await resolve.change_password(
+            info.context,
+            current_password=current_password,
+            password=password,
+            password_repeat=password_repeat,
+        )
+        return OkPayload.build(outcome)
+
+    @strawberry.mutation(
+        description="Sends a confirmation link to the new address; it replaces the old one once confirmed."
+    )
+    async def change_email(self, info: Info, email: str) -> OkPayload:
+        return OkPayload.build(await resolve.change_email(info.context, email=email))
+
+    @strawberry.mutation(description="Confirms the new e-mail with the token from the link.")
+    async def confirm_email(self, info: Info, token: str) -> UserPayload:
+        return UserPayload.build(await resolve.confirm_email(info.context, token=token))
+
+    @strawberry.mutation(description="Sends a code to the new number.")
+    async def change_phone(self, info: Info, phone: str) -> OkPayload:
+        return OkPayload.build(await resolve.change_phone(info.context, phone=phone))
+
+    @strawberry.mutation(description="Confirms the new number with the code from the SMS.")
+    async def confirm_phone(self, info: Info, code: str) -> UserPayload:
+        return UserPayload.build(await resolve.confirm_phone(info.context, code=code))
+
+    @strawberry.mutation(
+        description="Mailing subscription and readings without signing in. Signed-in users."
+    )
+    async def update_settings(
+        self,
+        info: Info,
+        subscribed_to_mailing: bool | None = None,
+        allow_readings_without_auth: bool | None = None,
+        receipt_copies: Annotated[
+            bool | None,
+            strawberry.argument(description="Send receipt copies of payments by e-mail."),
+        ] = None,
+    ) -> UserPayload:
+        outcome = await resolve.update_settings(
+            info.context,
+            subscribed_to_mailing=subscribed_to_mailing,
+            allow_readings_without_auth=allow_readings_without_auth,
+            receipt_copies=receipt_copies,
+        )
+        return UserPayload.build(outcome)
+
+    @strawberry.mutation(
+        description="Adds another registered user's account, proven by that user's login and password."
+    )
+    async def link_account(self, info: Info, login: str, password: str) -> AccountPayload:
+        return AccountPayload.build(
+            await resolve.link_account(info.context, login=login, password=password)
+        )
+
+    @strawberry.mutation(description="Removes a linked account; a user always keeps at least one.")
+    async def unlink_account(self, info: Info, account_number: str) -> OkPayload:
+        return OkPayload.build(
+            await resolve.unlink_account(info.context, account_number=account_number)
+        )

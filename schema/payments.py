@@ -1,0 +1,217 @@
+"""Payments by card and SBP, their history, and status pushed to subscribers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+
+import models
+from resolvers import accounts as resolve_accounts
+from resolvers import payments as resolve
+from resolvers.common import Outcome
+from schema.accounts import Provider, Service
+from schema.common import PageInfo, UserError, money, user_errors
+from schema.context import Info
+from services.pagination import Page
+from services.payments import PaymentLineRequest, PaymentRequest
+
+PaymentMethodEnum = strawberry.enum(
+    models.PaymentMethod, name="PaymentMethod", description="How the customer pays."
+)
+PaymentStatusEnum = strawberry.enum(
+    models.PaymentStatus,
+    name="PaymentStatus",
+    description="CREATED: stored, not yet registered with the acquirer; PENDING: waiting for the "
+    "customer or the bank; then one final status.",
+)
+
+
+@strawberry.type(description="The part of a payment that goes to one service.")
+class PaymentLine:
+    row: strawberry.Private[models.PaymentLine]
+    charged: Decimal = strawberry.field(description="What the statement asked for.")
+    amount: Decimal = strawberry.field(description="What the customer pays for the service.")
+
+    @strawberry.field(description="The service.")
+    async def service(self, info: Info) -> Service:
+        row = await resolve_accounts.service(info.context, service_id=self.row.service_id)
+        return Service.from_model(row)
+
+    @strawberry.field(description="Who receives the money.")
+    async def recipient(self, info: Info) -> Provider:
+        row = await resolve_accounts.provider(info.context, provider_id=self.row.recipient_id)
+        return Provider.from_model(row)
+
+
+@strawberry.type(description="A payment, from the cabinet or made elsewhere (bank, office).")
+class Payment:
+    row: strawberry.Private[models.Payment]
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    method: PaymentMethodEnum = strawberry.field(description="Card or SBP.")  # type: ignore[valid-type]
+    status: PaymentStatusEnum = strawberry.field(description="Current status.")  # type: ignore[valid-type]
+    amount: Decimal = strawberry.field(description="Total, rubles.")
+    channel: str = strawberry.field(
+        description="Where the payment was made: the cabinet, a bank, an office."
+    )
+    receipt_email: str | None = strawberry.field(description="Where the receipt copy goes.")
+    created_at: datetime = strawberry.field(description="When the payment was created.")
+    paid_at: datetime | None = strawberry.field(description="When the money was received.")
+    confirmation_url: str | None = strawberry.field(
+        description="CARD: the acquirer's page where the customer enters card details."
+    )
+    sbp_payload: str | None = strawberry.field(
+        description="SBP: the link that the QR code encodes."
+    )
+    failure_reason: str | None = strawberry.field(description="Why the payment failed, in Russian.")
+
+    @classmethod
+    def from_model(cls, row: models.Payment) -> Payment:
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            # Payments made elsewhere have no method of ours; they were not by SBP, so CARD.
+            method=models.PaymentMethod(row.method or models.PaymentMethod.CARD),
+            status=models.PaymentStatus(row.status),
+            amount=money(row.amount),
+            channel=row.channel,
+            receipt_email=row.receipt_email,
+            created_at=row.created_at,
+            paid_at=row.paid_at,
+            confirmation_url=row.confirmation_url,
+            sbp_payload=row.sbp_payload,
+            failure_reason=row.failure_reason,
+        )
+
+    @classmethod
+    def maybe(cls, row: models.Payment | None) -> Payment | None:
+        return cls.from_model(row) if row else None
+
+    @strawberry.field(description="The account paid for.")
+    async def account_number(self, info: Info) -> str:
+        return await resolve.payment_account_number(info.context, payment=self.row)
+
+    @strawberry.field(description="One line per service.")
+    async def lines(self, info: Info) -> list[PaymentLine]:
+        rows = await resolve.payment_lines(info.context, payment=self.row)
+        return [PaymentLine(row=r, charged=money(r.charged), amount=money(r.amount)) for r in rows]
+
+    @strawberry.field(description="SBP: the QR code as an SVG document.")
+    async def qr_svg(self, info: Info) -> str | None:
+        return await resolve.payment_qr_svg(info.context, payment=self.row)
+
+
+@strawberry.type(description="An edge of a payment history.")
+class PaymentEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
+    node: Payment = strawberry.field(description="The payment.")
+
+
+@strawberry.type(description="Payment history, newest first.")
+class PaymentConnection:
+    edges: list[PaymentEdge] = strawberry.field(description="Payments of this page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+
+    @classmethod
+    def from_page(cls, page: Page[models.Payment]) -> PaymentConnection:
+        edges = [
+            PaymentEdge(cursor=c, node=Payment.from_model(p))
+            for p, c in zip(page.items, page.cursors, strict=True)
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+        )
+
+
+@strawberry.input(description="How much to pay for one service.")
+class PaymentLineInput:
+    service_code: str = strawberry.field(description="Service.code of a service on the account.")
+    amount: Decimal = strawberry.field(description="Rubles, two decimals, above zero.")
+
+
+@strawberry.input(description="A new payment.")
+class CreatePaymentInput:
+    account_number: str = strawberry.field(description="The account paid for.")
+    method: PaymentMethodEnum = strawberry.field(description="Card or SBP.")  # type: ignore[valid-type]
+    lines: list[PaymentLineInput] = strawberry.field(description="An amount per service.")
+    total_confirmed: bool = strawberry.field(
+        description="The customer ticked 'the total is correct'."
+    )
+    receipt_email: str | None = strawberry.field(
+        default=None, description="Where to send the receipt copy."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Retrying with the same key returns the same payment instead of a second one.",
+    )
+
+    def to_request(self) -> PaymentRequest:
+        return PaymentRequest(
+            account_number=self.account_number,
+            method=self.method,
+            lines=[
+                PaymentLineRequest(service_code=x.service_code, amount=x.amount) for x in self.lines
+            ],
+            total_confirmed=self.total_confirmed,
+            receipt_email=self.receipt_email,
+            idempotency_key=self.idempotency_key,
+        )
+
+
+@strawberry.type(description="The result of a payment mutation.")
+class PaymentPayload:
+    payment: Payment | None = strawberry.field(description="The payment, on success.")
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(cls, outcome: Outcome[models.Payment]) -> PaymentPayload:
+        return cls(payment=Payment.maybe(outcome.value), errors=user_errors(outcome))
+
+
+@strawberry.type
+class PaymentsQuery:
+    @strawberry.field(description="A payment the signed-in user made or may see; null otherwise.")
+    async def payment(self, info: Info, id: strawberry.ID) -> Payment | None:
+        return Payment.maybe(await resolve.payment(info.context, payment_id=str(id)))
+
+
+@strawberry.type
+class PaymentsMutation:
+    @strawberry.mutation(
+        description="Creates a payment and registers it with the acquirer. Signed-in users, own accounts."
+    )
+    async def create_payment(self, info: Info, input: CreatePaymentInput) -> PaymentPayload:
+        return PaymentPayload.build(
+            await resolve.create_payment(info.context, request=input.to_request())
+        )
+
+    @strawberry.mutation(description="Cancels a PENDING payment.")
+    async def cancel_payment(self, info: Info, id: strawberry.ID) -> PaymentPayload:
+        return PaymentPayload.build(await resolve.cancel_payment(info.context, payment_id=str(id)))
+
+
+@strawberry.type
+class PaymentsSubscription:
+    @strawberry.subscription(
+        description="Status changes of one payment; the first message is its current state."
+    )
+    async def payment_status(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Payment, None]:
+        async for row in resolve.payment_status(info.context, payment_id=str(id)):
+            yield Payment.from_model(row)
+
+    @strawberry.subscription(
+        description="Every payment change on one of the user's accounts, for dashboards."
+    )
+    async def account_payments(
+        self, info: Info, account_number: str
+    ) -> AsyncGenerator[Payment, None]:
+        async for row in resolve.account_payments_feed(info.context, account_number=account_number):
+            yield Payment.from_model(row)

@@ -1,0 +1,270 @@
+"""Meters, registers, readings: preview, submission, history, and readings without signing in."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+
+import models
+from resolvers import accounts as resolve_accounts
+from resolvers import readings as resolve
+from resolvers.common import Outcome
+from schema.accounts import MeterKindEnum, MeterZoneEnum, Service
+from schema.common import PageInfo, UserError, money, plain, rate, user_errors
+from schema.context import Info
+from services.pagination import Page
+from services.readings import Preview, PreviewLine, ReadingEntry, ReadingView
+
+ReadingSourceEnum = strawberry.enum(
+    models.ReadingSource, name="ReadingSource", description="Where a reading came from."
+)
+ReadingStatusEnum = strawberry.enum(
+    models.ReadingStatus, name="ReadingStatus", description="Whether billing accepted a reading."
+)
+
+
+@strawberry.type(description="A meter reading of one register.")
+class Reading:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    meter_serial_number: str = strawberry.field(description="Serial number of the meter.")
+    zone: MeterZoneEnum = strawberry.field(description="Tariff zone of the register.")  # type: ignore[valid-type]
+    value: Decimal = strawberry.field(description="The reading.")
+    consumption: Decimal | None = strawberry.field(
+        description="Consumption since the previous reading of this register, when known."
+    )
+    source: ReadingSourceEnum = strawberry.field(description="Where the reading came from.")  # type: ignore[valid-type]
+    status: ReadingStatusEnum = strawberry.field(description="Whether billing accepted it.")  # type: ignore[valid-type]
+    taken_at: datetime = strawberry.field(description="When the reading was taken or entered.")
+
+    @classmethod
+    def from_view(cls, view: ReadingView) -> Reading:
+        return cls(
+            id=strawberry.ID(str(view.id)),
+            meter_serial_number=view.meter_serial_number,
+            zone=view.zone,
+            value=plain(view.value),
+            consumption=None if view.consumption is None else plain(view.consumption),
+            source=view.source,
+            status=view.status,
+            taken_at=view.taken_at,
+        )
+
+    @classmethod
+    def maybe(cls, view: ReadingView | None) -> Reading | None:
+        return cls.from_view(view) if view else None
+
+
+@strawberry.type(description="One register (tariff zone) of a meter.")
+class MeterRegister:
+    row: strawberry.Private[models.MeterRegister]
+    zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
+    description: str = strawberry.field(description="As printed on the bill, e.g. 'День'.")
+
+    @strawberry.field(description="The reading the current period starts from.")
+    async def period_start(self, info: Info) -> Reading | None:
+        return Reading.maybe(await resolve.register_period_start(info.context, register=self.row))
+
+    @strawberry.field(description="The reading entered in the current period, if any.")
+    async def current(self, info: Info) -> Reading | None:
+        return Reading.maybe(await resolve.register_current(info.context, register=self.row))
+
+
+@strawberry.type(description="A meter of an account.")
+class Meter:
+    row: strawberry.Private[models.Meter]
+    id: strawberry.ID = strawberry.field(
+        description="Opaque identifier; pass it in ReadingInput.meterId."
+    )
+    serial_number: str = strawberry.field(description="Serial number (заводской номер).")
+    kind: MeterKindEnum = strawberry.field(description="Individual or common meter.")  # type: ignore[valid-type]
+    next_verification_date: date | None = strawberry.field(
+        description="Date of the next metrological verification (поверка)."
+    )
+
+    @classmethod
+    def from_model(cls, row: models.Meter) -> Meter:
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            serial_number=row.serial_number,
+            kind=models.MeterKind(row.kind),
+            next_verification_date=row.next_verification_date,
+        )
+
+    @strawberry.field(description="The metered service.")
+    async def service(self, info: Info) -> Service:
+        return Service.from_model(
+            await resolve_accounts.service(info.context, service_id=self.row.service_id)
+        )
+
+    @strawberry.field(description="Registers, one per tariff zone.")
+    async def registers(self, info: Info) -> list[MeterRegister]:
+        rows = await resolve.meter_registers(info.context, meter=self.row)
+        return [
+            MeterRegister(row=r, zone=models.MeterZone(r.zone), description=r.description)
+            for r in rows
+        ]
+
+
+@strawberry.type(description="An edge of a reading history.")
+class ReadingEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
+    node: Reading = strawberry.field(description="The reading.")
+
+
+@strawberry.type(description="Reading history, newest first.")
+class ReadingConnection:
+    edges: list[ReadingEdge] = strawberry.field(description="Readings of this page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+
+    @classmethod
+    def from_page(cls, page: Page[ReadingView]) -> ReadingConnection:
+        edges = [
+            ReadingEdge(cursor=c, node=Reading.from_view(v))
+            for v, c in zip(page.items, page.cursors, strict=True)
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+        )
+
+
+@strawberry.input(description="A new reading of one register.")
+class ReadingInput:
+    meter_id: strawberry.ID = strawberry.field(description="Meter.id.")
+    zone: MeterZoneEnum = strawberry.field(description="The register's zone.")  # type: ignore[valid-type]
+    value: Decimal = strawberry.field(
+        description="The reading: a whole number, digits before the comma."
+    )
+
+    def to_entry(self) -> ReadingEntry:
+        return ReadingEntry(meter_id=str(self.meter_id), zone=self.zone, value=self.value)
+
+
+@strawberry.type(description="What one new reading means: consumption and its cost.")
+class ReadingPreviewLine:
+    meter_serial_number: str = strawberry.field(description="Serial number of the meter.")
+    zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
+    previous: Decimal = strawberry.field(description="The reading the period starts from.")
+    value: Decimal = strawberry.field(description="The new reading.")
+    consumption: Decimal = strawberry.field(description="value - previous.")
+    rate: Decimal = strawberry.field(description="Rubles per unit in this zone.")
+    cost: Decimal = strawberry.field(description="consumption × rate, rubles.")
+
+    @classmethod
+    def from_line(cls, line: PreviewLine) -> ReadingPreviewLine:
+        return cls(
+            meter_serial_number=line.meter_serial_number,
+            zone=line.zone,
+            previous=plain(line.previous),
+            value=plain(line.value),
+            consumption=plain(line.consumption),
+            rate=rate(line.rate),
+            cost=money(line.cost),
+        )
+
+
+@strawberry.type(
+    description="Consumption and cost of new readings, shown before the customer confirms."
+)
+class ReadingPreview:
+    lines: list[ReadingPreviewLine] = strawberry.field(description="One line per register.")
+    total_consumption: Decimal = strawberry.field(description="Sum of consumption.")
+    total_cost: Decimal = strawberry.field(description="Sum of cost, rubles.")
+
+    @classmethod
+    def from_preview(cls, preview: Preview) -> ReadingPreview:
+        return cls(
+            lines=[ReadingPreviewLine.from_line(line) for line in preview.lines],
+            total_consumption=plain(preview.total_consumption),
+            total_cost=money(preview.total_cost),
+        )
+
+
+@strawberry.type(description="The result of previewReadings.")
+class ReadingPreviewPayload:
+    preview: ReadingPreview | None = strawberry.field(
+        description="The preview, when the input is valid."
+    )
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(cls, outcome: Outcome[Preview]) -> ReadingPreviewPayload:
+        preview = ReadingPreview.from_preview(outcome.value) if outcome.value else None
+        return cls(preview=preview, errors=user_errors(outcome))
+
+
+@strawberry.type(description="The result of submitting readings.")
+class ReadingsPayload:
+    readings: list[Reading] = strawberry.field(description="The stored readings; empty on failure.")
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(cls, outcome: Outcome[list[ReadingView]]) -> ReadingsPayload:
+        return cls(
+            readings=[Reading.from_view(v) for v in outcome.value or []],
+            errors=user_errors(outcome),
+        )
+
+
+@strawberry.type
+class ReadingsQuery:
+    @strawberry.field(
+        description="Meters of an account whose holder allows readings without signing in; null "
+        "otherwise. Reveals no personal data."
+    )
+    async def public_meters(self, info: Info, account_number: str) -> list[Meter] | None:
+        rows = await resolve.public_meters(info.context, account_number=account_number)
+        return None if rows is None else [Meter.from_model(r) for r in rows]
+
+
+@strawberry.type
+class ReadingsMutation:
+    @strawberry.mutation(
+        description="Consumption and cost of new readings, before submitting them. Signed-in users, own accounts."
+    )
+    async def preview_readings(
+        self, info: Info, account_number: str, readings: list[ReadingInput]
+    ) -> ReadingPreviewPayload:
+        outcome = await resolve.preview_readings(
+            info.context, account_number=account_number, entries=[r.to_entry() for r in readings]
+        )
+        return ReadingPreviewPayload.build(outcome)
+
+    @strawberry.mutation(
+        description="Stores new readings (PENDING until billing accepts them). Signed-in users, own accounts."
+    )
+    async def submit_readings(
+        self, info: Info, account_number: str, readings: list[ReadingInput]
+    ) -> ReadingsPayload:
+        outcome = await resolve.submit_readings(
+            info.context, account_number=account_number, entries=[r.to_entry() for r in readings]
+        )
+        return ReadingsPayload.build(outcome)
+
+    @strawberry.mutation(
+        description="Readings without signing in, where the holder allows it; needs the security code."
+    )
+    async def submit_public_readings(
+        self,
+        info: Info,
+        account_number: str,
+        readings: list[ReadingInput],
+        captcha_id: strawberry.ID,
+        captcha_answer: str,
+    ) -> ReadingsPayload:
+        outcome = await resolve.submit_public_readings(
+            info.context,
+            account_number=account_number,
+            entries=[r.to_entry() for r in readings],
+            captcha_id=str(captcha_id),
+            captcha_answer=captcha_answer,
+        )
+        return ReadingsPayload.build(outcome)

@@ -1,0 +1,152 @@
+"""Accounts a user may see, their services, suppliers, tariffs and charge statements."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+import models
+from services import periods
+from services.errors import DomainError, ErrorCode
+
+MAX_STATEMENT_PERIODS = 6
+
+
+async def accounts_of_user(user_id: int) -> list[models.Account]:
+    links = (
+        await models.UserAccount.filter(user_id=user_id)
+        .select_related("account")
+        .order_by("-is_holder", "created_at", "id")
+    )
+    return [link.account for link in links]
+
+
+async def account_for_user(user_id: int, number: str) -> models.Account | None:
+    """The account with this number, if the user may see it; None otherwise (never says why)."""
+    link = (
+        await models.UserAccount.filter(user_id=user_id, account__number=number.strip())
+        .select_related("account")
+        .first()
+    )
+    return link.account if link else None
+
+
+async def require_account(
+    user_id: int, number: str, field: str = "accountNumber"
+) -> models.Account:
+    account = await account_for_user(user_id, number)
+    if account is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, "Лицевой счёт не найден.", field)
+    return account
+
+
+# --- batch functions for DataLoaders (results in key order)
+
+
+async def accounts_by_user(user_ids: Sequence[int]) -> list[list[models.Account]]:
+    links = (
+        await models.UserAccount.filter(user_id__in=user_ids)
+        .select_related("account")
+        .order_by("-is_holder", "created_at", "id")
+    )
+    grouped: dict[int, list[models.Account]] = defaultdict(list)
+    for link in links:
+        grouped[link.user_id].append(link.account)
+    return [grouped.get(k, []) for k in user_ids]
+
+
+async def services_by_account(account_ids: Sequence[int]) -> list[list[models.AccountService]]:
+    rows = await models.AccountService.filter(account_id__in=account_ids).order_by("id")
+    grouped: dict[int, list[models.AccountService]] = defaultdict(list)
+    for row in rows:
+        grouped[row.account_id].append(row)
+    return [grouped.get(k, []) for k in account_ids]
+
+
+async def services_by_id(ids: Sequence[int]) -> list[models.Service | None]:
+    rows = {s.id: s for s in await models.Service.filter(id__in=ids)}
+    return [rows.get(k) for k in ids]
+
+
+async def providers_by_id(ids: Sequence[int]) -> list[models.Provider | None]:
+    rows = {p.id: p for p in await models.Provider.filter(id__in=ids)}
+    return [rows.get(k) for k in ids]
+
+
+async def tariffs_by_service(keys: Sequence[tuple[int, date]]) -> list[list[models.TariffRate]]:
+    """Rates in force on a date, one per zone, for (service id, date) keys."""
+    service_ids = {k[0] for k in keys}
+    rows = await models.TariffRate.filter(service_id__in=service_ids).order_by("valid_from")
+    by_service: dict[int, list[models.TariffRate]] = defaultdict(list)
+    for row in rows:
+        by_service[row.service_id].append(row)
+    result = []
+    for service_id, on in keys:
+        in_force: dict[str, models.TariffRate] = {}
+        for row in by_service.get(service_id, []):
+            if row.valid_from <= on:
+                in_force[row.zone] = row
+        result.append(sorted(in_force.values(), key=lambda r: _ZONE_ORDER.index(r.zone)))
+    return result
+
+
+_ZONE_ORDER = [z for z in models.MeterZone]
+
+
+async def latest_statement_by_account(account_ids: Sequence[int]) -> list[models.Statement | None]:
+    rows = await models.Statement.filter(account_id__in=account_ids).order_by(
+        "account_id", "-period"
+    )
+    latest: dict[int, models.Statement] = {}
+    for row in rows:
+        latest.setdefault(row.account_id, row)
+    return [latest.get(k) for k in account_ids]
+
+
+async def lines_by_statement(statement_ids: Sequence[int]) -> list[list[models.StatementLine]]:
+    rows = await models.StatementLine.filter(statement_id__in=statement_ids).order_by(
+        "position", "id"
+    )
+    grouped: dict[int, list[models.StatementLine]] = defaultdict(list)
+    for row in rows:
+        grouped[row.statement_id].append(row)
+    return [grouped.get(k, []) for k in statement_ids]
+
+
+# --- statements
+
+
+async def statement(*, account: models.Account, period: date | None) -> models.Statement | None:
+    query = models.Statement.filter(account_id=account.id)
+    if period is not None:
+        return await query.filter(period=periods.period_of(period)).first()
+    return await query.order_by("-period").first()
+
+
+async def statements(
+    *, account: models.Account, from_: date | None, to: date | None
+) -> list[models.Statement]:
+    """Newest first; the last 6 periods when no range is given; at most 6 periods a request."""
+    if from_ is None and to is None:
+        return (
+            await models.Statement.filter(account_id=account.id)
+            .order_by("-period")
+            .limit(MAX_STATEMENT_PERIODS)
+        )
+    if to is None:
+        to = periods.add_months(periods.period_of(from_), MAX_STATEMENT_PERIODS - 1)
+    if from_ is None:
+        from_ = periods.add_months(periods.period_of(to), -(MAX_STATEMENT_PERIODS - 1))
+    first, last = periods.period_of(from_), periods.period_of(to)
+    if first > last:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, "Начало периода позже его окончания.", "from")
+    if periods.months_between(first, last) > MAX_STATEMENT_PERIODS:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT,
+            f"За один раз можно получить не более {MAX_STATEMENT_PERIODS} месяцев.",
+            "to",
+        )
+    return await models.Statement.filter(
+        account_id=account.id, period__gte=first, period__lte=last
+    ).order_by("-period")

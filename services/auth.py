@@ -1,0 +1,153 @@
+"""Sign-in: passwords, access tokens, rotating refresh tokens, sessions and their revocation."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+import models
+from services.errors import DomainError, ErrorCode
+from services.runtime import Runtime
+from services.security import random_token
+
+FAILED_LOGINS_LIMIT = 10
+FAILED_LOGINS_WINDOW = timedelta(minutes=15)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def login_key(login: str) -> str:
+    return login.strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    user: models.User
+    session_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    user: models.User
+
+
+async def viewer_from_token(rt: Runtime, token: str) -> Viewer | None:
+    """The user behind a valid access token whose session is still open."""
+    claims = rt.signer.read_access_token(token)
+    if claims is None:
+        return None
+    try:
+        session_id = uuid.UUID(claims.session_id)
+    except ValueError:
+        return None
+    session = (
+        await models.Session.filter(id=session_id, user_id=claims.user_id, revoked_at=None)
+        .select_related("user")
+        .first()
+    )
+    if session is None or session.expires_at <= now():
+        return None
+    return Viewer(user=session.user, session_id=session.id)
+
+
+async def open_session(
+    rt: Runtime, *, user: models.User, ip: str | None = None, user_agent: str | None = None
+) -> Tokens:
+    refresh = _new_refresh_token()
+    session = await models.Session.create(
+        id=uuid.uuid4(),
+        user=user,
+        refresh_hash=rt.signer.digest(refresh, purpose="refresh"),
+        expires_at=now() + timedelta(days=rt.settings.refresh_token_days),
+        ip=ip,
+        user_agent=(user_agent or "")[:255] or None,
+    )
+    return _tokens(rt, user, session, refresh)
+
+
+async def login(
+    rt: Runtime, *, login: str, password: str, ip: str | None = None, user_agent: str | None = None
+) -> Tokens:
+    key = login_key(login)
+    if not key or not password:
+        raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный логин или пароль.")
+    since = now() - FAILED_LOGINS_WINDOW
+    if await models.LoginAttempt.filter(login_key=key, created_at__gte=since).count() >= (
+        FAILED_LOGINS_LIMIT
+    ):
+        raise DomainError.of(
+            ErrorCode.TOO_MANY_ATTEMPTS,
+            "Слишком много неудачных попыток входа. Попробуйте через 15 минут.",
+        )
+    user = await models.User.get_or_none(login_key=key)
+    # The hash is verified even for an unknown login, so timing does not tell logins apart.
+    if not rt.passwords.verify(user.password_hash if user else None, password) or user is None:
+        await models.LoginAttempt.create(login_key=key, ip=ip)
+        raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный логин или пароль.")
+    if rt.passwords.needs_rehash(user.password_hash):
+        user.password_hash = rt.passwords.hash(password)
+        await user.save(update_fields=["password_hash"])
+    await models.LoginAttempt.filter(login_key=key).delete()
+    return await open_session(rt, user=user, ip=ip, user_agent=user_agent)
+
+
+async def refresh(rt: Runtime, *, refresh_token: str) -> Tokens:
+    digest = rt.signer.digest(refresh_token, purpose="refresh")
+    invalid = DomainError.of(
+        ErrorCode.INVALID_CREDENTIALS, "Сеанс истёк. Войдите снова.", "refreshToken"
+    )
+    async with in_transaction():
+        # Locked so that two refreshes racing with one token cannot both succeed.
+        session = await models.Session.filter(refresh_hash=digest).select_for_update().first()
+        usable = session is not None and session.revoked_at is None and session.expires_at > now()
+        if usable:
+            new_refresh = _new_refresh_token()
+            session.previous_refresh_hash = digest
+            session.refresh_hash = rt.signer.digest(new_refresh, purpose="refresh")
+            session.refreshed_at = now()
+            await session.save(
+                update_fields=["previous_refresh_hash", "refresh_hash", "refreshed_at"]
+            )
+    if not usable:
+        if session is None:
+            # A refresh token that was already rotated away is being replayed: whoever holds
+            # the newer one may be a thief, so the whole session ends.
+            await models.Session.filter(previous_refresh_hash=digest, revoked_at=None).update(
+                revoked_at=now()
+            )
+        raise invalid
+    user = await models.User.get(id=session.user_id)
+    return _tokens(rt, user, session, new_refresh)
+
+
+async def logout(*, session_id: uuid.UUID) -> None:
+    await models.Session.filter(id=session_id, revoked_at=None).update(revoked_at=now())
+
+
+async def revoke_sessions(*, user_id: int, keep: uuid.UUID | None = None) -> int:
+    """Ends every open session of a user, except `keep`; answers how many ended."""
+    query = models.Session.filter(user_id=user_id, revoked_at=None)
+    if keep is not None:
+        query = query.exclude(id=keep)
+    return await query.update(revoked_at=now())
+
+
+def _new_refresh_token() -> str:
+    return random_token(32)
+
+
+def _tokens(rt: Runtime, user: models.User, session: models.Session, refresh: str) -> Tokens:
+    access, expires = rt.signer.access_token(
+        user_id=user.id,
+        session_id=str(session.id),
+        ttl_seconds=rt.settings.access_token_minutes * 60,
+    )
+    return Tokens(access, refresh, datetime.fromtimestamp(expires, UTC), user)

@@ -1,0 +1,109 @@
+"""Typed settings read from the environment (prefix ``LK_``) and an optional ``.env`` file.
+
+Every setting is documented in README.md. Production refuses unsafe values at start-up.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+VAR_DIR = ROOT / "var"
+UNSAFE_SECRETS = {"", "changethis", "secret", "dev", "development"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LK_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    database_url: str = ""
+    redis_url: str = ""
+    # Prefix of every Redis key and channel: lets several deployments (or test runs) share one Redis.
+    redis_prefix: str = "lk"
+    secret_key: str = ""
+    public_url: str = ""
+    demo_data: bool | None = None
+    captcha: Literal["enabled", "disabled"] = "enabled"
+    smtp_url: str = ""
+    smtp_from: str = "ЛК Энергосбыт <noreply@lk.example.ru>"
+    sms_url: str = ""
+    payment_provider: Literal["sandbox", "tbank"] = "sandbox"
+    sandbox_secret: str = ""
+    tbank_url: str = "https://securepay.tinkoff.ru"
+    tbank_terminal_key: str = ""
+    tbank_password: str = ""
+    # Largest total of one cabinet payment, rubles.
+    payment_max_total: Decimal = Decimal("100000.00")
+    # Minutes a PENDING payment waits before reconciliation asks the acquirer about it.
+    payment_reconcile_after_minutes: int = 5
+    # Hours after which a payment nobody paid is expired.
+    payment_expire_after_hours: int = 24
+    # Days of the month when readings count for the current period (inclusive).
+    readings_window_start_day: int = Field(default=1, ge=1, le=31)
+    readings_window_end_day: int = Field(default=31, ge=1, le=31)
+    # A reading more than this above the previous one (per register, per month) is implausible.
+    reading_monthly_limit: Decimal = Decimal("10000")
+    # The retailer's local time zone: periods and the readings window follow its calendar.
+    timezone: str = "Asia/Yekaterinburg"
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    # "fast" lowers argon2 cost for the test suite; never use it in production.
+    argon2_profile: Literal["standard", "fast"] = "standard"
+    # Apply pending migrations on start ("migrate") or build tables from models ("generate", tests).
+    schema_mode: Literal["migrate", "generate"] = "migrate"
+    # Background tasks (outbox sender, reconciliation); tests may switch them off.
+    background_tasks: bool = True
+    allowed_origins: list[str] = []
+
+    @model_validator(mode="after")
+    def _defaults_and_safety(self) -> Settings:
+        if self.demo_data is None:
+            self.demo_data = self.env == "development"
+        if not self.database_url:
+            self.database_url = f"sqlite://{VAR_DIR / 'lk.sqlite3'}"
+        if not self.public_url:
+            self.public_url = f"http://{self.host}:{self.port}"
+        self.public_url = self.public_url.rstrip("/")
+        if self.env == "production":
+            problems = []
+            if self.secret_key.strip().lower() in UNSAFE_SECRETS or len(self.secret_key) < 32:
+                problems.append("LK_SECRET_KEY must be set to a random value of 32+ characters")
+            if self.captcha == "disabled":
+                problems.append("LK_CAPTCHA=disabled is not allowed in production")
+            if self.argon2_profile != "standard":
+                problems.append("LK_ARGON2_PROFILE must be 'standard' in production")
+            if self.payment_provider == "sandbox":
+                problems.append("LK_PAYMENT_PROVIDER=sandbox is not allowed in production")
+            if problems:
+                raise ValueError("; ".join(problems))
+        else:
+            if not self.secret_key:
+                self.secret_key = _development_secret()
+        if not self.sandbox_secret:
+            self.sandbox_secret = self.secret_key + ":sandbox"
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == "development"
+
+
+def _development_secret() -> str:
+    """A random secret generated once and kept under var/, so tokens survive a restart."""
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
