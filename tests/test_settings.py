@@ -1,0 +1,50 @@
+"""Settings: defaults of the embedded mode, and production refusing unsafe values."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from settings import Settings
+
+
+def test_development_defaults_to_sqlite_demo_data_and_a_generated_secret(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(_env_file=None)
+    assert settings.env == "development"
+    assert settings.database_url.startswith("sqlite://")
+    assert settings.demo_data is True
+    assert len(settings.secret_key) >= 32
+    assert Settings(_env_file=None).secret_key == settings.secret_key  # kept under var/
+
+
+@pytest.mark.parametrize("secret", ["", "changethis", "short"])
+def test_production_refuses_a_missing_or_default_secret(secret):
+    with pytest.raises(ValidationError, match="LK_SECRET_KEY"):
+        Settings(_env_file=None, env="production", secret_key=secret, payment_provider="tbank")
+
+
+def test_production_refuses_disabled_captcha():
+    with pytest.raises(ValidationError, match="LK_CAPTCHA"):
+        Settings(
+            _env_file=None,
+            env="production",
+            secret_key="x" * 40,
+            captcha="disabled",
+            payment_provider="tbank",
+        )
+
+
+def test_production_with_safe_values_starts_without_demo_data():
+    settings = Settings(
+        _env_file=None, env="production", secret_key="x" * 40, payment_provider="tbank"
+    )
+    assert settings.demo_data is False
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("LK_PORT", "9123")
+    monkeypatch.setenv("LK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lk")
+    settings = Settings(_env_file=None)
+    assert settings.port == 9123
+    assert settings.database_url == "postgres://postgres@127.0.0.1:5432/lk"
