@@ -52,5 +52,11 @@ def query(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
 
 def as_graphql_error(error: DomainError) -> GraphQLError:
     first = error.errors[0]
-    extensions: dict[str, Any] = {"code": first.code.value, "field": first.field}
+    # "classification" marks the error as the client's (Apollo's BAD_USER_INPUT convention), so
+    # clients and fuzzers tell a refused argument from a failure of the server.
+    extensions: dict[str, Any] = {
+        "code": first.code.value,
+        "field": first.field,
+        "classification": "BAD_USER_INPUT",
+    }
     return GraphQLError(first.message, extensions=extensions)

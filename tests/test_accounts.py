@@ -161,7 +161,11 @@ async def test_statements_refuse_reversed_and_too_long_ranges(client, ivan, from
         STATEMENTS, {"number": "66200000000", "from": from_, "to": to}, token=ivan
     )
     [error] = body["errors"]
-    assert error["extensions"] == {"code": "INVALID_INPUT", "field": field}
+    assert error["extensions"] == {
+        "code": "INVALID_INPUT",
+        "field": field,
+        "classification": "BAD_USER_INPUT",
+    }
     assert error["message"]
 
 
