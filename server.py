@@ -20,6 +20,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from adapters.broker import create_broker
 from resolvers.context import Context, bearer_token
 from routes import RUNTIME, setup_routes
+from routes.graphiql import OfflineGraphiQL
 from schema import build_schema
 from services import auth, demo
 from services.database import close_database, open_database
@@ -29,7 +30,7 @@ from settings import Settings
 log = logging.getLogger("lk")
 
 
-class CustomerGraphQLView(GraphQLView):
+class CustomerGraphQLView(OfflineGraphiQL, GraphQLView):
     """/graphql: Authorization: Bearer on HTTP, `authorization` in connection_init on websockets."""
 
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
