@@ -22,6 +22,7 @@ from resolvers.context import Context, bearer_token
 from routes import RUNTIME, setup_routes
 from routes.graphiql import OfflineGraphiQL
 from schema import build_schema
+from schema.security import GraphQLLimits
 from services import auth, demo
 from services.database import close_database, open_database
 from services.runtime import Runtime
@@ -58,7 +59,7 @@ class CustomerGraphQLView(OfflineGraphiQL, GraphQLView):
 
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=settings.max_body_bytes)
     runtime = Runtime.from_settings(
         settings, create_broker(settings.redis_url, prefix=settings.redis_prefix)
     )
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
     production = settings.env == "production"
     view = CustomerGraphQLView(
-        schema=build_schema(production=production),
+        schema=build_schema(production=production, limits=GraphQLLimits.from_settings(settings)),
         graphql_ide="graphiql" if not production else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allowed_origins=settings.allowed_origins,

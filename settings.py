@@ -63,11 +63,24 @@ class Settings(BaseSettings):
     # Background tasks (outbox sender, reconciliation); tests may switch them off.
     background_tasks: bool = True
     allowed_origins: list[str] = []
+    # Platform: GraphQL query limits (both endpoints), request body size, introspection
+    # (unset: on in development, off in production). See docs/platform.md.
+    graphql_max_depth: int = Field(default=12, ge=1)
+    graphql_max_aliases: int = Field(default=30, ge=0)
+    graphql_max_tokens: int = Field(default=5000, ge=100)
+    graphql_max_list_size: int = Field(default=1000, ge=1)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    introspection: bool | None = None
+    # Platform: log format, "json" (one JSON object a line) or "text" (for a terminal).
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
 
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> Settings:
         if self.demo_data is None:
             self.demo_data = self.env == "development"
+        if self.introspection is None:
+            self.introspection = self.env == "development"
         if not self.database_url:
             self.database_url = f"sqlite://{VAR_DIR / 'lk.sqlite3'}"
         if not self.public_url:
