@@ -19,7 +19,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from adapters.broker import create_broker
 from resolvers.context import Context, bearer_token
-from routes import RUNTIME, setup_routes
+from routes import RUNTIME, middleware, setup_routes
 from routes.graphiql import OfflineGraphiQL
 from schema import build_schema
 from schema.security import GraphQLLimits
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         allowed_origins=settings.allowed_origins,
     )
     app.router.add_route("*", "/graphql", view)
+    middleware.setup(app)
     setup_routes(app)
     return app
 
