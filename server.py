@@ -23,7 +23,7 @@ from routes import RUNTIME, middleware, setup_routes
 from routes.graphiql import OfflineGraphiQL
 from schema import build_schema
 from schema.security import GraphQLLimits
-from services import auth, demo
+from services import auth, demo, logs
 from services.database import close_database, open_database
 from services.runtime import Runtime
 from settings import Settings
@@ -108,8 +108,8 @@ async def _http_client(app: web.Application) -> AsyncIterator[None]:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
+    logs.configure_logging(level=settings.log_level, fmt=settings.log_format)
     try:
         import uvloop
 
@@ -117,7 +117,13 @@ def main() -> None:
     except ImportError:  # pragma: no cover - uvloop is optional on other platforms
         pass
     log.info("serving on http://%s:%s/graphql (%s)", settings.host, settings.port, settings.env)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log=None,  # routes.middleware logs each request, without its query string
+    )
 
 
 if __name__ == "__main__":

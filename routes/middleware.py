@@ -1,4 +1,5 @@
-"""What every HTTP response gets: CORS for the configured origins, and security headers.
+"""What every HTTP request gets: an id, a log line and metrics; CORS for the configured origins;
+security headers.
 
 Headers are added in `on_response_prepare`, not in a middleware's return path: websocket
 handshakes, static files and error pages are sent before a middleware would see them.
@@ -6,10 +7,19 @@ handshakes, static files and error pages are sent before a middleware would see 
 
 from __future__ import annotations
 
+import logging
+import re
+import time
+import uuid
+
 from aiohttp import web
 from strawberry.http.websocket_origin import normalize_allowed_origins, normalize_origin
 
 from routes.keys import RUNTIME
+from services import logs, metrics
+
+access_log = logging.getLogger("lk.access")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 ALLOWED_HEADERS = "Authorization, Content-Type, Accept, X-Request-Id"
@@ -20,6 +30,7 @@ PREFLIGHT_MAX_AGE = "600"
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 HSTS = "max-age=31536000; includeSubDomains"
 CORS_ORIGINS = web.AppKey("cors_origins", frozenset)
+REQUEST_ID = web.RequestKey("request_id", str)
 
 
 def allowed_origin(request: web.Request) -> str | None:
@@ -34,6 +45,60 @@ def allowed_origin(request: web.Request) -> str | None:
         return "*"
     normalized = normalize_origin(origin)
     return origin if normalized is not None and normalized in allowed else None
+
+
+def route_of(request: web.Request) -> str:
+    """The route's pattern (/documents/{token}), never the concrete path: paths may hold signed
+    tokens, and a metric label per concrete path would grow without bound."""
+    info = request.match_info
+    resource = info.route.resource if info.http_exception is None else None
+    return resource.canonical if resource is not None else "unmatched"
+
+
+@web.middleware
+async def request_log(request: web.Request, handler):
+    """One log line and the metrics of each request. The line holds the method, the route,
+    the status, the duration and the request id: no query string, body or header."""
+    given = request.headers.get("X-Request-Id", "")
+    request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    request[REQUEST_ID] = request_id
+    token = logs.request_id.set(request_id)
+    websocket = request.headers.get("Upgrade", "").lower() == "websocket"
+    started = time.perf_counter()
+    status = 500
+    if websocket:
+        metrics.WEBSOCKETS.inc()
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as error:
+        status = error.status
+        raise
+    finally:
+        duration = time.perf_counter() - started
+        route = route_of(request)
+        if websocket:
+            metrics.WEBSOCKETS.dec()
+        metrics.HTTP_REQUESTS.labels(route=route, method=request.method, status=status).inc()
+        metrics.HTTP_LATENCY.labels(route=route).observe(duration)
+        if status >= 500:
+            metrics.HTTP_ERRORS.labels(route=route).inc()
+        access_log.log(
+            logging.ERROR if status >= 500 else logging.INFO,
+            "%s %s %s",
+            request.method,
+            route,
+            status,
+            extra={
+                "method": request.method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(duration * 1000, 2),
+                "websocket": websocket,
+            },
+        )
+        logs.request_id.reset(token)
 
 
 @web.middleware
@@ -55,6 +120,8 @@ async def cors_preflight(request: web.Request, handler):
 
 async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
     headers = response.headers
+    if REQUEST_ID in request:
+        headers["X-Request-Id"] = request[REQUEST_ID]
     origin = allowed_origin(request)
     if origin is not None:
         headers["Access-Control-Allow-Origin"] = origin
@@ -78,5 +145,6 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
 
 def setup(app: web.Application) -> None:
     app[CORS_ORIGINS] = normalize_allowed_origins(app[RUNTIME].settings.allowed_origins)
+    app.middlewares.append(request_log)
     app.middlewares.append(cors_preflight)
     app.on_response_prepare.append(add_headers)

@@ -26,6 +26,8 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
+from services.metrics import GRAPHQL_ERRORS
+
 log = logging.getLogger("lk.graphql")
 
 INTERNAL_ERROR_MESSAGE = "Внутренняя ошибка"
@@ -128,6 +130,12 @@ class MaskUnexpectedErrors(MaskErrors):
     def __init__(self, *, expose: bool) -> None:
         super().__init__(should_mask_error=is_unexpected, error_message=INTERNAL_ERROR_MESSAGE)
         self.expose = expose
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        for error in errors:
+            kind = "unexpected" if is_unexpected(error) else "field" if error.path else "request"
+            GRAPHQL_ERRORS.labels(kind=kind).inc()
+        return super()._process_errors(errors)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         error_id = uuid.uuid4().hex[:16]
