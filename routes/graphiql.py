@@ -24,7 +24,8 @@ from strawberry.http.ides import get_graphql_ide_html
 
 STATIC_URL = "/static/graphiql"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "graphiql"
-CDN = "https://unpkg.com/"
+# The CDN prefix of every package URL in Strawberry's page.
+_CDN = re.compile(r"https://[A-Za-z0-9.-]+/(?=@graphiql/|graphiql@|react@|react-dom@|js-cookie@)")
 _FETCH_URL = 'const fetchURL = window.location.href.split("?")[0];'
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
@@ -34,9 +35,10 @@ def graphiql_page(endpoint: str) -> tuple[str, str]:
     """The offline GraphiQL page for a GraphQL endpoint path, and its Content-Security-Policy."""
     html = get_graphql_ide_html("graphiql")
     # Fail loudly if a Strawberry upgrade changes the page: a silent miss would mean a blank IDE.
-    if CDN not in html or _FETCH_URL not in html:
+    html, replaced = _CDN.subn(f"{STATIC_URL}/", html)
+    if replaced != 7 or _FETCH_URL not in html or 'src="https://' in html:
         raise RuntimeError("Strawberry's GraphiQL page changed: update routes/graphiql.py")
-    html = html.replace(CDN, f"{STATIC_URL}/").replace(
+    html = html.replace(
         _FETCH_URL,
         f"const fetchURL = new URL({json.dumps(endpoint)}, window.location.href).toString();",
     )

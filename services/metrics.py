@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+)
 from prometheus_client.exposition import generate_latest
 from tortoise.functions import Count, Min
 
@@ -18,6 +25,9 @@ from models.enums import MessageStatus, PaymentStatus
 from models.messages import OutgoingMessage
 from models.payments import Payment
 from services.runtime import Runtime
+
+# The *_created series double the output and no dashboard of ours reads them.
+disable_created_metrics()
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
