@@ -26,6 +26,8 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
+from resolvers.common import as_graphql_error
+from services.errors import DomainError
 from services.metrics import GRAPHQL_ERRORS
 
 log = logging.getLogger("lk.graphql")
@@ -118,9 +120,25 @@ def is_unexpected(error: GraphQLError) -> bool:
     resolving a field (it has a path) or inside a subscription's stream (no location).
     Errors of parsing, validation and variable coercion point at the document and stay."""
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
+    if original is None or isinstance(original, GraphQLError | DomainError):
         return False
     return error.path is not None or not error.nodes
+
+
+def _with_code(error: GraphQLError) -> GraphQLError:
+    """A DomainError that escaped the resolver helpers still answers its code and field."""
+    original = error.original_error
+    if not isinstance(original, DomainError):
+        return error
+    coded = as_graphql_error(original)
+    return GraphQLError(
+        coded.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=coded.extensions,
+    )
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -135,7 +153,7 @@ class MaskUnexpectedErrors(MaskErrors):
         for error in errors:
             kind = "unexpected" if is_unexpected(error) else "field" if error.path else "request"
             GRAPHQL_ERRORS.labels(kind=kind).inc()
-        return super()._process_errors(errors)
+        return [_with_code(error) for error in super()._process_errors(errors)]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         error_id = uuid.uuid4().hex[:16]

@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 
 from schema.security import INTERNAL_ERROR_MESSAGE, GraphQLLimits, security_extensions
+from services.errors import unauthenticated
 from tests.graphql import GraphQLClient
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
@@ -64,6 +65,10 @@ class Query:
         raise GraphQLError("Недостаточно прав.", extensions={"code": "FORBIDDEN"})
 
     @strawberry.field
+    async def unauthenticated(self) -> str:
+        raise unauthenticated()
+
+    @strawberry.field
     def fine(self, number: int) -> int:
         return number
 
@@ -114,6 +119,14 @@ async def test_intended_and_validation_errors_stay_visible(query: str, visible: 
 
     assert visible in result.errors[0].message
     assert result.errors[0].message != INTERNAL_ERROR_MESSAGE
+
+
+async def test_domain_error_outside_the_helpers_keeps_its_code() -> None:
+    result = await schema(expose_errors=False).execute("{ unauthenticated }")
+
+    [error] = result.errors
+    assert error.message == "Войдите в личный кабинет."
+    assert error.extensions["code"] == "UNAUTHENTICATED"
 
 
 async def test_invalid_variable_stays_visible_in_production() -> None:
