@@ -51,9 +51,7 @@ async def main() -> None:
         async with session.post(url, json={"query": login}) as response:
             token = (await response.json())["data"]["login"]["accessToken"]
         for name, query in DOCUMENTS.items():
-            rate, errors = await measure(
-                session, url, token, query, args.seconds, args.concurrency
-            )
+            rate, errors = await measure(session, url, token, query, args.seconds, args.concurrency)
             print(f"{name:10} {rate:8.0f} requests/s  errors: {errors}")
 
 
