@@ -21,6 +21,7 @@ from adapters.broker import create_broker
 from resolvers.context import Context, bearer_token
 from routes import RUNTIME, middleware, setup_routes
 from routes.graphiql import OfflineGraphiQL
+from routes.websockets import BoundedWebSockets
 from schema import build_schema
 from schema.security import GraphQLLimits
 from services import auth, demo, logs
@@ -31,7 +32,7 @@ from settings import Settings
 log = logging.getLogger("lk")
 
 
-class CustomerGraphQLView(OfflineGraphiQL, GraphQLView):
+class CustomerGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
     """/graphql: Authorization: Bearer on HTTP, `authorization` in connection_init on websockets."""
 
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]

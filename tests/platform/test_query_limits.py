@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import aiohttp
+
 from tests.graphql import GraphQLClient
 
 ME_ACCOUNTS = "{ me { accounts { services { service { name } } } } }"
@@ -95,3 +97,17 @@ async def test_body_limit_follows_settings(make_client) -> None:
     response = await client.http.post("/graphql", json={"query": query})
 
     assert response.status == 413
+
+
+async def test_websocket_message_over_body_limit_closes_the_connection(make_client) -> None:
+    client = await make_client(max_body_bytes=4096)
+    ws = await client.http.ws_connect("/graphql", protocols=["graphql-transport-ws"])
+    await ws.send_json({"type": "connection_init", "payload": {}})
+    assert (await ws.receive_json(timeout=5))["type"] == "connection_ack"
+
+    query = "{ __typename }" + " " * 5000
+    await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query}})
+    message = await ws.receive(timeout=5)
+
+    assert message.type == aiohttp.WSMsgType.CLOSE
+    assert message.data == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
