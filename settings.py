@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     graphql_max_list_size: int = Field(default=1000, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     introspection: bool | None = None
+    # Platform: the bearer token /metrics asks of the scraper (unset: /metrics is open).
+    metrics_token: str = ""
     # Platform: log format, "json" (one JSON object a line) or "text" (for a terminal).
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from aiohttp import web
 
 from routes.keys import RUNTIME
@@ -9,7 +11,14 @@ from services import metrics
 
 
 async def metrics_page(request: web.Request) -> web.Response:
-    body = await metrics.scrape(request.app[RUNTIME])
+    rt = request.app[RUNTIME]
+    # Payment counts are business data: with LK_METRICS_TOKEN set, the scraper must present it.
+    if rt.settings.metrics_token:
+        given = request.headers.get("Authorization", "")
+        expected = f"Bearer {rt.settings.metrics_token}"
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise web.HTTPUnauthorized(headers={"WWW-Authenticate": "Bearer"})
+    body = await metrics.scrape(rt)
     return web.Response(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
 
 

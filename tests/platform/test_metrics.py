@@ -110,3 +110,14 @@ async def test_open_websockets_and_subscriptions_are_counted(client: GraphQLClie
     assert sample(during, "lk_subscriptions") == sample(before, "lk_subscriptions") + 1
     assert sample(after, "lk_websocket_connections") == sample(before, "lk_websocket_connections")
     assert sample(after, "lk_subscriptions") == sample(before, "lk_subscriptions")
+
+
+async def test_metrics_token_is_required_when_configured(make_client) -> None:
+    client = await make_client(metrics_token="scrape-secret-1")
+
+    missing = await client.http.get("/metrics")
+    wrong = await client.http.get("/metrics", headers={"Authorization": "Bearer nope"})
+    right = await client.http.get("/metrics", headers={"Authorization": "Bearer scrape-secret-1"})
+
+    assert (missing.status, wrong.status, right.status) == (401, 401, 200)
+    assert "lk_payments" in await right.text()
