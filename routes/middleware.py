@@ -128,6 +128,8 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
         headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     if request.app[CORS_ORIGINS] and "*" not in request.app[CORS_ORIGINS]:
         headers.add("Vary", "Origin")
+    # aiohttp would name itself and its version.
+    headers["Server"] = "lk"
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "no-referrer")

@@ -89,6 +89,7 @@ def assert_security_headers(headers) -> None:
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "aiohttp" not in headers.get("Server", "")
 
 
 @pytest.mark.parametrize(
