@@ -19,9 +19,12 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from adapters.broker import create_broker
 from resolvers.context import Context, bearer_token
-from routes import RUNTIME, setup_routes
+from routes import RUNTIME, middleware, setup_routes
+from routes.graphiql import OfflineGraphiQL
+from routes.websockets import BoundedWebSockets
 from schema import build_schema
-from services import auth, demo
+from schema.security import GraphQLLimits
+from services import auth, demo, logs
 from services.database import close_database, open_database
 from services.runtime import Runtime
 from settings import Settings
@@ -29,7 +32,7 @@ from settings import Settings
 log = logging.getLogger("lk")
 
 
-class CustomerGraphQLView(GraphQLView):
+class CustomerGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
     """/graphql: Authorization: Bearer on HTTP, `authorization` in connection_init on websockets."""
 
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
@@ -57,7 +60,7 @@ class CustomerGraphQLView(GraphQLView):
 
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=settings.max_body_bytes)
     runtime = Runtime.from_settings(
         settings, create_broker(settings.redis_url, prefix=settings.redis_prefix)
     )
@@ -68,12 +71,13 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
     production = settings.env == "production"
     view = CustomerGraphQLView(
-        schema=build_schema(production=production),
+        schema=build_schema(production=production, limits=GraphQLLimits.from_settings(settings)),
         graphql_ide="graphiql" if not production else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allowed_origins=settings.allowed_origins,
     )
     app.router.add_route("*", "/graphql", view)
+    middleware.setup(app)
     setup_routes(app)
     return app
 
@@ -105,8 +109,8 @@ async def _http_client(app: web.Application) -> AsyncIterator[None]:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
+    logs.configure_logging(level=settings.log_level, fmt=settings.log_format)
     try:
         import uvloop
 
@@ -114,7 +118,13 @@ def main() -> None:
     except ImportError:  # pragma: no cover - uvloop is optional on other platforms
         pass
     log.info("serving on http://%s:%s/graphql (%s)", settings.host, settings.port, settings.env)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log=None,  # routes.middleware logs each request, without its query string
+    )
 
 
 if __name__ == "__main__":

@@ -5,13 +5,14 @@ Every setting is documented in README.md. Production refuses unsafe values at st
 
 from __future__ import annotations
 
+import json
 import secrets
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
 VAR_DIR = ROOT / "var"
@@ -62,12 +63,38 @@ class Settings(BaseSettings):
     schema_mode: Literal["migrate", "generate"] = "migrate"
     # Background tasks (outbox sender, reconciliation); tests may switch them off.
     background_tasks: bool = True
-    allowed_origins: list[str] = []
+    # Origins whose pages may call the API (CORS) and open its websockets: comma-separated
+    # (or a JSON list), e.g. https://lk.example.ru,https://app.example.ru.
+    allowed_origins: Annotated[list[str], NoDecode] = []
+    # Platform: GraphQL query limits (both endpoints), request body size, introspection
+    # (unset: on in development, off in production). See docs/platform.md.
+    graphql_max_depth: int = Field(default=12, ge=1)
+    graphql_max_aliases: int = Field(default=30, ge=0)
+    graphql_max_tokens: int = Field(default=5000, ge=100)
+    graphql_max_list_size: int = Field(default=1000, ge=1)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    introspection: bool | None = None
+    # Platform: the bearer token /metrics asks of the scraper (unset: /metrics is open).
+    metrics_token: str = ""
+    # Platform: log format, "json" (one JSON object a line) or "text" (for a terminal).
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> Settings:
         if self.demo_data is None:
             self.demo_data = self.env == "development"
+        if self.introspection is None:
+            self.introspection = self.env == "development"
         if not self.database_url:
             self.database_url = f"sqlite://{VAR_DIR / 'lk.sqlite3'}"
         if not self.public_url:
@@ -83,6 +110,8 @@ class Settings(BaseSettings):
                 problems.append("LK_ARGON2_PROFILE must be 'standard' in production")
             if self.payment_provider == "sandbox":
                 problems.append("LK_PAYMENT_PROVIDER=sandbox is not allowed in production")
+            if "*" in self.allowed_origins:
+                problems.append("LK_ALLOWED_ORIGINS must name origins, not '*', in production")
             if problems:
                 raise ValueError("; ".join(problems))
         else:

@@ -4,12 +4,12 @@ tasks; handlers are thin: HTTP in, a service call, HTTP out."""
 
 from aiohttp import web
 
-from routes import documents, health, identity, integration, messages, payments
+from routes import documents, graphiql, health, identity, integration, messages, metrics, payments
 from routes.keys import RUNTIME
 
 __all__ = ["RUNTIME", "setup_routes"]
 
 
 def setup_routes(app: web.Application) -> None:
-    for module in (health, identity, messages, payments, documents, integration):
+    for module in (health, metrics, graphiql, identity, messages, payments, documents, integration):
         module.setup(app)

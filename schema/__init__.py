@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -18,6 +11,7 @@ from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.identity import IdentityMutation, IdentityQuery
 from schema.payments import PaymentsMutation, PaymentsQuery, PaymentsSubscription
 from schema.readings import ReadingsMutation, ReadingsQuery
+from schema.security import GraphQLLimits, security_extensions
 
 Query = merge_types(
     "Query", (IdentityQuery, AccountsQuery, ReadingsQuery, PaymentsQuery, DocumentsQuery)
@@ -29,20 +23,17 @@ Subscription = merge_types("Subscription", (PaymentsSubscription,))
 
 
 def build_schema(
-    *, production: bool = False, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 5000
+    *, production: bool = False, limits: GraphQLLimits | None = None
 ) -> strawberry.Schema:
+    """The customer schema; `limits` (query limits, introspection, error masking) default to
+    those of the environment (see schema/security.py)."""
+    if limits is None:
+        limits = GraphQLLimits(introspection=not production, expose_errors=not production)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[
-            # Factories, not instances (instances are deprecated); the caches are shared.
-            lambda: ParserCache(maxsize=1024),
-            lambda: ValidationCache(maxsize=1024),
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        ],
+        extensions=security_extensions(limits),
         config=StrawberryConfig(disable_field_suggestions=production),
     )
 
