@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     # Background tasks (outbox sender, reconciliation); tests may switch them off.
     background_tasks: bool = True
     allowed_origins: list[str] = []
+    # Minutes a signed link to a PDF document (documentUrl) stays valid.
+    document_link_minutes: int = Field(default=10, ge=1, le=60)
 
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> Settings:

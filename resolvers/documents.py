@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import models
 from resolvers.common import mutation
 from resolvers.context import Context
+from services import documents
 from services.documents import DocumentKind, DocumentLink
-from services.errors import DomainError, ErrorCode
-
-_TODO = DomainError.of(ErrorCode.INVALID_INPUT, "Документы пока недоступны.")
 
 
 @mutation
@@ -23,11 +22,29 @@ async def document_url(
     period: date | None,
     payment_id: str | None,
 ) -> DocumentLink:
-    raise _TODO
+    user = await ctx.require_user()
+    return await documents.issue_link(
+        ctx.rt,
+        user_id=user.id,
+        account_number=account_number,
+        kind=kind,
+        from_=from_,
+        to=to,
+        period=period,
+        payment_id=payment_id,
+    )
 
 
 @mutation
 async def send_payment_document(
     ctx: Context, *, account_number: str, period: date | None, email: str | None
 ) -> bool:
-    raise _TODO
+    user = await ctx.require_user()
+    await documents.send_payment_document(
+        ctx.rt, user=user, account_number=account_number, period=period, email=email
+    )
+    return True
+
+
+async def statement_qr_payload(ctx: Context, *, statement: models.Statement) -> str | None:
+    return await documents.statement_qr_payload(statement)

@@ -1,0 +1,234 @@
+"""PDF reports and the bill (квитанция) with its GOST R 56042-2014 payment QR code.
+
+- `issue_link`: checks a request and answers a signed link that works for 10 minutes;
+- `open_link`: checks the link and renders the PDF it names;
+- `send_payment_document`: e-mails the bill as a PDF through the outbox.
+
+The package: `links` (signed links), `validation` (what a request may name), `data` (queries),
+`layout` and `render` (the PDF pages), `qr` (the payment QR code).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from email_validator import EmailNotValidError, validate_email
+
+import models
+from services import accounts, messages
+from services.documents import data, links, qr, render
+from services.documents.layout import month
+from services.documents.links import DocumentKind, DocumentRequest, LinkRefused
+from services.documents.validation import check_request
+from services.errors import DomainError, ErrorCode, FieldError
+from services.runtime import Runtime
+
+__all__ = [
+    "Document",
+    "DocumentKind",
+    "DocumentLink",
+    "LinkRefused",
+    "issue_link",
+    "open_link",
+    "send_payment_document",
+    "statement_qr_payload",
+]
+
+PDF = "application/pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLink:
+    url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    filename: str
+    data: bytes
+    content_type: str = PDF
+
+
+async def issue_link(
+    rt: Runtime,
+    *,
+    user_id: int,
+    account_number: str,
+    kind: DocumentKind,
+    from_: date | None = None,
+    to: date | None = None,
+    period: date | None = None,
+    payment_id: str | None = None,
+    ttl_seconds: int | None = None,
+) -> DocumentLink:
+    """A link to the document, once the request is known to name something the user may see.
+    ttl_seconds overrides the setting (tests sign links that have already expired)."""
+    request = await check_request(
+        user_id=user_id,
+        account_number=account_number,
+        kind=kind,
+        from_=from_,
+        to=to,
+        period=period,
+        payment_id=payment_id,
+    )
+    ttl = ttl_seconds if ttl_seconds is not None else rt.settings.document_link_minutes * 60
+    expires_at = datetime.fromtimestamp(int(time.time()) + ttl, UTC)
+    token = links.sign(rt, request, ttl_seconds=ttl)
+    return DocumentLink(url=f"{rt.settings.public_url}/documents/{token}.pdf", expires_at=expires_at)
+
+
+async def open_link(rt: Runtime, token: str) -> Document:
+    """The PDF a link names. Raises LinkRefused when the link is altered or expired, when the
+    user no longer has the account, or when what it names is gone."""
+    request = links.verify(rt, token)
+    if not await data.has_access(request.user_id, request.account_id):
+        raise LinkRefused("invalid")
+    document = await _render(rt, request)
+    if document is None:
+        raise LinkRefused("gone")
+    return document
+
+
+async def send_payment_document(
+    rt: Runtime, *, user: models.User, account_number: str, period: date | None, email: str | None
+) -> models.OutgoingMessage:
+    """Queues an e-mail with the bill as a PDF attachment: to the address given, or to the
+    user's confirmed address."""
+    account = await accounts.require_account(user.id, account_number)
+    errors: list[FieldError] = []
+    to = _recipient_address(user, email, errors)
+    statement = await data.statement_of(account, period)
+    if statement is None:
+        errors.append(FieldError(ErrorCode.NOT_FOUND, "Квитанции за этот период нет.", "period"))
+    if errors:
+        raise DomainError(*errors)
+    assert statement is not None and to is not None
+    pdf = await _bill(rt, account, statement)
+    title = month(statement.period)
+    return await messages.enqueue_email(
+        to=to,
+        subject=f"Квитанция за {title}, лицевой счёт {account.number}",
+        body=(
+            f"Здравствуйте!\n\nВо вложении — квитанция за {title} по лицевому счёту "
+            f"{account.number} ({account.address}).\nОплатить её можно в личном кабинете или "
+            "по QR-коду на квитанции в приложении банка.\n\nЭто письмо отправлено автоматически, "
+            "отвечать на него не нужно."
+        ),
+        attachments=[messages.Attachment(pdf.filename, PDF, pdf.data)],
+    )
+
+
+async def statement_qr_payload(statement: models.Statement) -> str | None:
+    """The payment QR payload of a statement paid to one recipient; None when the money goes to
+    several (each has its own code on the bill) or the bank details are incomplete."""
+    account = await models.Account.get(id=statement.account_id)
+    recipients = await data.recipients_of(account)
+    if len(recipients) != 1:
+        return None
+    return qr.for_bill(
+        recipient=recipients[0],
+        account_number=account.number,
+        period=statement.period,
+        amount=statement.total_to_pay,
+    )
+
+
+# --- rendering
+
+
+async def _render(rt: Runtime, request: DocumentRequest) -> Document | None:
+    account = await models.Account.get_or_none(id=request.account_id)
+    if account is None:
+        return None
+    tz = rt.settings.timezone
+    generated = render.generated_note(datetime.now(UTC), tz)
+    number = account.number
+    if request.kind == DocumentKind.PAYMENT_DOCUMENT:
+        assert request.period is not None
+        statement = await data.statement_of(account, request.period)
+        return await _bill(rt, account, statement) if statement else None
+    if request.kind == DocumentKind.PAYMENT_RECEIPT:
+        assert request.payment_id is not None
+        payment = await data.succeeded_payment(account, request.payment_id)
+        if payment is None:
+            return None
+        lines = await data.receipt_lines(payment)
+        pdf = await asyncio.to_thread(
+            render.payment_receipt, account, payment, lines, timezone=tz, generated=generated
+        )
+        return Document(f"receipt-{number}-{payment.id}.pdf", pdf)
+
+    first, last = request.from_, request.to
+    assert first is not None and last is not None
+    recipients = await data.recipients_of(account)
+    span = f"{first:%Y%m%d}-{last:%Y%m%d}"
+    if request.kind == DocumentKind.CHARGE_HISTORY:
+        history = await data.charge_history(account, first, last)
+        pdf = await asyncio.to_thread(
+            render.charge_history,
+            account,
+            recipients,
+            history,
+            first=first,
+            last=last,
+            generated=generated,
+        )
+        return Document(f"charges-{number}-{first:%Y%m}-{last:%Y%m}.pdf", pdf)
+    if request.kind == DocumentKind.PAYMENT_HISTORY:
+        payments = await data.succeeded_payments(account, first, last, tz)
+        pdf = await asyncio.to_thread(
+            render.payment_history,
+            account,
+            recipients,
+            payments,
+            first=first,
+            last=last,
+            timezone=tz,
+            generated=generated,
+        )
+        return Document(f"payments-{number}-{span}.pdf", pdf)
+    readings = await data.reading_history(account, first, last, tz)
+    pdf = await asyncio.to_thread(
+        render.reading_history,
+        account,
+        recipients,
+        readings,
+        first=first,
+        last=last,
+        timezone=tz,
+        generated=generated,
+    )
+    return Document(f"readings-{number}-{span}.pdf", pdf)
+
+
+async def _bill(rt: Runtime, account: models.Account, statement: models.Statement) -> Document:
+    bill = await data.bill(account, statement)
+    generated = render.generated_note(datetime.now(UTC), rt.settings.timezone)
+    pdf = await asyncio.to_thread(render.payment_document, bill, generated=generated)
+    return Document(f"bill-{account.number}-{statement.period:%Y-%m}.pdf", pdf)
+
+
+def _recipient_address(user: models.User, email: str | None, errors: list[FieldError]) -> str | None:
+    if email is not None and email.strip():
+        try:
+            return validate_email(email.strip(), check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors.append(
+                FieldError(ErrorCode.INVALID_INPUT, "Проверьте адрес электронной почты.", "email")
+            )
+            return None
+    if user.email and user.email_confirmed:
+        return user.email
+    errors.append(
+        FieldError(
+            ErrorCode.REQUIRED,
+            "Укажите адрес электронной почты: в профиле нет подтверждённого адреса.",
+            "email",
+        )
+    )
+    return None
