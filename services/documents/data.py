@@ -70,6 +70,12 @@ class ReadingRow:
     serial_number: str
     register: str
     consumption: Decimal | None
+    position: int = 0
+
+    @property
+    def order(self) -> tuple:
+        """Newest first; the registers of one meter in their printed order (day, then night)."""
+        return (-self.reading.taken_at.timestamp(), self.serial_number, self.position)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,11 +203,17 @@ async def reading_history(
             register = registers[reading.register_id]
             consumption = Decimal(reading.value) - before if before is not None else None
             rows.append(
-                ReadingRow(reading, register.meter.serial_number, register.description, consumption)
+                ReadingRow(
+                    reading,
+                    register.meter.serial_number,
+                    register.description,
+                    consumption,
+                    register.position,
+                )
             )
         if reading.status != models.ReadingStatus.REJECTED:
             last_counted[reading.register_id] = Decimal(reading.value)
-    rows.sort(key=lambda row: (row.reading.taken_at, row.reading.id), reverse=True)
+    rows.sort(key=lambda row: row.order)
     return rows
 
 

@@ -128,6 +128,8 @@ def charge_history(
     if not periods:
         sheet.grid(CHARGE_HEADINGS, [], CHARGE_WIDTHS, aligns=CHARGE_ALIGNS)
     for item in periods:
+        if sheet.will_page_break(40):  # keep a period's heading with its table
+            sheet.add_page()
         sheet.heading(f"{month(item.statement.period).capitalize()}")
         total = ("Итого к оплате", rubles(item.statement.total_to_pay))
         rows = [_charge_row(line) for line in item.lines]
