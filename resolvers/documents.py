@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import models
+from resolvers.accounts import AccountServicesByAccountLoader, ProviderByIdLoader
 from resolvers.common import mutation
 from resolvers.context import Context
+from resolvers.loaders import Loader
 from services import documents
-from services.documents import DocumentKind, DocumentLink
+from services.documents import DocumentKind, DocumentLink, data
+
+
+class AccountByIdLoader(Loader[int, models.Account | None]):
+    load_batch = data.accounts_by_id
 
 
 @mutation
@@ -47,4 +53,11 @@ async def send_payment_document(
 
 
 async def statement_qr_payload(ctx: Context, *, statement: models.Statement) -> str | None:
-    return await documents.statement_qr_payload(statement)
+    account = await ctx.loader(AccountByIdLoader).load(statement.account_id)
+    services = await ctx.loader(AccountServicesByAccountLoader).load(statement.account_id)
+    recipient_ids = list(dict.fromkeys(s.recipient_id for s in services))
+    recipients = await ctx.loader(ProviderByIdLoader).load_many(recipient_ids)
+    assert account is not None
+    return documents.statement_qr_payload(
+        account=account, statement=statement, recipients=[r for r in recipients if r]
+    )

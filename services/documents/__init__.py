@@ -79,7 +79,9 @@ async def issue_link(
     ttl = ttl_seconds if ttl_seconds is not None else rt.settings.document_link_minutes * 60
     expires_at = datetime.fromtimestamp(int(time.time()) + ttl, UTC)
     token = links.sign(rt, request, ttl_seconds=ttl)
-    return DocumentLink(url=f"{rt.settings.public_url}/documents/{token}.pdf", expires_at=expires_at)
+    return DocumentLink(
+        url=f"{rt.settings.public_url}/documents/{token}.pdf", expires_at=expires_at
+    )
 
 
 async def open_link(rt: Runtime, token: str) -> Document:
@@ -123,11 +125,11 @@ async def send_payment_document(
     )
 
 
-async def statement_qr_payload(statement: models.Statement) -> str | None:
-    """The payment QR payload of a statement paid to one recipient; None when the money goes to
-    several (each has its own code on the bill) or the bank details are incomplete."""
-    account = await models.Account.get(id=statement.account_id)
-    recipients = await data.recipients_of(account)
+def statement_qr_payload(
+    *, account: models.Account, statement: models.Statement, recipients: list[models.Provider]
+) -> str | None:
+    """The payment QR payload of a statement whose money goes to one recipient; None when it goes
+    to several (the bill has a code for each) or the bank details are incomplete."""
     if len(recipients) != 1:
         return None
     return qr.for_bill(
@@ -213,7 +215,9 @@ async def _bill(rt: Runtime, account: models.Account, statement: models.Statemen
     return Document(f"bill-{account.number}-{statement.period:%Y-%m}.pdf", pdf)
 
 
-def _recipient_address(user: models.User, email: str | None, errors: list[FieldError]) -> str | None:
+def _recipient_address(
+    user: models.User, email: str | None, errors: list[FieldError]
+) -> str | None:
     if email is not None and email.strip():
         try:
             return validate_email(email.strip(), check_deliverability=False).normalized

@@ -16,9 +16,7 @@ import models
 # The font ships with the project (fonts/, with its licence): no system font is assumed.
 FONTS = Path(__file__).resolve().parents[2] / "fonts"
 FAMILY = "DejaVu"
-MONTHS = (
-    "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
-)
+MONTHS = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
 MONTHS_GENITIVE = (
     "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
 )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 import pypdf
 import zxingcpp
 
+from services import periods
 from tests.graphql import GraphQLClient
 
 DOCUMENT_URL = """
@@ -61,3 +63,15 @@ def qr_codes(reader: pypdf.PdfReader) -> list[str]:
                 if barcode.format == zxingcpp.BarcodeFormat.QRCode:
                     found.append(barcode.text)
     return found
+
+
+TIMEZONE = "Asia/Yekaterinburg"
+
+
+def months_ago(months: int) -> date:
+    """The demo data's periods: its newest statement is of the previous month."""
+    return periods.add_months(periods.current_period(TIMEZONE), -months)
+
+
+def iso(value: date) -> str:
+    return value.isoformat()
