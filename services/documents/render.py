@@ -253,6 +253,7 @@ def _history_sheet(
         sheet.note(recipients[0].name, size=8.5)
     sheet.title_line(title)
     _account_block(sheet, account, ("Период:", range_text))
+    sheet.ln(2)
     return sheet
 
 

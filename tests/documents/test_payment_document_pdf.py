@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import models
+from services.documents import qr
 from services.documents.layout import month
 from tests.documents.helpers import (
     document_url,
@@ -105,3 +107,28 @@ async def test_document_url_needs_a_signed_in_user(client):
     )
 
     assert body["data"]["documentUrl"] == {"url": None, "errors": [{"code": "UNAUTHENTICATED"}]}
+
+
+async def test_bill_paid_to_two_recipients_has_a_code_for_each(client, petr):
+    # Petr's managing company collects for the common property itself.
+    account = await models.Account.get(number="66200000001")
+    company = await models.Provider.get(inn="6623121212")
+    await models.AccountService.filter(
+        account_id=account.id, service__code="ELECTRICITY_COMMON"
+    ).update(recipient_id=company.id)
+
+    link = await document_url(client, petr, kind="PAYMENT_DOCUMENT", number="66200000001")
+    reader = await fetch_pdf(client, link["url"])
+    data = await client.execute(STATEMENT_QR, {"number": "66200000001"}, token=petr)
+
+    fields = [qr.parse(code) for code in qr_codes(reader)]
+    assert [(f["PayeeINN"], f["Sum"], f["PersAcc"]) for f in fields] == [
+        ("6623029538", "16995", "66200000001"),
+        ("6623121212", "10214", "66200000001"),
+    ]
+    assert fields[1]["PersonalAcc"] == "40702810416540012345"
+    text = text_of(reader)
+    assert "К оплате: 169.95 руб." in text and "К оплате: 102.14 руб." in text
+    assert "Итого к оплате 272.09" in text
+    # One payload cannot pay two recipients, so apps get none.
+    assert data["account"]["statement"]["paymentQrPayload"] is None
