@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = []
     # Minutes a signed link to a PDF document (documentUrl) stays valid.
     document_link_minutes: int = Field(default=10, ge=1, le=60)
+    # E-mails with a bill (sendPaymentDocument) one account may queue per hour.
+    document_emails_per_hour: int = Field(default=10, ge=1)
 
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> Settings:

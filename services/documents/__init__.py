@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -110,11 +110,13 @@ async def send_payment_document(
     if errors:
         raise DomainError(*errors)
     assert statement is not None and to is not None
+    subject_end = f"лицевой счёт {account.number}"
+    await _check_email_rate(rt, subject_end)
     pdf = await _bill(rt, account, statement)
     title = month(statement.period)
     return await messages.enqueue_email(
         to=to,
-        subject=f"Квитанция за {title}, лицевой счёт {account.number}",
+        subject=f"Квитанция за {title}, {subject_end}",
         body=(
             f"Здравствуйте!\n\nВо вложении — квитанция за {title} по лицевому счёту "
             f"{account.number} ({account.address}).\nОплатить её можно в личном кабинете или "
@@ -213,6 +215,20 @@ async def _bill(rt: Runtime, account: models.Account, statement: models.Statemen
     generated = render.generated_note(datetime.now(UTC), rt.settings.timezone)
     pdf = await asyncio.to_thread(render.payment_document, bill, generated=generated)
     return Document(f"bill-{account.number}-{statement.period:%Y-%m}.pdf", pdf)
+
+
+async def _check_email_rate(rt: Runtime, subject_end: str) -> None:
+    """Any address may be given, so the cabinet must not become a way to flood someone's mailbox.
+    The outbox is the record of what was sent; the account number ends the subject of its bills."""
+    since = datetime.now(UTC) - timedelta(hours=1)
+    sent = await models.OutgoingMessage.filter(
+        channel=models.MessageChannel.EMAIL, subject__endswith=subject_end, created_at__gte=since
+    ).count()
+    if sent >= rt.settings.document_emails_per_hour:
+        raise DomainError.of(
+            ErrorCode.RATE_LIMITED,
+            "Слишком много писем с квитанциями по этому счёту за последний час. Попробуйте позже.",
+        )
 
 
 def _recipient_address(

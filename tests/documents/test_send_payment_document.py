@@ -15,8 +15,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 import models
+from server import create_app
 from services.documents.layout import month
 from tests.documents.helpers import iso, months_ago, qr_codes
+from tests.graphql import GraphQLClient
 
 SEND = """
 mutation Send($number: String!, $period: Date, $email: String) {
@@ -182,3 +184,21 @@ async def test_queued_bill_arrives_at_an_smtp_server(client, ivan, smtp_server):
     assert attachment.get_filename() == f"bill-66200000000-{months_ago(1):%Y-%m}.pdf"
     reader = pypdf.PdfReader(io.BytesIO(attachment.get_content()))
     assert "Итого к оплате 272.09" in " ".join(reader.pages[0].extract_text().split())
+
+
+async def test_bills_by_email_are_limited_per_account_and_hour(
+    make_settings, clean_database, aiohttp_client
+):
+    client = GraphQLClient(
+        await aiohttp_client(create_app(make_settings(document_emails_per_hour=2)))
+    )
+    ivan = await client.login("Ivan", "Ivan12345")
+    petr = await client.login("Petr", "Petr12345")
+
+    results = [await send(client, ivan, email=f"buh{i}@example.ru") for i in range(3)]
+    other_account = await send(client, petr, number="66200000001")
+
+    assert [r["ok"] for r in results] == [True, True, False]
+    assert [e["code"] for e in results[2]["errors"]] == ["RATE_LIMITED"]
+    assert other_account["ok"] is True
+    assert await models.OutgoingMessage.filter(subject__endswith="66200000000").count() == 2
