@@ -5,12 +5,12 @@
 - `send_payment_document`: e-mails the bill as a PDF through the outbox.
 
 The package: `links` (signed links), `validation` (what a request may name), `data` (queries),
-`layout` and `render` (the PDF pages), `qr` (the payment QR code).
+`compose` (the data of each kind, rendered), `layout` and `render` (the PDF pages), `qr` (the
+payment QR code).
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -19,9 +19,10 @@ from email_validator import EmailNotValidError, validate_email
 
 import models
 from services import accounts, messages
-from services.documents import data, links, qr, render
+from services.documents import compose, data, links, qr
+from services.documents.compose import PDF, Document
 from services.documents.layout import month
-from services.documents.links import DocumentKind, DocumentRequest, LinkRefused
+from services.documents.links import DocumentKind, LinkRefused
 from services.documents.validation import check_request
 from services.errors import DomainError, ErrorCode, FieldError
 from services.runtime import Runtime
@@ -37,20 +38,11 @@ __all__ = [
     "statement_qr_payload",
 ]
 
-PDF = "application/pdf"
-
 
 @dataclass(frozen=True, slots=True)
 class DocumentLink:
     url: str
     expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    filename: str
-    data: bytes
-    content_type: str = PDF
 
 
 async def issue_link(
@@ -90,7 +82,7 @@ async def open_link(rt: Runtime, token: str) -> Document:
     request = links.verify(rt, token)
     if not await data.has_access(request.user_id, request.account_id):
         raise LinkRefused("invalid")
-    document = await _render(rt, request)
+    document = await compose.document(rt, request)
     if document is None:
         raise LinkRefused("gone")
     return document
@@ -112,7 +104,7 @@ async def send_payment_document(
     assert statement is not None and to is not None
     subject_end = f"лицевой счёт {account.number}"
     await _check_email_rate(rt, subject_end)
-    pdf = await _bill(rt, account, statement)
+    pdf = await compose.bill(rt, account, statement)
     title = month(statement.period)
     return await messages.enqueue_email(
         to=to,
@@ -140,81 +132,6 @@ def statement_qr_payload(
         period=statement.period,
         amount=statement.total_to_pay,
     )
-
-
-# --- rendering
-
-
-async def _render(rt: Runtime, request: DocumentRequest) -> Document | None:
-    account = await models.Account.get_or_none(id=request.account_id)
-    if account is None:
-        return None
-    tz = rt.settings.timezone
-    generated = render.generated_note(datetime.now(UTC), tz)
-    number = account.number
-    if request.kind == DocumentKind.PAYMENT_DOCUMENT:
-        assert request.period is not None
-        statement = await data.statement_of(account, request.period)
-        return await _bill(rt, account, statement) if statement else None
-    if request.kind == DocumentKind.PAYMENT_RECEIPT:
-        assert request.payment_id is not None
-        payment = await data.succeeded_payment(account, request.payment_id)
-        if payment is None:
-            return None
-        lines = await data.receipt_lines(payment)
-        pdf = await asyncio.to_thread(
-            render.payment_receipt, account, payment, lines, timezone=tz, generated=generated
-        )
-        return Document(f"receipt-{number}-{payment.id}.pdf", pdf)
-
-    first, last = request.from_, request.to
-    assert first is not None and last is not None
-    recipients = await data.recipients_of(account)
-    span = f"{first:%Y%m%d}-{last:%Y%m%d}"
-    if request.kind == DocumentKind.CHARGE_HISTORY:
-        history = await data.charge_history(account, first, last)
-        pdf = await asyncio.to_thread(
-            render.charge_history,
-            account,
-            recipients,
-            history,
-            first=first,
-            last=last,
-            generated=generated,
-        )
-        return Document(f"charges-{number}-{first:%Y%m}-{last:%Y%m}.pdf", pdf)
-    if request.kind == DocumentKind.PAYMENT_HISTORY:
-        payments = await data.succeeded_payments(account, first, last, tz)
-        pdf = await asyncio.to_thread(
-            render.payment_history,
-            account,
-            recipients,
-            payments,
-            first=first,
-            last=last,
-            timezone=tz,
-            generated=generated,
-        )
-        return Document(f"payments-{number}-{span}.pdf", pdf)
-    readings = await data.reading_history(account, first, last, tz)
-    pdf = await asyncio.to_thread(
-        render.reading_history,
-        account,
-        recipients,
-        readings,
-        first=first,
-        last=last,
-        timezone=tz,
-        generated=generated,
-    )
-    return Document(f"readings-{number}-{span}.pdf", pdf)
-
-
-async def _bill(rt: Runtime, account: models.Account, statement: models.Statement) -> Document:
-    bill = await data.bill(account, statement)
-    generated = render.generated_note(datetime.now(UTC), rt.settings.timezone)
-    pdf = await asyncio.to_thread(render.payment_document, bill, generated=generated)
-    return Document(f"bill-{account.number}-{statement.period:%Y-%m}.pdf", pdf)
 
 
 async def _check_email_rate(rt: Runtime, subject_end: str) -> None:
