@@ -42,7 +42,7 @@ CHARGE_HEADINGS = (
     "Перерасчёт, руб.",
     "К оплате, руб.",
 )
-CHARGE_WIDTHS = (52, 16, 26, 18, 18, 20, 20, 16)
+CHARGE_WIDTHS = (48, 14, 26, 18, 20, 20, 20, 20)
 CHARGE_ALIGNS = "LRRRRRRR"
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
+import models
 from services import periods
 from services.demo import STATEMENTS
 from services.documents.layout import day, month
@@ -162,3 +163,30 @@ async def test_history_of_another_users_account_gets_no_link(client, petr):
 
     assert link["url"] is None
     assert [(e["code"], e["field"]) for e in link["errors"]] == [("NOT_FOUND", "accountNumber")]
+
+
+async def test_long_history_runs_onto_more_pages_with_headings_on_each(client, ivan):
+    account = await models.Account.get(number="66200000000")
+    paid_at = datetime(2019, 1, 10, 9, tzinfo=UTC)
+    for number in range(80):
+        await models.Payment.create(
+            account=account,
+            status=models.PaymentStatus.SUCCEEDED,
+            amount=Decimal("10.00"),
+            channel=f"Банк №{number}",
+            provider="offline",
+            external_id=f"many-{number}",
+            paid_at=paid_at + timedelta(days=number),
+        )
+
+    link = await document_url(
+        client, ivan, kind="PAYMENT_HISTORY", **{"from": "2019-01-01"}, to="2019-12-31"
+    )
+
+    reader = await fetch_pdf(client, link["url"])
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert len(pages) >= 2
+    assert all("Дата оплаты Место оплаты Период Сумма, руб." in page for page in pages)
+    assert sum(page.count(" 10.00") for page in pages) == 80
+    assert "Итого 800.00" in pages[-1]
+    assert f"Страница {len(pages)} из {len(pages)}" in pages[-1]
