@@ -49,6 +49,7 @@ class Sheet(FPDF):
         self.set_margins(12, 12, 12)
         self.set_auto_page_break(True, margin=14)
         self._generated = generated
+        self._fits: dict[tuple, tuple[list[list[str]], float]] = {}
         self.add_page()
 
     def footer(self) -> None:
@@ -120,7 +121,11 @@ class Sheet(FPDF):
         self.ln(1)
 
     def _fit(self, row: _Row, size: float) -> tuple[list[list[str]], float]:
-        """The lines of each cell (wrapped only when the text does not fit) and the row height."""
+        """The lines of each cell (wrapped only when the text does not fit) and the row height;
+        remembered, since the same headings repeat on every page and in every period."""
+        key = (tuple(row.texts), tuple(row.widths), row.bold, size)
+        if key in self._fits:
+            return self._fits[key]
         self.set_font(FAMILY, "B" if row.bold else "", size)
         cells = []
         for text, width in zip(row.texts, row.widths, strict=True):
@@ -129,7 +134,9 @@ class Sheet(FPDF):
                 cells.append([text])
             else:
                 cells.append(self.multi_cell(room, text=text, dry_run=True, output="LINES"))
-        return cells, max(len(lines) for lines in cells) * size * LINE + 2 * PAD_Y
+        fitted = cells, max(len(lines) for lines in cells) * size * LINE + 2 * PAD_Y
+        self._fits[key] = fitted
+        return fitted
 
     def _draw_row(self, row: _Row, cells: list[list[str]], height: float, size: float) -> None:
         self.set_font(FAMILY, "B" if row.bold else "", size)
