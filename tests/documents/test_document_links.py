@@ -12,7 +12,7 @@ import models
 from routes import RUNTIME
 from services import documents
 from services.documents import DocumentKind
-from tests.documents.helpers import document_url, fetch, path_of
+from tests.documents.pdf_client import document_url, fetch, path_of
 
 
 def altered(url: str, **changes: object) -> str:

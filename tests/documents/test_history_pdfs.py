@@ -11,7 +11,7 @@ import models
 from services import periods
 from services.demo import STATEMENTS
 from services.documents.layout import day, month
-from tests.documents.helpers import TIMEZONE, document_url, fetch_pdf, iso, months_ago, text_of
+from tests.documents.pdf_client import TIMEZONE, document_url, fetch_pdf, iso, months_ago, text_of
 
 
 def to_pay(months_back: int) -> Decimal:

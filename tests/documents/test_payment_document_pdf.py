@@ -5,7 +5,7 @@ from __future__ import annotations
 import models
 from services.documents import qr
 from services.documents.layout import month
-from tests.documents.helpers import (
+from tests.documents.pdf_client import (
     document_url,
     fetch_pdf,
     iso,

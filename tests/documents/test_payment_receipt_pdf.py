@@ -10,7 +10,7 @@ import pytest
 
 import models
 from services.documents.layout import month
-from tests.documents.helpers import document_url, fetch_pdf, months_ago, text_of
+from tests.documents.pdf_client import document_url, fetch_pdf, months_ago, text_of
 
 # The demo payment of the previous period, made at a bank.
 DEMO_PAYMENT = str(uuid.uuid5(uuid.NAMESPACE_URL, "demo-payment-1"))

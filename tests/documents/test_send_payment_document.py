@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 import models
 from server import create_app
 from services.documents.layout import month
-from tests.documents.helpers import iso, months_ago, qr_codes
+from tests.documents.pdf_client import iso, months_ago, qr_codes
 from tests.graphql import GraphQLClient
 
 SEND = """
