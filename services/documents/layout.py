@@ -18,9 +18,6 @@ import models
 FONTS = Path(__file__).resolve().parents[2] / "fonts"
 FAMILY = "DejaVu"
 MONTHS = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
-MONTHS_GENITIVE = (
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
-)
 # Table cells: padding (mm) and line height (mm per point of font size).
 PAD_X, PAD_Y, LINE = 1.0, 0.8, 0.45
 
@@ -169,11 +166,11 @@ def number(value: Decimal | None) -> str:
     """Volumes, readings and rates without trailing zeros: 26.015, 33, 5.15."""
     if value is None:
         return "—"
-    text = f"{Decimal(value).normalize():f}"
-    return text
+    return f"{Decimal(value).normalize():f}"
 
 
 def tariff(value: Decimal) -> str:
+    """Rubles per unit: at least two decimals (5.15, 4.90), more only when billing has them."""
     normalized = Decimal(value).normalize()
     if -normalized.as_tuple().exponent < 2:  # type: ignore[operator]
         normalized = normalized.quantize(Decimal("0.01"))
@@ -186,10 +183,6 @@ def day(value: date | datetime) -> str:
 
 def month(period: date) -> str:
     return f"{MONTHS[period.month - 1]} {period.year} г."
-
-
-def long_day(value: date) -> str:
-    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
 
 
 def bank_details(provider: models.Provider) -> list[tuple[str, str]]:
