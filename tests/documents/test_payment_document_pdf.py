@@ -132,3 +132,17 @@ async def test_bill_paid_to_two_recipients_has_a_code_for_each(client, petr):
     assert "Итого к оплате 272.09" in text
     # One payload cannot pay two recipients, so apps get none.
     assert data["account"]["statement"]["paymentQrPayload"] is None
+
+
+async def test_bill_is_a4_with_the_projects_font_embedded(client, ivan):
+    link = await document_url(client, ivan, kind="PAYMENT_DOCUMENT")
+
+    reader = await fetch_pdf(client, link["url"])
+
+    page = reader.pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    fonts = [font.get_object() for font in page["/Resources"]["/Font"].values()]
+    assert fonts and all("DejaVuSansCondensed" in str(font["/BaseFont"]) for font in fonts)
+    # Embedded (a subset), so the text shows the same without any font installed.
+    descriptors = [font["/DescendantFonts"][0].get_object()["/FontDescriptor"] for font in fonts]
+    assert all("/FontFile2" in descriptor for descriptor in descriptors)
