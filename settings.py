@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     # Platform: log format, "json" (one JSON object a line) or "text" (for a terminal).
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
+    # Minutes a signed link to a PDF document (documentUrl) stays valid.
+    document_link_minutes: int = Field(default=10, ge=1, le=60)
+    # E-mails with a bill (sendPaymentDocument) one account may queue per hour.
+    document_emails_per_hour: int = Field(default=10, ge=1)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+import models
+from resolvers.accounts import AccountServicesByAccountLoader, ProviderByIdLoader
 from resolvers.common import mutation
 from resolvers.context import Context
-from services.documents import DocumentKind, DocumentLink
-from services.errors import DomainError, ErrorCode
+from resolvers.loaders import Loader
+from services import documents
+from services.documents import DocumentKind, DocumentLink, data
 
-_TODO = DomainError.of(ErrorCode.INVALID_INPUT, "Документы пока недоступны.")
+
+class AccountByIdLoader(Loader[int, models.Account | None]):
+    load_batch = data.accounts_by_id
 
 
 @mutation
@@ -23,11 +28,36 @@ async def document_url(
     period: date | None,
     payment_id: str | None,
 ) -> DocumentLink:
-    raise _TODO
+    user = await ctx.require_user()
+    return await documents.issue_link(
+        ctx.rt,
+        user_id=user.id,
+        account_number=account_number,
+        kind=kind,
+        from_=from_,
+        to=to,
+        period=period,
+        payment_id=payment_id,
+    )
 
 
 @mutation
 async def send_payment_document(
     ctx: Context, *, account_number: str, period: date | None, email: str | None
 ) -> bool:
-    raise _TODO
+    user = await ctx.require_user()
+    await documents.send_payment_document(
+        ctx.rt, user=user, account_number=account_number, period=period, email=email
+    )
+    return True
+
+
+async def statement_qr_payload(ctx: Context, *, statement: models.Statement) -> str | None:
+    account = await ctx.loader(AccountByIdLoader).load(statement.account_id)
+    services = await ctx.loader(AccountServicesByAccountLoader).load(statement.account_id)
+    recipient_ids = list(dict.fromkeys(s.recipient_id for s in services))
+    recipients = await ctx.loader(ProviderByIdLoader).load_many(recipient_ids)
+    assert account is not None
+    return documents.statement_qr_payload(
+        account=account, statement=statement, recipients=[r for r in recipients if r]
+    )

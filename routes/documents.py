@@ -1,7 +1,40 @@
-"""Routes of the documents domain."""
+"""Routes of the documents domain: GET /documents/<signed token>.pdf answers the PDF a link from
+documentUrl names, or a short refusal (never a PDF) when the link is altered or expired."""
+
+from __future__ import annotations
 
 from aiohttp import web
 
+from routes.keys import RUNTIME
+from services import documents
+
+REFUSALS = {
+    "invalid": (403, "Ссылка недействительна. Получите новую ссылку в личном кабинете."),
+    "expired": (410, "Срок действия ссылки истёк. Получите новую ссылку в личном кабинете."),
+    "gone": (410, "Документ больше недоступен."),
+}
+SUFFIX = ".pdf"
+
+
+async def document(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    token = name.removesuffix(SUFFIX)
+    try:
+        found = await documents.open_link(request.app[RUNTIME], token)
+    except documents.LinkRefused as refused:
+        status, message = REFUSALS.get(refused.reason, REFUSALS["invalid"])
+        return web.Response(status=status, text=message, headers={"Cache-Control": "no-store"})
+    return web.Response(
+        body=found.data,
+        content_type=found.content_type,
+        headers={
+            "Content-Disposition": f'inline; filename="{found.filename}"',
+            # Personal data: never kept by shared caches or the browser's disk cache.
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
 
 def setup(app: web.Application) -> None:
-    pass
+    app.router.add_get("/documents/{name}", document)

@@ -10,6 +10,7 @@ import strawberry
 
 import models
 from resolvers import accounts as resolve
+from resolvers import documents as resolve_documents
 from resolvers import payments as resolve_payments
 from resolvers import readings as resolve_readings
 from resolvers.common import Outcome
@@ -158,6 +159,14 @@ class Statement:
     async def lines(self, info: Info) -> list[StatementLine]:
         rows = await resolve.statement_lines(info.context, statement=self.row)
         return [StatementLine.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="The payment QR code's text (GOST R 56042-2014, UTF-8: ST00012|Name=...|"
+        "Sum=<kopecks>|PersAcc=<account>|PaymPeriod=<MMYYYY>|...) for the app to draw, as on the "
+        "bill; null when the money goes to several recipients or their bank details are incomplete."
+    )
+    async def payment_qr_payload(self, info: Info) -> str | None:
+        return await resolve_documents.statement_qr_payload(info.context, statement=self.row)
 
     @classmethod
     def from_model(cls, row: models.Statement) -> Statement:

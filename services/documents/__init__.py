@@ -1,0 +1,171 @@
+"""PDF reports and the bill (квитанция) with its GOST R 56042-2014 payment QR code.
+
+- `issue_link`: checks a request and answers a signed link that works for 10 minutes;
+- `open_link`: checks the link and renders the PDF it names;
+- `send_payment_document`: e-mails the bill as a PDF through the outbox.
+
+The package: `links` (signed links), `validation` (what a request may name), `data` (queries),
+`compose` (the data of each kind, rendered), `layout` and `render` (the PDF pages), `qr` (the
+payment QR code).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+
+import models
+from services import accounts, messages
+from services.documents import compose, data, links, qr
+from services.documents.compose import PDF, Document
+from services.documents.layout import month
+from services.documents.links import DocumentKind, LinkRefused
+from services.documents.validation import check_request
+from services.errors import DomainError, ErrorCode, FieldError
+from services.runtime import Runtime
+
+__all__ = [
+    "Document",
+    "DocumentKind",
+    "DocumentLink",
+    "LinkRefused",
+    "issue_link",
+    "open_link",
+    "send_payment_document",
+    "statement_qr_payload",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLink:
+    url: str
+    expires_at: datetime
+
+
+async def issue_link(
+    rt: Runtime,
+    *,
+    user_id: int,
+    account_number: str,
+    kind: DocumentKind,
+    from_: date | None = None,
+    to: date | None = None,
+    period: date | None = None,
+    payment_id: str | None = None,
+    ttl_seconds: int | None = None,
+) -> DocumentLink:
+    """A link to the document, once the request is known to name something the user may see.
+    ttl_seconds overrides the setting (tests sign links that have already expired)."""
+    request = await check_request(
+        user_id=user_id,
+        account_number=account_number,
+        kind=kind,
+        from_=from_,
+        to=to,
+        period=period,
+        payment_id=payment_id,
+    )
+    ttl = ttl_seconds if ttl_seconds is not None else rt.settings.document_link_minutes * 60
+    expires_at = datetime.fromtimestamp(int(time.time()) + ttl, UTC)
+    token = links.sign(rt, request, ttl_seconds=ttl)
+    return DocumentLink(
+        url=f"{rt.settings.public_url}/documents/{token}.pdf", expires_at=expires_at
+    )
+
+
+async def open_link(rt: Runtime, token: str) -> Document:
+    """The PDF a link names. Raises LinkRefused when the link is altered or expired, when the
+    user no longer has the account, or when what it names is gone."""
+    request = links.verify(rt, token)
+    if not await data.has_access(request.user_id, request.account_id):
+        raise LinkRefused("invalid")
+    document = await compose.document(rt, request)
+    if document is None:
+        raise LinkRefused("gone")
+    return document
+
+
+async def send_payment_document(
+    rt: Runtime, *, user: models.User, account_number: str, period: date | None, email: str | None
+) -> models.OutgoingMessage:
+    """Queues an e-mail with the bill as a PDF attachment: to the address given, or to the
+    user's confirmed address."""
+    account = await accounts.require_account(user.id, account_number)
+    errors: list[FieldError] = []
+    to = _recipient_address(user, email, errors)
+    statement = await data.statement_of(account, period)
+    if statement is None:
+        errors.append(FieldError(ErrorCode.NOT_FOUND, "Квитанции за этот период нет.", "period"))
+    if errors:
+        raise DomainError(*errors)
+    assert statement is not None and to is not None
+    subject_end = f"лицевой счёт {account.number}"
+    await _check_email_rate(rt, subject_end)
+    pdf = await compose.bill(rt, account, statement)
+    title = month(statement.period)
+    return await messages.enqueue_email(
+        to=to,
+        subject=f"Квитанция за {title}, {subject_end}",
+        body=(
+            f"Здравствуйте!\n\nВо вложении — квитанция за {title} по лицевому счёту "
+            f"{account.number} ({account.address}).\nОплатить её можно в личном кабинете или "
+            "по QR-коду на квитанции в приложении банка.\n\nЭто письмо отправлено автоматически, "
+            "отвечать на него не нужно."
+        ),
+        attachments=[messages.Attachment(pdf.filename, PDF, pdf.data)],
+    )
+
+
+def statement_qr_payload(
+    *, account: models.Account, statement: models.Statement, recipients: list[models.Provider]
+) -> str | None:
+    """The payment QR payload of a statement whose money goes to one recipient; None when it goes
+    to several (the bill has a code for each) or the bank details are incomplete."""
+    if len(recipients) != 1:
+        return None
+    return qr.for_bill(
+        recipient=recipients[0],
+        account_number=account.number,
+        period=statement.period,
+        amount=statement.total_to_pay,
+    )
+
+
+async def _check_email_rate(rt: Runtime, subject_end: str) -> None:
+    """Any address may be given, so the cabinet must not become a way to flood someone's mailbox.
+    The outbox is the record of what was sent; the account number ends the subject of its bills."""
+    since = datetime.now(UTC) - timedelta(hours=1)
+    sent = await models.OutgoingMessage.filter(
+        channel=models.MessageChannel.EMAIL, subject__endswith=subject_end, created_at__gte=since
+    ).count()
+    if sent >= rt.settings.document_emails_per_hour:
+        raise DomainError.of(
+            ErrorCode.RATE_LIMITED,
+            "Слишком много писем с квитанциями по этому счёту за последний час. Попробуйте позже.",
+        )
+
+
+def _recipient_address(
+    user: models.User, email: str | None, errors: list[FieldError]
+) -> str | None:
+    if email is not None and email.strip():
+        try:
+            return validate_email(email.strip(), check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors.append(
+                FieldError(ErrorCode.INVALID_INPUT, "Проверьте адрес электронной почты.", "email")
+            )
+            return None
+    if user.email and user.email_confirmed:
+        return user.email
+    errors.append(
+        FieldError(
+            ErrorCode.REQUIRED,
+            "Укажите адрес электронной почты: в профиле нет подтверждённого адреса.",
+            "email",
+        )
+    )
+    return None

@@ -1,0 +1,140 @@
+"""Each kind of document: read its data, render it in a worker thread (fpdf2 is pure Python and
+would hold up the event loop), name the file."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import models
+from services.documents import data, render
+from services.documents.links import DocumentKind, DocumentRequest
+from services.runtime import Runtime
+
+PDF = "application/pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    filename: str
+    data: bytes
+    content_type: str = PDF
+
+
+async def document(rt: Runtime, request: DocumentRequest) -> Document | None:
+    """The PDF a checked request names; None when what it names is gone."""
+    account = await models.Account.get_or_none(id=request.account_id)
+    if account is None:
+        return None
+    return await _KINDS[request.kind](rt, account, request)
+
+
+async def bill(rt: Runtime, account: models.Account, statement: models.Statement) -> Document:
+    content = await data.bill(account, statement)
+    pdf = await asyncio.to_thread(render.payment_document, content, generated=_generated(rt))
+    return Document(f"bill-{account.number}-{statement.period:%Y-%m}.pdf", pdf)
+
+
+async def _payment_document(
+    rt: Runtime, account: models.Account, request: DocumentRequest
+) -> Document | None:
+    assert request.period is not None
+    statement = await data.statement_of(account, request.period)
+    return await bill(rt, account, statement) if statement else None
+
+
+async def _payment_receipt(
+    rt: Runtime, account: models.Account, request: DocumentRequest
+) -> Document | None:
+    assert request.payment_id is not None
+    payment = await data.succeeded_payment(account, request.payment_id)
+    if payment is None:
+        return None
+    lines = await data.receipt_lines(payment)
+    pdf = await asyncio.to_thread(
+        render.payment_receipt,
+        account,
+        payment,
+        lines,
+        timezone=rt.settings.timezone,
+        generated=_generated(rt),
+    )
+    return Document(f"receipt-{account.number}-{payment.id}.pdf", pdf)
+
+
+async def _charge_history(
+    rt: Runtime, account: models.Account, request: DocumentRequest
+) -> Document:
+    first, last = _range(request)
+    history = await data.charge_history(account, first, last)
+    pdf = await asyncio.to_thread(
+        render.charge_history,
+        account,
+        await data.recipients_of(account),
+        history,
+        first=first,
+        last=last,
+        generated=_generated(rt),
+    )
+    return Document(f"charges-{account.number}-{first:%Y%m}-{last:%Y%m}.pdf", pdf)
+
+
+async def _payment_history(
+    rt: Runtime, account: models.Account, request: DocumentRequest
+) -> Document:
+    first, last = _range(request)
+    timezone = rt.settings.timezone
+    payments = await data.succeeded_payments(account, first, last, timezone)
+    pdf = await asyncio.to_thread(
+        render.payment_history,
+        account,
+        await data.recipients_of(account),
+        payments,
+        first=first,
+        last=last,
+        timezone=timezone,
+        generated=_generated(rt),
+    )
+    return Document(f"payments-{account.number}-{first:%Y%m%d}-{last:%Y%m%d}.pdf", pdf)
+
+
+async def _reading_history(
+    rt: Runtime, account: models.Account, request: DocumentRequest
+) -> Document:
+    first, last = _range(request)
+    timezone = rt.settings.timezone
+    readings = await data.reading_history(account, first, last, timezone)
+    pdf = await asyncio.to_thread(
+        render.reading_history,
+        account,
+        await data.recipients_of(account),
+        readings,
+        first=first,
+        last=last,
+        timezone=timezone,
+        generated=_generated(rt),
+    )
+    return Document(f"readings-{account.number}-{first:%Y%m%d}-{last:%Y%m%d}.pdf", pdf)
+
+
+_KINDS: dict[
+    DocumentKind,
+    Callable[[Runtime, models.Account, DocumentRequest], Awaitable[Document | None]],
+] = {
+    DocumentKind.PAYMENT_DOCUMENT: _payment_document,
+    DocumentKind.PAYMENT_RECEIPT: _payment_receipt,
+    DocumentKind.CHARGE_HISTORY: _charge_history,
+    DocumentKind.PAYMENT_HISTORY: _payment_history,
+    DocumentKind.READING_HISTORY: _reading_history,
+}
+
+
+def _range(request: DocumentRequest) -> tuple[date, date]:
+    assert request.from_ is not None and request.to is not None
+    return request.from_, request.to
+
+
+def _generated(rt: Runtime) -> str:
+    return render.generated_note(datetime.now(UTC), rt.settings.timezone)
