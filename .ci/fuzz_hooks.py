@@ -1,8 +1,7 @@
 """Schemathesis hooks for .ci/fuzz: strategies for the schema's custom scalars."""
 
-from hypothesis import strategies as st
-
 import schemathesis
+from hypothesis import strategies as st
 from schemathesis.graphql import nodes
 
 # Decimal travels as a string: valid amounts and readings, and junk that must be refused cleanly.
