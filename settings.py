@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     # Background tasks (outbox sender, reconciliation); tests may switch them off.
     background_tasks: bool = True
     allowed_origins: list[str] = []
+    # The outbox sender: seconds between polls, tries before a message is given up as failed,
+    # and the first retry delay (doubled after every failure, at most an hour).
+    outbox_poll_seconds: float = 2.0
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_retry_seconds: int = Field(default=30, ge=1)
 
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> Settings:
