@@ -86,8 +86,9 @@ async def change_email(rt: Runtime, *, user: models.User, email: str) -> None:
         nonce = await verification.issue(
             rt, purpose=purpose, target=target, user=user, link=True, ttl=EMAIL_LINK_TTL
         )
+        # Short keys; "p" and "e" are the signer's own (purpose, expiry).
         token = rt.signer.sign(
-            {"u": user.id, "e": target, "n": nonce},
+            {"u": user.id, "m": target, "n": nonce},
             purpose=EMAIL_LINK_PURPOSE,
             ttl_seconds=int(EMAIL_LINK_TTL.total_seconds()),
         )
@@ -101,7 +102,7 @@ async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) 
     """The link's token proves both the user and the address; a different signed-in user is
     refused."""
     payload = verification.unsign_link(rt, token, purpose=EMAIL_LINK_PURPOSE, field="token")
-    target = str(payload.get("e"))
+    target = str(payload.get("m"))
     row = await verification.find_link(
         rt,
         purpose=models.VerificationPurpose.CHANGE_EMAIL,

@@ -18,8 +18,10 @@ from adapters.sms.base import SmsError
 class HttpSmsGateway:
     def __init__(self, url: str, *, http: aiohttp.ClientSession, timeout: float = 15) -> None:
         parsed = URL(url)
-        self._auth = (
-            aiohttp.BasicAuth(parsed.user or "", parsed.password or "") if parsed.user else None
+        self._headers = (
+            {"Authorization": aiohttp.encode_basic_auth(parsed.user, parsed.password or "")}
+            if parsed.user
+            else {}
         )
         self.url = parsed.with_user(None)
         self._http = http
@@ -28,7 +30,10 @@ class HttpSmsGateway:
     async def send(self, *, to: str, text: str) -> None:
         try:
             async with self._http.post(
-                self.url, json={"to": to, "text": text}, auth=self._auth, timeout=self._timeout
+                self.url,
+                json={"to": to, "text": text},
+                headers=self._headers,
+                timeout=self._timeout,
             ) as response:
                 if not 200 <= response.status < 300:
                     detail = (await response.text())[:200]

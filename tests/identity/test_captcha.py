@@ -104,7 +104,11 @@ async def test_a_bad_form_does_not_use_the_challenge_up(enabled):
     bad = (
         await enabled.execute(
             START,
-            {"input": registration_input(password="short", captchaId=view.id, captchaAnswer="K7MPX")},
+            {
+                "input": registration_input(
+                    password="short", captchaId=view.id, captchaAnswer="K7MPX"
+                )
+            },
         )
     )["startRegistration"]
     assert codes(bad) == ["WEAK_PASSWORD", "PASSWORD_MISMATCH"]

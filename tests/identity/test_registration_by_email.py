@@ -25,7 +25,11 @@ EMAIL = "sidor.sidorov@example.ru"
 async def _steps_1_to_3(client) -> str:
     data = await client.execute(
         START,
-        {"input": registration_input(channel="EMAIL", phone=None, email="Sidor.Sidorov@Example.RU")},
+        {
+            "input": registration_input(
+                channel="EMAIL", phone=None, email="Sidor.Sidorov@Example.RU"
+            )
+        },
     )
     registration_id = data["startRegistration"]["registration"]["id"]
     await client.execute(BIND, {"id": registration_id, "number": NEW_ACCOUNT})

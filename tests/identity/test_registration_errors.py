@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import models
+from services import identity_housekeeping
 from tests.identity.flows import (
     BIND,
     COMPLETE,
@@ -58,7 +59,9 @@ async def test_start_requires_the_contact_of_the_channel(client):
 
 
 async def test_password_equal_to_the_login_is_weak(client):
-    payload = await _start(client, password="SIDOR-login", passwordRepeat="SIDOR-login", login="sidor-LOGIN")
+    payload = await _start(
+        client, password="SIDOR-login", passwordRepeat="SIDOR-login", login="sidor-LOGIN"
+    )
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [
         ("input.password", "WEAK_PASSWORD")
     ]
@@ -219,9 +222,7 @@ async def test_login_taken_while_registering(client):
     await new_account("66200000078")
     first = await start_phone_registration(client)
     first_code = await last_code(client, PHONE)
-    second = await start_phone_registration(
-        client, number="66200000078", phone="+79123456727"
-    )
+    second = await start_phone_registration(client, number="66200000078", phone="+79123456727")
     second_code = await last_code(client, "+79123456727")
     done = (await client.execute(COMPLETE, {"id": second, "code": second_code}))[
         "completeRegistration"
@@ -234,3 +235,16 @@ async def test_login_taken_while_registering(client):
     assert await models.UserAccount.filter(account__number=NEW_ACCOUNT).count() == 0
     # Nothing of the failed completion was kept: the code is still unused.
     assert (await models.VerificationCode.get(target=PHONE)).used_at is None
+
+
+async def test_housekeeping_deletes_expired_registrations_only(client):
+    await new_account()
+    registration_id = await start_phone_registration(client)
+    fresh = (await _start(client, login="Fresh"))["registration"]["id"]
+    await models.Registration.filter(id=registration_id).update(
+        expires_at=datetime.now(UTC) - timedelta(days=1, minutes=1)
+    )
+    await identity_housekeeping.purge()
+    assert [str(r.id) for r in await models.Registration.all()] == [fresh]
+    assert await models.VerificationCode.filter(target=PHONE).count() == 0
+    assert await models.User.all().count() == 2
