@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -11,6 +12,8 @@ from adapters.mail import create_mailer
 from adapters.sms import create_sms_gateway
 from routes.keys import RUNTIME
 from services import messages
+
+log = logging.getLogger(__name__)
 
 DEV_OUTBOX_LIMIT = 100
 
@@ -27,6 +30,10 @@ async def _transports(app: web.Application) -> AsyncIterator[None]:
     rt = app[RUNTIME]
     rt.mailer = create_mailer(rt.settings.smtp_url, sender=rt.settings.smtp_from)
     rt.sms_gateway = create_sms_gateway(rt.settings.sms_url, http=rt.http)
+    if not rt.settings.is_development:
+        for name, transport in (("LK_SMTP_URL", rt.mailer), ("LK_SMS_URL", rt.sms_gateway)):
+            if transport is None:
+                log.warning("%s is not set: such messages stay pending in the outbox", name)
     sender = None
     if rt.settings.background_tasks:
         sender = asyncio.create_task(messages.run_sender(rt), name="outbox-sender")

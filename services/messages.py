@@ -179,6 +179,7 @@ async def recent_messages(*, limit: int = 100, to: str | None = None) -> list[di
             "body": row.body,
             "status": row.status.value,
             "attempts": row.attempts,
+            "attachments": [a["filename"] for a in row.attachments or []],
             "createdAt": row.created_at.isoformat(),
         }
         for row in rows

@@ -62,11 +62,9 @@ def now() -> datetime:
 
 
 def _target(registration: models.Registration) -> str:
-    return (
-        registration.phone
-        if registration.channel == models.ContactChannel.PHONE
-        else (registration.email or "")
-    )
+    if registration.channel == models.ContactChannel.PHONE:
+        return registration.phone or ""
+    return registration.email or ""
 
 
 async def _view(rt: Runtime, registration: models.Registration) -> RegistrationView:

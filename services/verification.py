@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import F
+
 import models
 from services import periods
 from services.errors import DomainError, ErrorCode
@@ -108,7 +110,8 @@ async def check_code(
     if row.attempts >= MAX_ATTEMPTS:
         raise too_many_attempts(field)
     if code_hash(rt, row.purpose, row.target, code) != row.code_hash:
-        await models.VerificationCode.filter(id=row.id).update(attempts=row.attempts + 1)
+        # Incremented in SQL, so that tries sent at once are all counted.
+        await models.VerificationCode.filter(id=row.id).update(attempts=F("attempts") + 1)
         raise invalid_code(field)
     return row
 

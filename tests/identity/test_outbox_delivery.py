@@ -245,3 +245,27 @@ async def test_the_background_sender_delivers(
             break
         await asyncio.sleep(0.05)
     assert [m["to"] for m in gateway.received] == ["+79999999999"]
+
+
+async def test_attachments_travel_over_smtp(
+    clean_database, make_settings, aiohttp_client, smtp_server
+):
+    client = await _client(
+        aiohttp_client, make_settings, smtp_url=f"smtp://127.0.0.1:{smtp_server.port}?starttls=off"
+    )
+    await messages.enqueue_email(
+        to="ivanov@ivan.ru",
+        subject="Квитанция за октябрь",
+        body="Квитанция во вложении.",
+        attachments=[messages.Attachment("kvitanciya.pdf", "application/pdf", b"%PDF-1.4 test")],
+    )
+    listed = (await outbox(client, "ivanov@ivan.ru"))[0]
+    assert listed["attachments"] == ["kvitanciya.pdf"]
+    assert await messages.send_due(runtime(client)) == 1
+    [(_, _, message)] = smtp_server.received
+    parts = [p for p in message.walk() if p.get_filename()]
+    assert [(p.get_filename(), p.get_content_type()) for p in parts] == [
+        ("kvitanciya.pdf", "application/pdf")
+    ]
+    assert parts[0].get_payload(decode=True) == b"%PDF-1.4 test"
+    assert smtp_server.logins == []
