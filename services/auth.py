@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -100,14 +101,23 @@ async def verify_credentials(
         )
     user = await models.User.get_or_none(login_key=key)
     # The hash is verified even for an unknown login, so timing does not tell logins apart.
-    if not rt.passwords.verify(user.password_hash if user else None, password) or user is None:
+    matches = await asyncio.to_thread(
+        rt.passwords.verify, user.password_hash if user else None, password
+    )
+    if not matches or user is None:
         await models.LoginAttempt.create(login_key=key, ip=ip)
         raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный логин или пароль.", field)
     if rt.passwords.needs_rehash(user.password_hash):
-        user.password_hash = rt.passwords.hash(password)
+        user.password_hash = await hash_password(rt, password)
         await user.save(update_fields=["password_hash"])
     await models.LoginAttempt.filter(login_key=key).delete()
     return user
+
+
+async def hash_password(rt: Runtime, password: str) -> str:
+    """argon2 takes a good part of a second of CPU by design: hashed (and verified) in a
+    thread, so that the event loop keeps serving other requests meanwhile."""
+    return await asyncio.to_thread(rt.passwords.hash, password)
 
 
 async def refresh(rt: Runtime, *, refresh_token: str) -> Tokens:

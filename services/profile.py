@@ -66,8 +66,9 @@ async def change_password(
     )
     if errors:
         raise DomainError(*errors)
+    password_hash = await auth.hash_password(rt, password)
     async with in_transaction():
-        user.password_hash = rt.passwords.hash(password)
+        user.password_hash = password_hash
         user.password_changed_at = now()
         await user.save(update_fields=["password_hash", "password_changed_at"])
         await auth.revoke_sessions(user_id=user.id, keep=session_id)

@@ -172,8 +172,9 @@ async def reset(
             "Пароль уже изменён. Чтобы сменить его ещё раз, запросите новый код.",
             "resetToken",
         )
+    password_hash = await auth.hash_password(rt, password)
     async with in_transaction():
-        user.password_hash = rt.passwords.hash(password)
+        user.password_hash = password_hash
         user.password_changed_at = datetime.now(UTC)
         await user.save(update_fields=["password_hash", "password_changed_at"])
         await auth.revoke_sessions(user_id=user.id)

@@ -130,7 +130,7 @@ async def start(rt: Runtime, *, request: RegistrationRequest, ip: str | None) ->
         id=uuid.uuid4(),
         login=login,
         login_key=auth.login_key(login),
-        password_hash=rt.passwords.hash(request.password),
+        password_hash=await auth.hash_password(rt, request.password),
         channel=request.channel,
         phone=phone,
         email=email,
