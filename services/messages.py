@@ -115,23 +115,35 @@ async def _deliver(rt: Runtime, message: models.OutgoingMessage, *, now: datetim
         elif rt.sms_gateway is not None:
             await rt.sms_gateway.send(to=message.to, text=message.body)
     except (MailError, SmsError) as error:
-        failed = message.attempts >= rt.settings.outbox_max_attempts
-        await models.OutgoingMessage.filter(id=message.id).update(
-            status=models.MessageStatus.FAILED if failed else models.MessageStatus.PENDING,
-            next_attempt_at=now + retry_delay(rt, message.attempts),
-            last_error=str(error)[:500],
-        )
-        log.warning(
-            "outbox message %s (%s) attempt %s failed%s: %s",
-            message.id,
-            message.channel.value,
-            message.attempts,
-            ", giving up" if failed else "",
-            error,
-        )
+        await _failed(rt, message, now=now, error=str(error))
+        return
+    except Exception as error:
+        # A bug in a transport, not a refusal: logged with its traceback, and still counted
+        # as a failed attempt, so that the message ends as failed instead of looping forever.
+        log.exception("outbox message %s: unexpected error", message.id)
+        await _failed(rt, message, now=now, error=f"{type(error).__name__}: {error}")
         return
     await models.OutgoingMessage.filter(id=message.id).update(
         status=models.MessageStatus.SENT, sent_at=datetime.now(UTC), last_error=None
+    )
+
+
+async def _failed(
+    rt: Runtime, message: models.OutgoingMessage, *, now: datetime, error: str
+) -> None:
+    failed = message.attempts >= rt.settings.outbox_max_attempts
+    await models.OutgoingMessage.filter(id=message.id).update(
+        status=models.MessageStatus.FAILED if failed else models.MessageStatus.PENDING,
+        next_attempt_at=now + retry_delay(rt, message.attempts),
+        last_error=error[:500],
+    )
+    log.warning(
+        "outbox message %s (%s) attempt %s failed%s: %s",
+        message.id,
+        message.channel.value,
+        message.attempts,
+        ", giving up" if failed else "",
+        error,
     )
 
 
