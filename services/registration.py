@@ -188,6 +188,10 @@ async def bind_account(
     rt: Runtime, *, registration_id: str, account_number: str
 ) -> RegistrationView:
     registration = await _load(registration_id)
+    if not account_number.strip():
+        raise DomainError.of(
+            ErrorCode.REQUIRED, "Укажите номер лицевого счёта из квитанции.", "accountNumber"
+        )
     account = await _account_without_holder(account_number, field="accountNumber")
     async with in_transaction():
         registration.account = account

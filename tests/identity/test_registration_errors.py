@@ -87,6 +87,8 @@ async def test_unknown_account_number(client):
         "bindAccount"
     ]
     assert [(e["field"], e["code"]) for e in bound["errors"]] == [("accountNumber", "NOT_FOUND")]
+    empty = (await client.execute(BIND, {"id": registration_id, "number": " "}))["bindAccount"]
+    assert [(e["field"], e["code"]) for e in empty["errors"]] == [("accountNumber", "REQUIRED")]
 
 
 async def test_account_with_a_holder_cannot_be_registered_again(client):
