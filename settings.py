@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     document_link_minutes: int = Field(default=10, ge=1, le=60)
     # E-mails with a bill (sendPaymentDocument) one account may queue per hour.
     document_emails_per_hour: int = Field(default=10, ge=1)
+    # The outbox sender: seconds between polls, tries before a message is given up as failed,
+    # and the first retry delay (doubled after every failure, at most an hour).
+    outbox_poll_seconds: float = 2.0
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_retry_seconds: int = Field(default=30, ge=1)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -5,21 +5,19 @@ from __future__ import annotations
 import models
 from resolvers.common import mutation
 from resolvers.context import Context
-from services import auth
-from services.errors import DomainError, ErrorCode
+from services import auth, profile, recovery, registration
+from services import captcha as captchas
 from services.identity import CaptchaView, PasswordResetView, RegistrationRequest, RegistrationView
 
-_TODO = DomainError.of(ErrorCode.INVALID_INPUT, "Эта операция пока недоступна.")
+
+def _user_agent(ctx: Context) -> str | None:
+    return ctx.request.headers.get("User-Agent")
 
 
 @mutation
 async def login(ctx: Context, *, login: str, password: str) -> auth.Tokens:
     return await auth.login(
-        ctx.rt,
-        login=login,
-        password=password,
-        ip=ctx.ip,
-        user_agent=ctx.request.headers.get("User-Agent"),
+        ctx.rt, login=login, password=password, ip=ctx.ip, user_agent=_user_agent(ctx)
     )
 
 
@@ -36,39 +34,49 @@ async def logout(ctx: Context) -> bool:
 
 
 async def captcha(ctx: Context) -> CaptchaView:
-    raise _TODO
+    return await captchas.new_challenge(ctx.rt)
 
 
 @mutation
 async def start_registration(ctx: Context, *, request: RegistrationRequest) -> RegistrationView:
-    raise _TODO
+    return await registration.start(ctx.rt, request=request, ip=ctx.ip)
 
 
 @mutation
 async def bind_account(
     ctx: Context, *, registration_id: str, account_number: str
 ) -> RegistrationView:
-    raise _TODO
+    return await registration.bind_account(
+        ctx.rt, registration_id=registration_id, account_number=account_number
+    )
 
 
 @mutation
 async def confirm_binding(ctx: Context, *, registration_id: str) -> RegistrationView:
-    raise _TODO
+    return await registration.confirm_binding(ctx.rt, registration_id=registration_id)
 
 
 @mutation
 async def resend_registration_code(ctx: Context, *, registration_id: str) -> RegistrationView:
-    raise _TODO
+    return await registration.resend(ctx.rt, registration_id=registration_id)
 
 
 @mutation
 async def complete_registration(ctx: Context, *, registration_id: str, code: str) -> auth.Tokens:
-    raise _TODO
+    return await registration.complete(
+        ctx.rt,
+        registration_id=registration_id,
+        code=code,
+        ip=ctx.ip,
+        user_agent=_user_agent(ctx),
+    )
 
 
 @mutation
 async def activate_email(ctx: Context, *, token: str) -> auth.Tokens:
-    raise _TODO
+    return await registration.activate_email(
+        ctx.rt, token=token, ip=ctx.ip, user_agent=_user_agent(ctx)
+    )
 
 
 @mutation
@@ -80,46 +88,72 @@ async def request_password_reset(
     captcha_id: str,
     captcha_answer: str,
 ) -> bool:
-    raise _TODO
+    await recovery.request(
+        ctx.rt,
+        channel=channel,
+        contact=contact,
+        captcha_id=captcha_id,
+        captcha_answer=captcha_answer,
+    )
+    return True
 
 
 @mutation
 async def verify_password_reset(ctx: Context, *, contact: str, code: str) -> PasswordResetView:
-    raise _TODO
+    return await recovery.verify(ctx.rt, contact=contact, code=code)
 
 
 @mutation
 async def reset_password(
     ctx: Context, *, reset_token: str, login: str, password: str, password_repeat: str
 ) -> bool:
-    raise _TODO
+    await recovery.reset(
+        ctx.rt,
+        reset_token=reset_token,
+        login=login,
+        password=password,
+        password_repeat=password_repeat,
+    )
+    return True
 
 
 @mutation
 async def change_password(
     ctx: Context, *, current_password: str, password: str, password_repeat: str
 ) -> bool:
-    raise _TODO
+    viewer = await ctx.require_viewer()
+    await profile.change_password(
+        ctx.rt,
+        user=viewer.user,
+        session_id=viewer.session_id,
+        current_password=current_password,
+        password=password,
+        password_repeat=password_repeat,
+        ip=ctx.ip,
+    )
+    return True
 
 
 @mutation
 async def change_email(ctx: Context, *, email: str) -> bool:
-    raise _TODO
+    await profile.change_email(ctx.rt, user=await ctx.require_user(), email=email)
+    return True
 
 
 @mutation
 async def confirm_email(ctx: Context, *, token: str) -> models.User:
-    raise _TODO
+    return await profile.confirm_email(ctx.rt, viewer=await ctx.user(), token=token)
 
 
 @mutation
 async def change_phone(ctx: Context, *, phone: str) -> bool:
-    raise _TODO
+    await profile.change_phone(ctx.rt, user=await ctx.require_user(), phone=phone)
+    return True
 
 
 @mutation
 async def confirm_phone(ctx: Context, *, code: str) -> models.User:
-    raise _TODO
+    return await profile.confirm_phone(ctx.rt, user=await ctx.require_user(), code=code)
 
 
 @mutation
@@ -130,14 +164,22 @@ async def update_settings(
     allow_readings_without_auth: bool | None,
     receipt_copies: bool | None,
 ) -> models.User:
-    raise _TODO
+    return await profile.update_settings(
+        user=await ctx.require_user(),
+        subscribed_to_mailing=subscribed_to_mailing,
+        allow_readings_without_auth=allow_readings_without_auth,
+        receipt_copies=receipt_copies,
+    )
 
 
 @mutation
 async def link_account(ctx: Context, *, login: str, password: str) -> models.Account:
-    raise _TODO
+    return await profile.link_account(
+        ctx.rt, user=await ctx.require_user(), login=login, password=password, ip=ctx.ip
+    )
 
 
 @mutation
 async def unlink_account(ctx: Context, *, account_number: str) -> bool:
-    raise _TODO
+    await profile.unlink_account(user=await ctx.require_user(), account_number=account_number)
+    return True

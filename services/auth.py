@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -76,9 +77,19 @@ async def open_session(
 async def login(
     rt: Runtime, *, login: str, password: str, ip: str | None = None, user_agent: str | None = None
 ) -> Tokens:
+    user = await verify_credentials(rt, login=login, password=password, ip=ip)
+    return await open_session(rt, user=user, ip=ip, user_agent=user_agent)
+
+
+async def verify_credentials(
+    rt: Runtime, *, login: str, password: str, ip: str | None = None, field: str | None = None
+) -> models.User:
+    """The user with this login and password. Failures are counted per login: after
+    FAILED_LOGINS_LIMIT of them within FAILED_LOGINS_WINDOW every try answers
+    TOO_MANY_ATTEMPTS, whatever the password (sign-in, linkAccount and changePassword alike)."""
     key = login_key(login)
     if not key or not password:
-        raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный логин или пароль.")
+        raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный логин или пароль.", field)
     since = now() - FAILED_LOGINS_WINDOW
     if await models.LoginAttempt.filter(login_key=key, created_at__gte=since).count() >= (
         FAILED_LOGINS_LIMIT
@@ -86,17 +97,27 @@ async def login(
         raise DomainError.of(
             ErrorCode.TOO_MANY_ATTEMPTS,
             "Слишком много неудачных попыток входа. Попробуйте через 15 минут.",
+            field,
         )
     user = await models.User.get_or_none(login_key=key)
     # The hash is verified even for an unknown login, so timing does not tell logins apart.
-    if not rt.passwords.verify(user.password_hash if user else None, password) or user is None:
+    matches = await asyncio.to_thread(
+        rt.passwords.verify, user.password_hash if user else None, password
+    )
+    if not matches or user is None:
         await models.LoginAttempt.create(login_key=key, ip=ip)
-        raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный логин или пароль.")
+        raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный логин или пароль.", field)
     if rt.passwords.needs_rehash(user.password_hash):
-        user.password_hash = rt.passwords.hash(password)
+        user.password_hash = await hash_password(rt, password)
         await user.save(update_fields=["password_hash"])
     await models.LoginAttempt.filter(login_key=key).delete()
-    return await open_session(rt, user=user, ip=ip, user_agent=user_agent)
+    return user
+
+
+async def hash_password(rt: Runtime, password: str) -> str:
+    """argon2 takes a good part of a second of CPU by design: hashed (and verified) in a
+    thread, so that the event loop keeps serving other requests meanwhile."""
+    return await asyncio.to_thread(rt.passwords.hash, password)
 
 
 async def refresh(rt: Runtime, *, refresh_token: str) -> Tokens:

@@ -1,0 +1,250 @@
+"""The signed-in user's profile: password, e-mail and phone (confirmed before they count),
+settings, and accounts linked from other users."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from tortoise.transactions import in_transaction
+
+import models
+from services import auth, contacts, messages, verification
+from services.errors import DomainError, ErrorCode
+from services.identity import password_errors
+from services.runtime import Runtime
+
+EMAIL_LINK_TTL = timedelta(hours=24)
+EMAIL_LINK_PATH = "/profile/confirm-email"
+EMAIL_LINK_PURPOSE = "confirm-email"
+
+PHONE_SMS_TEXT = "Код для подтверждения номера в личном кабинете: {code}. Никому не сообщайте его."
+EMAIL_SUBJECT = "Подтверждение адреса электронной почты"
+EMAIL_TEXT = """Здравствуйте!
+
+В личном кабинете клиента (логин {login}) указан новый адрес электронной почты.
+Чтобы подтвердить его, перейдите по ссылке:
+{link}
+
+Ссылка действует 24 часа. До подтверждения письма и копии чеков приходят на прежний адрес.
+Если вы не меняли адрес, просто удалите это письмо.
+
+С уважением,
+служба поддержки клиентов
+"""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- password
+
+
+async def change_password(
+    rt: Runtime,
+    *,
+    user: models.User,
+    session_id: uuid.UUID,
+    current_password: str,
+    password: str,
+    password_repeat: str,
+    ip: str | None,
+) -> None:
+    errors = password_errors(
+        login=user.login,
+        password=password,
+        repeat=password_repeat,
+        field="password",
+        repeat_field="passwordRepeat",
+    )
+    # The current password is checked (and a wrong one counted, as at sign-in) first: a
+    # stolen session alone must not be enough to take the account over.
+    await auth.verify_credentials(
+        rt, login=user.login, password=current_password, ip=ip, field="currentPassword"
+    )
+    if errors:
+        raise DomainError(*errors)
+    password_hash = await auth.hash_password(rt, password)
+    async with in_transaction():
+        user.password_hash = password_hash
+        user.password_changed_at = now()
+        await user.save(update_fields=["password_hash", "password_changed_at"])
+        await auth.revoke_sessions(user_id=user.id, keep=session_id)
+
+
+# --- e-mail
+
+
+async def change_email(rt: Runtime, *, user: models.User, email: str) -> None:
+    target = contacts.normalize_email(email, field="email")
+    if user.email == target and user.email_confirmed:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, "Этот адрес уже подтверждён.", "email")
+    purpose = models.VerificationPurpose.CHANGE_EMAIL
+    async with in_transaction():
+        await verification.require_quota(rt, purpose=purpose, target=target, field="email")
+        nonce = await verification.issue(
+            rt, purpose=purpose, target=target, user=user, link=True, ttl=EMAIL_LINK_TTL
+        )
+        # Short keys; "p" and "e" are the signer's own (purpose, expiry).
+        token = rt.signer.sign(
+            {"u": user.id, "m": target, "n": nonce},
+            purpose=EMAIL_LINK_PURPOSE,
+            ttl_seconds=int(EMAIL_LINK_TTL.total_seconds()),
+        )
+        link = f"{rt.settings.public_url}{EMAIL_LINK_PATH}?token={quote(token)}"
+        await messages.enqueue_email(
+            to=target, subject=EMAIL_SUBJECT, body=EMAIL_TEXT.format(login=user.login, link=link)
+        )
+
+
+async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) -> models.User:
+    """The link's token proves both the user and the address; a different signed-in user is
+    refused."""
+    payload = verification.unsign_link(rt, token, purpose=EMAIL_LINK_PURPOSE, field="token")
+    target = str(payload.get("m"))
+    row = await verification.find_link(
+        rt,
+        purpose=models.VerificationPurpose.CHANGE_EMAIL,
+        target=target,
+        nonce=str(payload.get("n")),
+    )
+    if row is not None and row.user_id != payload.get("u"):
+        row = None
+    row = await verification.check_link(rt, row, field="token")
+    if viewer is not None and viewer.id != row.user_id:
+        raise DomainError.of(
+            ErrorCode.FORBIDDEN, "Ссылка предназначена для другого пользователя.", "token"
+        )
+    async with in_transaction():
+        await verification.consume(row, field="token")
+        user = await models.User.get(id=row.user_id)
+        user.email = target
+        user.email_confirmed = True
+        await user.save(update_fields=["email", "email_confirmed"])
+    return user
+
+
+# --- phone
+
+
+async def change_phone(rt: Runtime, *, user: models.User, phone: str) -> None:
+    target = contacts.normalize_phone(phone, field="phone")
+    if user.phone == target and user.phone_confirmed:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, "Этот номер уже подтверждён.", "phone")
+    purpose = models.VerificationPurpose.CHANGE_PHONE
+    async with in_transaction():
+        await verification.require_quota(rt, purpose=purpose, target=target, field="phone")
+        code = await verification.issue(rt, purpose=purpose, target=target, user=user)
+        await messages.enqueue_sms(to=target, body=PHONE_SMS_TEXT.format(code=code))
+
+
+async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.User:
+    row = (
+        await models.VerificationCode.filter(
+            user_id=user.id, purpose=models.VerificationPurpose.CHANGE_PHONE
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    row = await verification.check_code(rt, row, code, field="code")
+    async with in_transaction():
+        await verification.consume(row, field="code")
+        user.phone = row.target
+        user.phone_confirmed = True
+        await user.save(update_fields=["phone", "phone_confirmed"])
+    return user
+
+
+# --- settings
+
+
+async def update_settings(
+    *,
+    user: models.User,
+    subscribed_to_mailing: bool | None,
+    allow_readings_without_auth: bool | None,
+    receipt_copies: bool | None,
+) -> models.User:
+    """Only the given settings change. Receipt copies go to the confirmed e-mail, if any."""
+    changes = {
+        "subscribed_to_mailing": subscribed_to_mailing,
+        "allow_readings_without_auth": allow_readings_without_auth,
+        "receipt_copies": receipt_copies,
+    }
+    changed = [name for name, value in changes.items() if value is not None]
+    for name in changed:
+        setattr(user, name, changes[name])
+    if changed:
+        await user.save(update_fields=changed)
+    return user
+
+
+# --- linked accounts
+
+
+async def link_account(
+    rt: Runtime, *, user: models.User, login: str, password: str, ip: str | None
+) -> models.Account:
+    """Links every account the other user holds, proven by that user's login and password
+    (counted like sign-in failures); only within the region of the user's accounts. Answers
+    the first account newly linked."""
+    other = await auth.verify_credentials(
+        rt, login=login, password=password, ip=ip, field="password"
+    )
+    if other.id == user.id:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT, "Это ваш логин: его счета уже в профиле.", "login"
+        )
+    held = [
+        link.account
+        for link in await models.UserAccount.filter(user_id=other.id, is_holder=True)
+        .select_related("account")
+        .order_by("created_at", "id")
+    ]
+    if not held:
+        raise DomainError.of(
+            ErrorCode.NOT_FOUND, "У этого пользователя нет лицевых счетов.", "login"
+        )
+    mine = await models.UserAccount.filter(user_id=user.id).select_related("account")
+    regions = {link.account.region for link in mine}
+    if regions and any(account.region not in regions for account in held):
+        raise DomainError.of(
+            ErrorCode.FORBIDDEN,
+            "Можно добавить только счета того же региона (той же энергосбытовой компании).",
+            "login",
+        )
+    linked = {link.account_id for link in mine}
+    new = [account for account in held if account.id not in linked]
+    if not new:
+        raise DomainError.of(ErrorCode.ALREADY_EXISTS, "Эти счета уже есть в профиле.", "login")
+    async with in_transaction():
+        for account in new:
+            await models.UserAccount.get_or_create(
+                user_id=user.id, account_id=account.id, defaults={"is_holder": False}
+            )
+    return new[0]
+
+
+async def unlink_account(*, user: models.User, account_number: str) -> None:
+    field = "accountNumber"
+    link = await models.UserAccount.filter(
+        user_id=user.id, account__number=account_number.strip()
+    ).first()
+    if link is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, "Лицевой счёт не найден в профиле.", field)
+    if link.is_holder:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT,
+            "Счёт, с которым вы зарегистрировались, удалить из профиля нельзя.",
+            field,
+        )
+    async with in_transaction():
+        # The user's links are locked while counted (PostgreSQL), so that two unlinks at once
+        # cannot leave the user with no account.
+        if len(await models.UserAccount.filter(user_id=user.id).select_for_update()) <= 1:
+            raise DomainError.of(
+                ErrorCode.INVALID_INPUT, "В профиле должен остаться хотя бы один счёт.", field
+            )
+        await models.UserAccount.filter(id=link.id).delete()

@@ -1,0 +1,176 @@
+"""One-time codes (SMS) and link secrets (e-mail): issued with a daily limit, stored hashed,
+checked with a limited number of tries.
+
+A link carries a signed token holding a random nonce; the nonce's hash is kept as a
+VerificationCode row like an SMS code, so a link is single use, a newer one supersedes it,
+and it counts towards the same daily limit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.expressions import F
+
+import models
+from services import periods
+from services.errors import DomainError, ErrorCode
+from services.runtime import Runtime
+from services.security import random_digits, random_token
+
+CODE_TTL = timedelta(minutes=10)
+CODE_LENGTH = 4
+MAX_ATTEMPTS = 5
+DAILY_LIMIT = 3
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def code_hash(rt: Runtime, purpose: models.VerificationPurpose, target: str, secret: str) -> str:
+    return rt.signer.digest(f"{target}:{secret}", purpose=f"verification:{purpose.value}")
+
+
+def local_midnight(rt: Runtime) -> datetime:
+    zone = ZoneInfo(rt.settings.timezone)
+    return datetime.combine(periods.local_today(rt.settings.timezone), time(0), tzinfo=zone)
+
+
+async def sent_today(rt: Runtime, *, purpose: models.VerificationPurpose, target: str) -> int:
+    """Codes and links sent to the target for this purpose since local midnight."""
+    return await models.VerificationCode.filter(
+        purpose=purpose, target=target, created_at__gte=local_midnight(rt)
+    ).count()
+
+
+async def left_today(rt: Runtime, *, purpose: models.VerificationPurpose, target: str) -> int:
+    return max(DAILY_LIMIT - await sent_today(rt, purpose=purpose, target=target), 0)
+
+
+def rate_limited(field: str | None) -> DomainError:
+    return DomainError.of(
+        ErrorCode.RATE_LIMITED,
+        f"На этот номер или адрес уже отправлено {DAILY_LIMIT} кода за сегодня. Попробуйте завтра.",
+        field,
+    )
+
+
+async def require_quota(
+    rt: Runtime, *, purpose: models.VerificationPurpose, target: str, field: str | None
+) -> None:
+    if await left_today(rt, purpose=purpose, target=target) <= 0:
+        raise rate_limited(field)
+
+
+async def issue(
+    rt: Runtime,
+    *,
+    purpose: models.VerificationPurpose,
+    target: str,
+    ttl: timedelta = CODE_TTL,
+    link: bool = False,
+    user: models.User | None = None,
+    registration: models.Registration | None = None,
+) -> str:
+    """A new code (4 digits) or link nonce for the target; earlier unused ones of the same
+    registration or user and purpose stop working. The caller checks the quota first and
+    owns the transaction."""
+    secret = random_token(24) if link else random_digits(CODE_LENGTH)
+    earlier = models.VerificationCode.filter(purpose=purpose, used_at=None)
+    if registration is not None:
+        earlier = earlier.filter(registration_id=registration.id)
+    elif user is not None:
+        earlier = earlier.filter(user_id=user.id)
+    else:
+        earlier = earlier.filter(target=target, user_id=None, registration_id=None)
+    await earlier.update(used_at=now())
+    await models.VerificationCode.create(
+        purpose=purpose,
+        target=target,
+        code_hash=code_hash(rt, purpose, target, secret),
+        user=user,
+        registration=registration,
+        expires_at=now() + ttl,
+    )
+    return secret
+
+
+async def check_code(
+    rt: Runtime, row: models.VerificationCode | None, code: str, *, field: str
+) -> models.VerificationCode:
+    """The row, if `code` matches it and it is still usable. A wrong code uses up one of
+    MAX_ATTEMPTS tries; the failed try is saved even though the caller reports an error."""
+    code = code.strip()
+    if row is None:
+        raise invalid_code(field)
+    if row.used_at is not None or row.expires_at <= now():
+        raise code_expired(field)
+    if row.attempts >= MAX_ATTEMPTS:
+        raise too_many_attempts(field)
+    if code_hash(rt, row.purpose, row.target, code) != row.code_hash:
+        # Incremented in SQL, so that tries sent at once are all counted.
+        await models.VerificationCode.filter(id=row.id).update(attempts=F("attempts") + 1)
+        raise invalid_code(field)
+    return row
+
+
+async def check_link(
+    rt: Runtime, row: models.VerificationCode | None, *, field: str
+) -> models.VerificationCode:
+    """The row of a link whose signature was already verified: unused and not superseded."""
+    if row is None:
+        raise DomainError.of(ErrorCode.INVALID_CODE, "Ссылка недействительна.", field)
+    if row.used_at is not None or row.expires_at <= now():
+        raise DomainError.of(
+            ErrorCode.CODE_EXPIRED,
+            "Ссылка устарела или уже использована. Запросите новое письмо.",
+            field,
+        )
+    return row
+
+
+async def find_link(
+    rt: Runtime, *, purpose: models.VerificationPurpose, target: str, nonce: str
+) -> models.VerificationCode | None:
+    return await models.VerificationCode.filter(
+        purpose=purpose, target=target, code_hash=code_hash(rt, purpose, target, nonce)
+    ).first()
+
+
+async def consume(row: models.VerificationCode, *, field: str) -> None:
+    """Marks the code used; a concurrent use of the same code loses (compare-and-set)."""
+    if not await models.VerificationCode.filter(id=row.id, used_at=None).update(used_at=now()):
+        raise code_expired(field)
+
+
+def unsign_link(rt: Runtime, token: str, *, purpose: str, field: str) -> dict[str, object]:
+    payload, reason = rt.signer.unsign(token.strip(), purpose=purpose)
+    if payload is None:
+        if reason == "expired":
+            raise DomainError.of(
+                ErrorCode.CODE_EXPIRED,
+                "Срок действия ссылки истёк. Запросите новое письмо.",
+                field,
+            )
+        raise DomainError.of(ErrorCode.INVALID_CODE, "Ссылка недействительна.", field)
+    return payload
+
+
+def invalid_code(field: str) -> DomainError:
+    return DomainError.of(ErrorCode.INVALID_CODE, "Неверный код. Проверьте SMS.", field)
+
+
+def code_expired(field: str) -> DomainError:
+    return DomainError.of(
+        ErrorCode.CODE_EXPIRED, "Срок действия кода истёк. Запросите новый код.", field
+    )
+
+
+def too_many_attempts(field: str) -> DomainError:
+    return DomainError.of(
+        ErrorCode.TOO_MANY_ATTEMPTS,
+        f"Код введён неверно {MAX_ATTEMPTS} раз. Запросите новый код.",
+        field,
+    )
