@@ -2,16 +2,24 @@
 
 `python server.py` serves on the embedded default (SQLite, in-process broker, demo data,
 GraphiQL) unless LK_* settings say otherwise. Tests build the same app with `create_app`.
+
+With LK_REDIS_URL set, `main` runs LK_WORKERS processes (one per core by default) that share
+the port through SO_REUSEPORT: the parent applies migrations and loads demo data, then forks
+the workers (before any event loop runs in them) and stops them all if one dies.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import orjson
 from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
@@ -31,6 +39,19 @@ log = logging.getLogger("lk")
 
 class CustomerGraphQLView(GraphQLView):
     """/graphql: Authorization: Bearer on HTTP, `authorization` in connection_init on websockets."""
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def create_response(self, response_data: Any, sub_response: web.Response) -> web.Response:  # type: ignore[override]
+        # The bytes as they are (Strawberry's version decodes them to str and aiohttp encodes
+        # them again).
+        sub_response.body = self.encode_json(response_data)
+        sub_response.content_type = "application/json"
+        return sub_response
 
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
         return Context(
@@ -107,14 +128,109 @@ async def _http_client(app: web.Application) -> AsyncIterator[None]:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
+    workers = settings.worker_count
+    if settings.workers > 1 and workers == 1:
+        log.warning(
+            "LK_WORKERS=%s ignored: without LK_REDIS_URL one process serves", settings.workers
+        )
+    log.info(
+        "serving on http://%s:%s/graphql (%s, %s worker(s))",
+        settings.host,
+        settings.port,
+        settings.env,
+        workers,
+    )
+    if workers == 1:
+        _install_uvloop()
+        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+        return
+    asyncio.run(_prepare_database(settings))
+    # Workers skip migrations and demo data; background tasks run in the first one only.
+    ready = settings.model_copy(update={"schema_mode": "ready", "demo_data": False})
+    children: list[int] = []
+    for index in range(workers):
+        worker_settings = ready.model_copy(
+            update={"background_tasks": ready.background_tasks and index == 0}
+        )
+        pid = os.fork()
+        if pid == 0:
+            _serve_worker(worker_settings)
+        children.append(pid)
+    sys.exit(_supervise(children))
+
+
+async def _prepare_database(settings: Settings) -> None:
+    """Migrations and demo data, once, before the workers start."""
+    await open_database(settings.database_url, schema_mode=settings.schema_mode)
+    try:
+        rt = Runtime.from_settings(
+            settings, create_broker(settings.redis_url, prefix=settings.redis_prefix)
+        )
+        if settings.demo_data and await demo.load_demo_data(rt):
+            log.info("demo data loaded")
+    finally:
+        await close_database()
+
+
+def _serve_worker(settings: Settings) -> None:
+    code = 0
+    try:
+        _install_uvloop()
+        web.run_app(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            reuse_port=True,
+            print=None,
+        )
+    except BaseException:
+        log.exception("worker %s failed", os.getpid())
+        code = 1
+    finally:
+        logging.shutdown()
+        os._exit(code)
+
+
+def _supervise(children: list[int]) -> int:
+    """Waits for the workers; SIGTERM/SIGINT stop them all, and so does one worker's exit."""
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    status = 0
+    while children:
+        try:
+            pid, wait_status = os.wait()
+        except ChildProcessError:
+            break
+        children.remove(pid)
+        if not stopping:
+            log.error(
+                "worker %s exited (%s); stopping the others",
+                pid,
+                os.waitstatus_to_exitcode(wait_status),
+            )
+            status = 1
+            stop()
+    return status
+
+
+def _install_uvloop() -> None:
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is optional on other platforms
         pass
-    log.info("serving on http://%s:%s/graphql (%s)", settings.host, settings.port, settings.env)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
 
 
 if __name__ == "__main__":

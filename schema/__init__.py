@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountsQuery
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.identity import IdentityMutation, IdentityQuery
+from schema.operation_cache import OperationCache, stable_rules
 from schema.payments import PaymentsMutation, PaymentsQuery, PaymentsSubscription
 from schema.readings import ReadingsMutation, ReadingsQuery
 
@@ -36,12 +31,12 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
-            # Factories, not instances (instances are deprecated); the caches are shared.
-            lambda: ParserCache(maxsize=1024),
-            lambda: ValidationCache(maxsize=1024),
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            # Factories, not instances (instances are deprecated). QueryDepthLimiter and
+            # MaxAliasesLimiter as rules built once; parsing and validation cached by query text
+            # (see schema/operation_cache.py for why not ParserCache and ValidationCache).
+            stable_rules(max_depth=max_depth, max_aliases=max_aliases),
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            OperationCache,
         ],
         config=StrawberryConfig(disable_field_suggestions=production),
     )
