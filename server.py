@@ -11,6 +11,7 @@ the workers (before any event loop runs in them) and stops them all if one dies.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -142,7 +143,7 @@ def main() -> None:
     )
     if workers == 1:
         _install_uvloop()
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+        web.run_app(_served_app(settings), host=settings.host, port=settings.port, print=None)
         return
     asyncio.run(_prepare_database(settings))
     # Workers skip migrations and demo data; background tasks run in the first one only.
@@ -177,7 +178,7 @@ def _serve_worker(settings: Settings) -> None:
     try:
         _install_uvloop()
         web.run_app(
-            create_app(settings),
+            _served_app(settings),
             host=settings.host,
             port=settings.port,
             reuse_port=True,
@@ -222,6 +223,21 @@ def _supervise(children: list[int]) -> int:
             status = 1
             stop()
     return status
+
+
+def _served_app(settings: Settings) -> web.Application:
+    app = create_app(settings)
+    app.on_startup.append(_tune_garbage_collector)
+    return app
+
+
+async def _tune_garbage_collector(app: web.Application) -> None:
+    """Objects that live as long as the process (schema, models, connections) leave the
+    collector's generations, and young collections run less often: the default settings spent
+    about a tenth of the CPU of a dashboard request in the collector."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _install_uvloop() -> None:
