@@ -143,7 +143,7 @@ def main() -> None:
     )
     if workers == 1:
         _install_uvloop()
-        web.run_app(_served_app(settings), host=settings.host, port=settings.port, print=None)
+        web.run_app(_served_app(settings), **_run_options(settings))
         return
     asyncio.run(_prepare_database(settings))
     # Workers skip migrations and demo data; background tasks run in the first one only.
@@ -177,13 +177,7 @@ def _serve_worker(settings: Settings) -> None:
     code = 0
     try:
         _install_uvloop()
-        web.run_app(
-            _served_app(settings),
-            host=settings.host,
-            port=settings.port,
-            reuse_port=True,
-            print=None,
-        )
+        web.run_app(_served_app(settings), reuse_port=True, **_run_options(settings))
     except BaseException:
         log.exception("worker %s failed", os.getpid())
         code = 1
@@ -223,6 +217,13 @@ def _supervise(children: list[int]) -> int:
             status = 1
             stop()
     return status
+
+
+def _run_options(settings: Settings) -> dict[str, Any]:
+    options: dict[str, Any] = {"host": settings.host, "port": settings.port, "print": None}
+    if not settings.access_log:
+        options["access_log"] = None
+    return options
 
 
 def _served_app(settings: Settings) -> web.Application:

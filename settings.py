@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = 8000
+    # One log line per HTTP request (aiohttp's access log); switch off behind a proxy that logs.
+    access_log: bool = True
     # Server processes sharing the port (SO_REUSEPORT); 0 means one per core. More than one
     # needs LK_REDIS_URL (subscriptions cross processes through Redis); without it, one is used.
     workers: int = Field(default=0, ge=0)

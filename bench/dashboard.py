@@ -181,6 +181,8 @@ def main() -> None:
         LK_HOST="127.0.0.1",
         LK_PORT=str(args.port),
         LK_WORKERS=str(args.workers),
+        # Neither server writes an access log line per request (the baseline has none).
+        LK_ACCESS_LOG="false",
         PYTHONPATH=str(ROOT),
     )
     graphql_url = f"http://127.0.0.1:{args.port}/graphql"
