@@ -8,7 +8,6 @@ open session; `tokens` are access tokens of those sessions, signed with the give
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import random
 import uuid
@@ -222,13 +221,3 @@ def _generate(users: int, rnd: random.Random) -> dict[str, tuple[list[str], list
                 )
                 line.extend(lines)
     return out
-
-
-if __name__ == "__main__":  # pragma: no cover - a manual check
-    import sys
-
-    dataset = asyncio.run(
-        build("postgres://postgres@127.0.0.1:5432", "lk_bench_dataset", users=int(sys.argv[1]),
-              secret_key="x" * 40)
-    )  # fmt: skip
-    print(dataset.users, dataset.accounts, len(dataset.tokens))
