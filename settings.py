@@ -6,6 +6,7 @@ Every setting is documented in README.md. Production refuses unsafe values at st
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +26,11 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 1
+    # One log line per HTTP request (aiohttp's access log); switch off behind a proxy that logs.
+    access_log: bool = True
+    # Server processes sharing the port (SO_REUSEPORT); 0 means one per core. More than one
+    # needs LK_REDIS_URL (subscriptions cross processes through Redis); without it, one is used.
+    workers: int = Field(default=0, ge=0)
     database_url: str = ""
     redis_url: str = ""
     # Prefix of every Redis key and channel: lets several deployments (or test runs) share one Redis.
@@ -59,8 +64,9 @@ class Settings(BaseSettings):
     refresh_token_days: int = 30
     # "fast" lowers argon2 cost for the test suite; never use it in production.
     argon2_profile: Literal["standard", "fast"] = "standard"
-    # Apply pending migrations on start ("migrate") or build tables from models ("generate", tests).
-    schema_mode: Literal["migrate", "generate"] = "migrate"
+    # Apply pending migrations on start ("migrate"), build tables from models ("generate", tests),
+    # or neither ("ready": the parent of several workers migrated before starting them).
+    schema_mode: Literal["migrate", "generate", "ready"] = "migrate"
     # Background tasks (outbox sender, reconciliation); tests may switch them off.
     background_tasks: bool = True
     # Origins whose pages may call the API (CORS) and open its websockets: comma-separated
@@ -133,6 +139,13 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.env == "development"
+
+    @property
+    def worker_count(self) -> int:
+        """Server processes to run: LK_WORKERS (one per core when 0), one without Redis."""
+        if not self.redis_url:
+            return 1
+        return self.workers or os.cpu_count() or 1
 
 
 def _development_secret() -> str:

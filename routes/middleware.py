@@ -84,20 +84,21 @@ async def request_log(request: web.Request, handler):
         metrics.HTTP_LATENCY.labels(route=route).observe(duration)
         if status >= 500:
             metrics.HTTP_ERRORS.labels(route=route).inc()
-        access_log.log(
-            logging.ERROR if status >= 500 else logging.INFO,
-            "%s %s %s",
-            request.method,
-            route,
-            status,
-            extra={
-                "method": request.method,
-                "route": route,
-                "status": status,
-                "duration_ms": round(duration * 1000, 2),
-                "websocket": websocket,
-            },
-        )
+        if status >= 500 or request.app[RUNTIME].settings.access_log:
+            access_log.log(
+                logging.ERROR if status >= 500 else logging.INFO,
+                "%s %s %s",
+                request.method,
+                route,
+                status,
+                extra={
+                    "method": request.method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(duration * 1000, 2),
+                    "websocket": websocket,
+                },
+            )
         logs.request_id.reset(token)
 
 

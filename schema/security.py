@@ -19,14 +19,13 @@ from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
 from resolvers.common import as_graphql_error
+from schema.operation_cache import OperationCache
 from services.errors import DomainError
 from services.metrics import GRAPHQL_ERRORS
 
@@ -73,10 +72,11 @@ def security_extensions(limits: GraphQLLimits) -> list[Callable[[], SchemaExtens
     return [
         # Factories, not instances (instances are deprecated); the caches are shared.
         lambda: MaskUnexpectedErrors(expose=limits.expose_errors),
-        lambda: ParserCache(maxsize=1024),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: AddValidationRules(rules),
-        lambda: ValidationCache(maxsize=1024),
+        # Parsing and validation cached by query text (see schema/operation_cache.py for why
+        # not Strawberry's ParserCache and ValidationCache).
+        OperationCache,
         lambda: MaxVariableListSize(limits.max_list_size),
     ]
 

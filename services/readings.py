@@ -20,7 +20,12 @@ async def meters_by_account(account_ids: Sequence[int]) -> list[list[models.Mete
 
 
 async def registers_by_meter(meter_ids: Sequence[int]) -> list[list[models.MeterRegister]]:
-    rows = await models.MeterRegister.filter(meter_id__in=meter_ids).order_by("position", "id")
+    # With their meter: a reading of a register shows the meter's serial number.
+    rows = (
+        await models.MeterRegister.filter(meter_id__in=meter_ids)
+        .select_related("meter")
+        .order_by("position", "id")
+    )
     grouped: dict[int, list[models.MeterRegister]] = defaultdict(list)
     for row in rows:
         grouped[row.meter_id].append(row)

@@ -1,0 +1,241 @@
+"""Benchmark of the dashboard query: the real server against a hand-written aiohttp handler.
+
+Creates a fresh PostgreSQL database with generated data, starts `server.py` (LK_WORKERS
+processes, Redis broker) and `bench/baseline_server.py` (as many processes, plain SQL over
+asyncpg), checks that both answer the same JSON, then loads each in turn at the same
+concurrency and prints requests/s, their ratio, p50/p99 latency and the servers' CPU use.
+
+    /work/venv/bin/python bench/dashboard.py [--duration 15] [--connections 32] [--users 3000]
+
+Needs PostgreSQL and Redis (--database-server, --redis-url) and, preferably, `wrk`
+(apt-get install wrk); without it a Python load generator is used, which itself takes CPU
+from the servers on a small machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+
+from bench import dataset, load  # noqa: E402
+
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+DASHBOARD = """
+query Dashboard {
+  me {
+    login
+    accounts {
+      id number holderName address city
+      services {
+        meterCount
+        service { code name unit }
+        provider { name inn }
+        recipient { name inn }
+        tariffs { zone rate validFrom }
+      }
+      meters {
+        id serialNumber kind nextVerificationDate
+        registers {
+          zone description
+          periodStart { value source status takenAt }
+          current { value source status takenAt }
+        }
+      }
+      statement {
+        period totalToPay
+        lines {
+          service { code name }
+          tariff balance paid volume charged recalculation toPay
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    # A session of its own, so that the whole process group (workers included) stops at the end.
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+async def post(url: str, token: str) -> dict:
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            url, json={"query": DASHBOARD}, headers={"Authorization": f"Bearer {token}"}
+        ) as response:
+            assert response.status == 200, await response.text()
+            return await response.json()
+
+
+async def wait_ready(url: str, process: subprocess.Popen, token: str, workers: int) -> None:
+    """Until every worker answers: SO_REUSEPORT spreads new connections, so a few are made."""
+    deadline = time.monotonic() + 60
+    answered = 0
+    while answered < 4 * workers:
+        if process.poll() is not None:
+            raise SystemExit(f"{url}: the server exited with {process.returncode}")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{url}: not ready after 60 s")
+        try:
+            await post(url, token)
+            answered += 1
+        except (aiohttp.ClientError, AssertionError):
+            answered = 0
+            await asyncio.sleep(0.2)
+
+
+def measure(name: str, url: str, process: subprocess.Popen, tokens: list[str], args) -> dict:
+    body = json.dumps({"query": DASHBOARD}).encode()
+    load.run(url, body, tokens, connections=args.connections, duration=2, tool=args.load)  # warm-up
+    pids = load.process_tree(process.pid)
+    load_average = os.getloadavg()[0]
+    before, wall = load.cpu_seconds(pids), time.monotonic()
+    result = load.run(
+        url, body, tokens, connections=args.connections, duration=args.duration, tool=args.load
+    )
+    after, wall = load.cpu_seconds(pids), time.monotonic() - wall
+    per_process = sorted(
+        ((after[p] - before.get(p, 0)) / wall for p in after if after[p] - before.get(p, 0) > 0.01),
+        reverse=True,
+    )
+    return {
+        "name": name,
+        "rps": result.rps,
+        "p50": result.p50_ms,
+        "p99": result.p99_ms,
+        "errors": result.errors,
+        "requests": result.requests,
+        "cpu": sum(per_process),
+        "per_process": per_process,
+        "load_average": load_average,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Dashboard query: GraphQL against a baseline.")
+    parser.add_argument("--duration", type=float, default=15, help="seconds of load per server")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--users", type=int, default=3000, help="generated users (1-3 accounts each)"
+    )
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("LK_WORKERS") or os.cpu_count() or 1))  # fmt: skip
+    parser.add_argument("--database-server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database-name", default="lk_bench_dashboard")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--port", type=int, default=18710, help="the server; the baseline +1")
+    parser.add_argument("--load", choices=["wrk", "python"], default=load.default_tool())
+    parser.add_argument("--only", choices=["both", "graphql", "baseline"], default="both")
+    parser.add_argument("--keep-database", action="store_true")
+    args = parser.parse_args()
+
+    started = time.monotonic()
+    data = asyncio.run(
+        dataset.build(args.database_server, args.database_name, users=args.users, secret_key=SECRET)
+    )
+    print(
+        f"data: {data.users} users, {data.accounts} accounts ({time.monotonic() - started:.1f} s)"
+    )
+    logs = Path(os.environ.get("TMPDIR", "/tmp")) / "lk-bench-dashboard"
+    logs.mkdir(exist_ok=True)
+    # A pool per worker about as large as its share of the connections.
+    pool = max(4, args.connections // args.workers)
+    env = dict(
+        os.environ,
+        LK_ENV="development",
+        LK_DATABASE_URL=f"{data.database_url}?maxsize={pool}",
+        LK_REDIS_URL=args.redis_url,
+        LK_REDIS_PREFIX="lkbench",
+        LK_SECRET_KEY=SECRET,
+        LK_DEMO_DATA="false",
+        LK_HOST="127.0.0.1",
+        LK_PORT=str(args.port),
+        LK_WORKERS=str(args.workers),
+        # Neither server writes an access log line per request (the baseline has none).
+        LK_ACCESS_LOG="false",
+        PYTHONPATH=str(ROOT),
+    )
+    graphql_url = f"http://127.0.0.1:{args.port}/graphql"
+    baseline_url = f"http://127.0.0.1:{args.port + 1}/graphql"
+    server = start([sys.executable, "server.py"], env, logs / "server.log")
+    baseline = start(
+        [sys.executable, "bench/baseline_server.py", "--port", str(args.port + 1),
+         "--database-url", data.database_url, "--workers", str(args.workers),
+         "--pool-size", str(pool)],
+        env, logs / "baseline.log",
+    )  # fmt: skip
+    try:
+        asyncio.run(wait_ready(graphql_url, server, data.tokens[0], args.workers))
+        asyncio.run(wait_ready(baseline_url, baseline, data.tokens[0], args.workers))
+        # The comparison is honest only if both answer the same: users with 1, 2 and 3 accounts.
+        for token in data.tokens[:3]:
+            ours = asyncio.run(post(graphql_url, token))
+            theirs = asyncio.run(post(baseline_url, token))
+            assert "errors" not in ours, ours
+            assert ours == theirs, f"responses differ:\n{ours}\n{theirs}"
+        print(f"same JSON from both for users with 1, 2 and 3 accounts "
+              f"({len(json.dumps(ours))} bytes for 3 accounts)")  # fmt: skip
+        results = []
+        if args.only in ("both", "baseline"):
+            results.append(measure("baseline", baseline_url, baseline, data.tokens, args))
+        if args.only in ("both", "graphql"):
+            results.append(measure("graphql", graphql_url, server, data.tokens, args))
+    finally:
+        stop(server)
+        stop(baseline)
+        if not args.keep_database:
+            asyncio.run(dataset.drop_database(args.database_server, args.database_name))
+    report(results, args)
+
+
+def report(results: list[dict], args) -> None:
+    print(
+        f"\n{args.connections} connections, {args.duration:g} s each, {args.workers} worker(s) "
+        f"each, load by {args.load}, {os.cpu_count()} cores"
+    )
+    print(f"{'':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU cores':>10} {'CPU ms/req':>10} {'load avg':>9}  cores per process")  # fmt: skip
+    for r in results:
+        per = " ".join(f"{c:.2f}" for c in r["per_process"])
+        r["cost"] = r["cpu"] / r["rps"] * 1000 if r["rps"] else float("nan")
+        print(f"{r['name']:10} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['errors']:7d} {r['cpu']:10.2f} {r['cost']:10.2f} {r['load_average']:9.2f}  {per}")  # fmt: skip
+    if len(results) == 2:
+        ratio = results[1]["rps"] / results[0]["rps"]
+        print(f"ratio graphql/baseline: {ratio:.2f} (target >= 0.5); "
+              f"graphql p99 {results[1]['p99']:.1f} ms (target <= 25)")  # fmt: skip
+        # Requests/s depend on the CPU the servers get; on a shared machine the CPU each
+        # request costs is the steadier comparison.
+        print(f"CPU per request, baseline/graphql: {results[0]['cost'] / results[1]['cost']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
