@@ -44,8 +44,9 @@ log = logging.getLogger("lk")
 class CustomerGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
     """/graphql: Authorization: Bearer on HTTP, `authorization` in connection_init on websockets."""
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # Text: websocket messages must go out as text frames (graphql-transport-ws).
+        return orjson.dumps(data).decode()
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
@@ -53,7 +54,7 @@ class CustomerGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
     def create_response(self, response_data: Any, sub_response: web.Response) -> web.Response:  # type: ignore[override]
         # The bytes as they are (Strawberry's version decodes them to str and aiohttp encodes
         # them again).
-        sub_response.body = self.encode_json(response_data)
+        sub_response.body = orjson.dumps(response_data)
         sub_response.content_type = "application/json"
         return sub_response
 
