@@ -107,3 +107,15 @@ async def test_set_reading_status_refuses_pending_and_unknown_readings(client, i
 
     assert pending.value.errors[0].code == ErrorCode.INVALID_INPUT
     assert unknown.value.errors[0].code == ErrorCode.NOT_FOUND
+
+
+async def test_submit_readings_takes_a_handful_of_statements(client, ivan, sql_queries):
+    meter = await meter_id(client, ivan)
+    counts = []
+    for day, night in [(4940, 5020), (4940, 5020), (4941, 5021)]:
+        sql_queries.count = 0
+        await submit(client, ivan, day_night(meter, day, night))
+        counts.append(sql_queries.count)
+
+    # Session, account, registers, period start; insert, lock; one update per changed value.
+    assert counts == [6, 6, 8]
