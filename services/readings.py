@@ -166,7 +166,12 @@ async def period_start_by_register(
         return result
     # Nothing from a month before the earliest period asked for: the answer for every unresolved
     # key of a register is its newest usable reading before that month.
-    bounds = {r: periods.add_months(asked[r][0], -1) for r in unresolved}
+    older = await _newest_before({r: periods.add_months(asked[r][0], -1) for r in unresolved})
+    return [found or older.get(r) for (r, _), found in zip(keys, result, strict=True)]
+
+
+async def _newest_before(bounds: dict[int, date]) -> dict[int, models.Reading]:
+    """Per register id: its newest usable reading of a period before the bound, if any."""
     latest = (
         await models.Reading.filter(
             Q(*(Q(register_id=r, period__lt=b) for r, b in bounds.items()), join_type="OR")
@@ -177,14 +182,43 @@ async def period_start_by_register(
         .values("register_id", "last")
     )
     if not latest:
-        return result
+        return {}
     further = await _usable_readings(
         Q(register_id=row["register_id"], period=_as_date(row["last"])) for row in latest
     )
     older: dict[int, models.Reading] = {}
     for row in further:
         older.setdefault(row.register_id, row)
-    return [found or older.get(r) for (r, _), found in zip(keys, result, strict=True)]
+    return older
+
+
+async def _starts_and_pending(
+    register_ids: Sequence[int], period: date
+) -> tuple[dict[int, models.Reading], dict[int, models.Reading]]:
+    """For a submission, per register id: the reading the period starts from, and the
+    customer's pending reading of the period. One query when the month before holds a reading."""
+    if not register_ids:
+        return {}, {}
+    rows = await _usable_readings(
+        [
+            Q(
+                register_id__in=register_ids,
+                period__gte=periods.add_months(period, -1),
+                period__lte=period,
+            )
+        ]
+    )
+    starts: dict[int, models.Reading] = {}
+    pending: dict[int, models.Reading] = {}
+    for row in rows:
+        if row.period < period:
+            starts.setdefault(row.register_id, row)
+        elif row.customer_slot == customer_slot(row.register_id, period):
+            pending[row.register_id] = row
+    missing = [r for r in register_ids if r not in starts]
+    if missing:
+        starts |= await _newest_before({r: periods.add_months(period, -1) for r in missing})
+    return starts, pending
 
 
 async def _usable_readings(conditions) -> list[models.Reading]:
@@ -254,6 +288,8 @@ class _Checked:
     register: models.MeterRegister
     value: Decimal
     previous: models.Reading | None
+    # The customer's pending reading of this register and period, as read before locking.
+    pending: models.Reading | None = None
 
 
 async def _check(
@@ -314,9 +350,10 @@ async def _check(
                 )
             )
 
-    starts = await period_start_by_register([(rid, period) for rid in chosen])
+    starts, pending = await _starts_and_pending(list(chosen), period)
     checked: list[_Checked] = []
-    for (path, register, value), previous in zip(chosen.values(), starts, strict=True):
+    for path, register, value in chosen.values():
+        previous = starts.get(register.id)
         if _value_problem(value):
             continue
         if previous is not None:
@@ -324,7 +361,9 @@ async def _check(
             if problem:
                 errors.append(FieldError(problem[0], problem[1], f"{path}.value"))
                 continue
-        checked.append(_Checked(register, value.quantize(Decimal(1)), previous))
+        checked.append(
+            _Checked(register, value.quantize(Decimal(1)), previous, pending.get(register.id))
+        )
     if errors:
         raise DomainError(*errors)
     return checked
@@ -445,6 +484,9 @@ def customer_slot(register_id: int, period: date) -> str:
     return f"{register_id}:{period.isoformat()}"
 
 
+_REWRITTEN = ["value", "source", "taken_at", "user_id", "exported_at"]
+
+
 class _SlotFreed(Exception):
     """Billing judged a pending reading between our insert and our lock: start over."""
 
@@ -459,33 +501,38 @@ async def _store(
 ) -> list[models.Reading]:
     """One pending customer reading per register and period, however many submissions race.
 
-    The unique customer_slot decides: every submission inserts its rows ignoring conflicts
-    (a racing insert waits for the other transaction, then yields to its row), then locks the
-    slots' rows and rewrites those whose value differs. Rows are inserted and locked in register
-    order, so two submissions never wait on each other crosswise.
+    The unique customer_slot decides: a submission inserts the rows it has not seen, ignoring
+    conflicts (a racing insert waits for the other transaction, then yields to its row), then
+    locks the slots' rows and rewrites those whose value differs. Rows are
+    inserted and locked in register order, so two submissions never wait on each other crosswise.
     """
+    if all(item.pending is not None and item.pending.value == item.value for item in checked):
+        # The same values again: nothing to write (as if this came just before any racing change).
+        return [item.pending for item in checked]  # type: ignore[misc]
     slots = [customer_slot(item.register.id, period) for item in checked]
     order = sorted(range(len(checked)), key=lambda i: checked[i].register.id)
-    for _ in range(STORE_ATTEMPTS):
+    for attempt in range(STORE_ATTEMPTS):
         try:
             async with in_transaction() as conn:
-                await models.Reading.bulk_create(
-                    [
-                        models.Reading(
-                            register_id=checked[i].register.id,
-                            period=period,
-                            value=checked[i].value,
-                            source=source,
-                            status=models.ReadingStatus.PENDING,
-                            taken_at=now,
-                            user_id=user_id,
-                            customer_slot=slots[i],
-                        )
-                        for i in order
-                    ],
-                    ignore_conflicts=True,
-                    using_db=conn,
-                )
+                unseen = [i for i in order if attempt or checked[i].pending is None]
+                if unseen:
+                    await models.Reading.bulk_create(
+                        [
+                            models.Reading(
+                                register_id=checked[i].register.id,
+                                period=period,
+                                value=checked[i].value,
+                                source=source,
+                                status=models.ReadingStatus.PENDING,
+                                taken_at=now,
+                                user_id=user_id,
+                                customer_slot=slots[i],
+                            )
+                            for i in unseen
+                        ],
+                        ignore_conflicts=True,
+                        using_db=conn,
+                    )
                 locked = (
                     await models.Reading.filter(customer_slot__in=slots)
                     .select_for_update()
@@ -500,15 +547,18 @@ async def _store(
                     if row.value == item.value:
                         continue
                     # A new value must reach billing again, even if the old one was exported.
-                    changes = {
-                        "value": item.value,
-                        "source": source,
-                        "taken_at": now,
-                        "user_id": user_id,
-                        "exported_at": None,
-                    }
-                    await models.Reading.filter(id=row.id).using_db(conn).update(**changes)
-                    row.update_from_dict(changes)
+                    row.update_from_dict(
+                        {
+                            "value": item.value,
+                            "source": source,
+                            "taken_at": now,
+                            "user_id": user_id,
+                            "exported_at": None,
+                        }
+                    )
+                    # save() reuses its compiled UPDATE; bulk_update builds a CASE query each
+                    # time, which costs more than the extra round trip.
+                    await row.save(update_fields=_REWRITTEN, using_db=conn)
                 return rows
         except _SlotFreed:
             continue

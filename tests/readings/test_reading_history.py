@@ -119,3 +119,16 @@ async def test_reading_history_of_another_users_account_is_null(client, petr):
 
     assert data["account"] is None
     assert [e["node"]["source"] for e in own["account"]["readings"]["edges"]] == ["IMPORT"]
+
+
+async def test_reading_history_pages_one_by_one_across_new_readings(client, ivan):
+    meter = await meter_id(client, ivan)
+    await client.execute(
+        SUBMIT, {"number": IVAN_ACCOUNT, "readings": day_night(meter, 4940, 5020)}, token=ivan
+    )
+
+    one_by_one, pages = await all_pages(client, ivan, first=1)
+    at_once, _ = await all_pages(client, ivan, first=100)
+
+    assert pages == 14
+    assert [n["id"] for n in one_by_one] == [n["id"] for n in at_once]
