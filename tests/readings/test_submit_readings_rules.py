@@ -3,12 +3,16 @@ is stored when any item fails."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 import models
+from services import periods
 from tests.readings.documents import (
     IVAN_ACCOUNT,
     PETR_ACCOUNT,
+    PREVIEW,
     SUBMIT,
     day_night,
     errors_of,
@@ -195,3 +199,56 @@ async def test_submit_readings_skips_a_rejected_period_start(client, ivan):
 
     assert payload["errors"] == []
     assert [r["consumption"] for r in payload["readings"]] == [str(4930 - 4919), str(5010 - 5001)]
+
+
+async def add_single_zone_meter(*, months_back: int | None, value: int = 100) -> str:
+    """A meter of Ivan's with one register and, optionally, one accepted reading."""
+    account = await models.Account.get(number=IVAN_ACCOUNT)
+    service = await models.Service.get(code="ELECTRICITY")
+    meter = await models.Meter.create(account=account, service=service, serial_number="777")
+    register = await models.MeterRegister.create(
+        meter=meter, zone=models.MeterZone.SINGLE, description="Общий"
+    )
+    if months_back is not None:
+        current = periods.current_period("Asia/Yekaterinburg")
+        await models.Reading.create(
+            register=register,
+            period=periods.add_months(current, -months_back),
+            value=value,
+            source=models.ReadingSource.IMPORT,
+            status=models.ReadingStatus.ACCEPTED,
+            taken_at=datetime.now(UTC),
+        )
+    return str(meter.id)
+
+
+async def test_submit_readings_of_a_meter_without_readings(client, ivan):
+    meter = await add_single_zone_meter(months_back=None)
+
+    preview = await client.execute(
+        PREVIEW,
+        {"number": IVAN_ACCOUNT, "readings": [{"meterId": meter, "zone": "SINGLE", "value": "7"}]},
+        token=ivan,
+    )
+    payload = await submit(client, ivan, [{"meterId": meter, "zone": "SINGLE", "value": "7"}])
+
+    line = preview["previewReadings"]["preview"]["lines"][0]
+    assert (line["previous"], line["consumption"]) == ("0", "7")
+    assert payload["errors"] == []
+    assert payload["readings"][0]["consumption"] is None
+
+
+async def test_submit_readings_after_months_without_readings(client, ivan):
+    # The last reading is three periods old: the rules still compare with it, and the monthly
+    # limit covers every month since.
+    meter = await add_single_zone_meter(months_back=3, value=100)
+    entry = {"meterId": meter, "zone": "SINGLE"}
+
+    lower = await submit(client, ivan, [{**entry, "value": "100"}])
+    too_high = await submit(client, ivan, [{**entry, "value": str(100 + 3 * 10000 + 1)}])
+    highest = await submit(client, ivan, [{**entry, "value": str(100 + 3 * 10000)}])
+
+    assert errors_of(lower) == [("readings.0.value", "READING_NOT_GREATER")]
+    assert errors_of(too_high) == [("readings.0.value", "READING_TOO_HIGH")]
+    assert highest["errors"] == []
+    assert highest["readings"][0]["consumption"] == "30000"
