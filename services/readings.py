@@ -365,8 +365,14 @@ async def _check(
             _Checked(register, value.quantize(Decimal(1)), previous, pending.get(register.id))
         )
     if errors:
-        raise DomainError(*errors)
+        # Item by item as entered, then what concerns the request as a whole.
+        raise DomainError(*sorted(errors, key=_error_order))
     return checked
+
+
+def _error_order(error: FieldError) -> tuple[int, str]:
+    parts = (error.field or "").split(".")
+    return (int(parts[1]), error.field or "") if len(parts) > 1 else (1 << 30, "")
 
 
 def _value_problem(value: Decimal) -> str | None:

@@ -252,3 +252,22 @@ async def test_submit_readings_after_months_without_readings(client, ivan):
     assert errors_of(too_high) == [("readings.0.value", "READING_TOO_HIGH")]
     assert highest["errors"] == []
     assert highest["readings"][0]["consumption"] == "30000"
+
+
+async def test_submit_readings_lists_errors_item_by_item(client, ivan, petr):
+    meter = await meter_id(client, ivan)
+    petr_meter = await meter_id(client, petr, PETR_ACCOUNT)
+    readings = [
+        {"meterId": meter, "zone": "DAY", "value": "4000"},
+        {"meterId": petr_meter, "zone": "SINGLE", "value": "12001"},
+        {"meterId": meter, "zone": "DAY", "value": "4939.1"},
+    ]
+
+    payload = await submit(client, ivan, readings)
+
+    assert errors_of(payload) == [
+        ("readings.0.value", "READING_NOT_GREATER"),
+        ("readings.1.meterId", "NOT_FOUND"),
+        ("readings.2", "INVALID_INPUT"),
+        ("readings", "REQUIRED"),
+    ]
