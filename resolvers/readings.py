@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import models
 from resolvers.common import Outcome, mutation, query
 from resolvers.context import Context
 from resolvers.loaders import Loader
-from services import periods, readings
-from services.errors import DomainError, ErrorCode
+from services import accounts, captcha, readings
 from services.pagination import Page
-from services.readings import Preview, ReadingEntry, ReadingView
+from services.readings import Preview, ReadingEntry, ReadingView, Submission
 
 
 class MetersByAccountLoader(Loader[int, list[models.Meter]]):
     load_batch = readings.meters_by_account
+
+
+class MeterByIdLoader(Loader[int, models.Meter | None]):
+    load_batch = readings.meters_by_id
 
 
 class RegistersByMeterLoader(Loader[int, list[models.MeterRegister]]):
@@ -31,7 +35,8 @@ class CurrentByRegisterLoader(Loader[tuple[int, date], models.Reading | None]):
 
 
 def _period(ctx: Context) -> date:
-    return periods.current_period(ctx.rt.settings.timezone)
+    # The period new readings would count for now: what the meters screen and the preview share.
+    return readings.entry_period(ctx.rt.settings)
 
 
 async def account_meters(ctx: Context, *, account: models.Account) -> list[models.Meter]:
@@ -59,17 +64,13 @@ async def _view(
 ) -> ReadingView | None:
     if row is None:
         return None
-    meter = await register.meter  # TODO(readings): a loader; the readings issue owns this.
-    return ReadingView(
-        id=row.id,
-        meter_serial_number=meter.serial_number,
-        zone=models.MeterZone(register.zone),
-        value=row.value,
-        consumption=None,
-        source=models.ReadingSource(row.source),
-        status=models.ReadingStatus(row.status),
-        taken_at=row.taken_at,
-        period=row.period,
+    meter, previous = await asyncio.gather(
+        ctx.loader(MeterByIdLoader).load(register.meter_id),
+        ctx.loader(PeriodStartByRegisterLoader).load((register.id, row.period)),
+    )
+    assert meter is not None, f"meter {register.meter_id} referenced but missing"
+    return readings.reading_view(
+        row, serial_number=meter.serial_number, zone=register.zone, previous=previous
     )
 
 
@@ -84,25 +85,40 @@ async def account_readings(
     first: int | None,
     after: str | None,
 ) -> Page[ReadingView]:
-    raise DomainError.of(ErrorCode.INVALID_INPUT, "История показаний пока недоступна.")
+    return await readings.history(
+        ctx.rt.settings, account=account, kind=kind, from_=from_, to=to, first=first, after=after
+    )
 
 
 async def public_meters(ctx: Context, *, account_number: str) -> list[models.Meter] | None:
-    return None
+    account = await readings.public_account(account_number)
+    if account is None:
+        return None
+    return await ctx.loader(MetersByAccountLoader).load(account.id)
 
 
 @mutation
 async def preview_readings(
     ctx: Context, *, account_number: str, entries: list[ReadingEntry]
 ) -> Preview:
-    raise DomainError.of(ErrorCode.INVALID_INPUT, "Передача показаний пока недоступна.")
+    user = await ctx.require_user()
+    account = await accounts.require_account(user.id, account_number)
+    return await readings.preview(ctx.rt, account=account, entries=entries)
 
 
 @mutation
 async def submit_readings(
     ctx: Context, *, account_number: str, entries: list[ReadingEntry]
-) -> list[ReadingView]:
-    raise DomainError.of(ErrorCode.INVALID_INPUT, "Передача показаний пока недоступна.")
+) -> Submission:
+    user = await ctx.require_user()
+    account = await accounts.require_account(user.id, account_number)
+    return await readings.submit(
+        ctx.rt,
+        account=account,
+        entries=entries,
+        source=models.ReadingSource.CABINET,
+        user_id=user.id,
+    )
 
 
 @mutation
@@ -113,8 +129,19 @@ async def submit_public_readings(
     entries: list[ReadingEntry],
     captcha_id: str,
     captcha_answer: str,
-) -> list[ReadingView]:
-    raise DomainError.of(ErrorCode.INVALID_INPUT, "Передача показаний пока недоступна.")
+) -> Submission:
+    # The security code first: without it nobody learns anything about the account.
+    await captcha.verify(ctx.rt, captcha_id=captcha_id, answer=captcha_answer)
+    account = await readings.public_account(account_number)
+    if account is None:
+        raise readings.refused_without_auth()
+    return await readings.submit(
+        ctx.rt,
+        account=account,
+        entries=entries,
+        source=models.ReadingSource.PUBLIC,
+        user_id=None,
+    )
 
 
 __all__ = ["Outcome"]

@@ -15,7 +15,7 @@ from schema.accounts import MeterKindEnum, MeterZoneEnum, Service
 from schema.common import PageInfo, UserError, money, plain, rate, user_errors
 from schema.context import Info
 from services.pagination import Page
-from services.readings import Preview, PreviewLine, ReadingEntry, ReadingView
+from services.readings import Preview, PreviewLine, ReadingEntry, ReadingView, Submission
 
 ReadingSourceEnum = strawberry.enum(
     models.ReadingSource, name="ReadingSource", description="Where a reading came from."
@@ -37,6 +37,9 @@ class Reading:
     source: ReadingSourceEnum = strawberry.field(description="Where the reading came from.")  # type: ignore[valid-type]
     status: ReadingStatusEnum = strawberry.field(description="Whether billing accepted it.")  # type: ignore[valid-type]
     taken_at: datetime = strawberry.field(description="When the reading was taken or entered.")
+    period: date = strawberry.field(
+        description="The billing period (first day of a month) the reading counts for."
+    )
 
     @classmethod
     def from_view(cls, view: ReadingView) -> Reading:
@@ -49,6 +52,7 @@ class Reading:
             source=view.source,
             status=view.status,
             taken_at=view.taken_at,
+            period=view.period,
         )
 
     @classmethod
@@ -178,6 +182,14 @@ class ReadingPreview:
     lines: list[ReadingPreviewLine] = strawberry.field(description="One line per register.")
     total_consumption: Decimal = strawberry.field(description="Sum of consumption.")
     total_cost: Decimal = strawberry.field(description="Sum of cost, rubles.")
+    period: date | None = strawberry.field(
+        description="The billing period (first day of a month) the readings would count for: "
+        "the next one when entered outside the submission window."
+    )
+    notice: str | None = strawberry.field(
+        description="A message in Russian when the readings would count for the next period; "
+        "null otherwise."
+    )
 
     @classmethod
     def from_preview(cls, preview: Preview) -> ReadingPreview:
@@ -185,6 +197,8 @@ class ReadingPreview:
             lines=[ReadingPreviewLine.from_line(line) for line in preview.lines],
             total_consumption=plain(preview.total_consumption),
             total_cost=money(preview.total_cost),
+            period=preview.period,
+            notice=preview.notice,
         )
 
 
@@ -205,12 +219,23 @@ class ReadingPreviewPayload:
 class ReadingsPayload:
     readings: list[Reading] = strawberry.field(description="The stored readings; empty on failure.")
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+    period: date | None = strawberry.field(
+        description="The billing period (first day of a month) the readings count for: the next "
+        "one when entered outside the submission window; null on failure."
+    )
+    notice: str | None = strawberry.field(
+        description="A message in Russian when the readings count for the next period; null "
+        "otherwise."
+    )
 
     @classmethod
-    def build(cls, outcome: Outcome[list[ReadingView]]) -> ReadingsPayload:
+    def build(cls, outcome: Outcome[Submission]) -> ReadingsPayload:
+        submission = outcome.value
         return cls(
-            readings=[Reading.from_view(v) for v in outcome.value or []],
+            readings=[Reading.from_view(v) for v in submission.readings] if submission else [],
             errors=user_errors(outcome),
+            period=submission.period if submission else None,
+            notice=submission.notice if submission else None,
         )
 
 

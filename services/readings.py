@@ -1,70 +1,35 @@
-"""Meters, registers and readings: what the period starts from and what was entered in it."""
+"""Meters, registers and readings: what a period starts from, what was entered in it, the rules a
+new reading must pass before billing sees it, storing it, and the history."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Q
+from tortoise.functions import Max
+from tortoise.transactions import in_transaction
 
 import models
+from services import accounts, periods
+from services.errors import DomainError, ErrorCode, FieldError
+from services.pagination import Page, decode_cursor, encode_cursor, page_size
+from services.runtime import Runtime
+from settings import Settings
+
+CENT = Decimal("0.01")
+# Twelve digits before the comma: what the reading column holds.
+MAX_READING = Decimal(10) ** 12
+MONTHS = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
+# How often storing retries when billing frees a slot between our insert and our lock.
+STORE_ATTEMPTS = 3
 
 
-async def meters_by_account(account_ids: Sequence[int]) -> list[list[models.Meter]]:
-    rows = await models.Meter.filter(account_id__in=account_ids).order_by("id")
-    grouped: dict[int, list[models.Meter]] = defaultdict(list)
-    for row in rows:
-        grouped[row.account_id].append(row)
-    return [grouped.get(k, []) for k in account_ids]
-
-
-async def registers_by_meter(meter_ids: Sequence[int]) -> list[list[models.MeterRegister]]:
-    # With their meter: a reading of a register shows the meter's serial number.
-    rows = (
-        await models.MeterRegister.filter(meter_id__in=meter_ids)
-        .select_related("meter")
-        .order_by("position", "id")
-    )
-    grouped: dict[int, list[models.MeterRegister]] = defaultdict(list)
-    for row in rows:
-        grouped[row.meter_id].append(row)
-    return [grouped.get(k, []) for k in meter_ids]
-
-
-async def period_start_by_register(
-    keys: Sequence[tuple[int, date]],
-) -> list[models.Reading | None]:
-    """For (register id, period) keys: the last reading that is not rejected, of an earlier
-    period: the value the period starts from."""
-    register_ids = {k[0] for k in keys}
-    rows = (
-        await models.Reading.filter(register_id__in=register_ids)
-        .exclude(status=models.ReadingStatus.REJECTED)
-        .order_by("register_id", "-period", "-taken_at", "-id")
-    )
-    by_register: dict[int, list[models.Reading]] = defaultdict(list)
-    for row in rows:
-        by_register[row.register_id].append(row)
-    result: list[models.Reading | None] = []
-    for register_id, period in keys:
-        result.append(
-            next((r for r in by_register.get(register_id, []) if r.period < period), None)
-        )
-    return result
-
-
-async def current_by_register(keys: Sequence[tuple[int, date]]) -> list[models.Reading | None]:
-    """For (register id, period) keys: the newest reading entered for that period, if any."""
-    register_ids = {k[0] for k in keys}
-    periods_ = {k[1] for k in keys}
-    rows = await models.Reading.filter(register_id__in=register_ids, period__in=periods_).order_by(
-        "-taken_at", "-id"
-    )
-    newest: dict[tuple[int, date], models.Reading] = {}
-    for row in rows:
-        newest.setdefault((row.register_id, row.period), row)
-    return [newest.get(k) for k in keys]
+# --- views handed to the schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +74,606 @@ class Preview:
     total_cost: Decimal
     # The period the readings count for (the next one when entered outside the window).
     period: date | None = None
+    # Said to the customer when the readings count for the next period.
+    notice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """Stored readings, the period they count for, and what to tell the customer about it."""
+
+    readings: list[ReadingView]
+    period: date
+    notice: str | None = None
+
+
+def reading_view(
+    row: models.Reading,
+    *,
+    serial_number: str,
+    zone: models.MeterZone | str,
+    previous: models.Reading | None,
+) -> ReadingView:
+    """`previous` is the period-start reading of row's period: consumption is measured from it."""
+    return ReadingView(
+        id=row.id,
+        meter_serial_number=serial_number,
+        zone=models.MeterZone(zone),
+        value=row.value,
+        consumption=None if previous is None else row.value - previous.value,
+        source=models.ReadingSource(row.source),
+        status=models.ReadingStatus(row.status),
+        taken_at=row.taken_at,
+        period=row.period,
+    )
+
+
+# --- batch functions for DataLoaders (results in key order)
+
+
+async def meters_by_account(account_ids: Sequence[int]) -> list[list[models.Meter]]:
+    rows = await models.Meter.filter(account_id__in=account_ids).order_by("id")
+    grouped: dict[int, list[models.Meter]] = defaultdict(list)
+    for row in rows:
+        grouped[row.account_id].append(row)
+    return [grouped.get(k, []) for k in account_ids]
+
+
+async def meters_by_id(ids: Sequence[int]) -> list[models.Meter | None]:
+    rows = {m.id: m for m in await models.Meter.filter(id__in=ids)}
+    return [rows.get(k) for k in ids]
+
+
+async def registers_by_meter(meter_ids: Sequence[int]) -> list[list[models.MeterRegister]]:
+    rows = await models.MeterRegister.filter(meter_id__in=meter_ids).order_by("position", "id")
+    grouped: dict[int, list[models.MeterRegister]] = defaultdict(list)
+    for row in rows:
+        grouped[row.meter_id].append(row)
+    return [grouped.get(k, []) for k in meter_ids]
+
+
+async def period_start_by_register(
+    keys: Sequence[tuple[int, date]],
+) -> list[models.Reading | None]:
+    """For (register id, period) keys: the last reading that is not rejected, of an earlier
+    period: the value the period starts from.
+
+    Readings come about monthly, so the month before the earliest period asked for usually
+    holds the answer: one query loads each register's readings from that month up to the
+    latest period asked for. Only registers with nothing there are looked up further back
+    (the newest earlier period, then its readings).
+    """
+    if not keys:
+        return []
+    asked: dict[int, tuple[date, date]] = {}
+    for register_id, period in keys:
+        low, high = asked.get(register_id, (period, period))
+        asked[register_id] = (min(low, period), max(high, period))
+    near = await _usable_readings(
+        Q(register_id=r, period__gte=periods.add_months(low, -1), period__lt=high)
+        for r, (low, high) in asked.items()
+    )
+    by_register: dict[int, list[models.Reading]] = defaultdict(list)
+    for row in near:
+        by_register[row.register_id].append(row)
+
+    def newest_before(register_id: int, period: date) -> models.Reading | None:
+        return next((r for r in by_register.get(register_id, []) if r.period < period), None)
+
+    result = [newest_before(r, p) for r, p in keys]
+    unresolved = {r for (r, _), found in zip(keys, result, strict=True) if found is None}
+    if not unresolved:
+        return result
+    # Nothing from a month before the earliest period asked for: the answer for every unresolved
+    # key of a register is its newest usable reading before that month.
+    older = await _newest_before({r: periods.add_months(asked[r][0], -1) for r in unresolved})
+    return [found or older.get(r) for (r, _), found in zip(keys, result, strict=True)]
+
+
+async def _newest_before(bounds: dict[int, date]) -> dict[int, models.Reading]:
+    """Per register id: its newest usable reading of a period before the bound, if any."""
+    latest = (
+        await models.Reading.filter(
+            Q(*(Q(register_id=r, period__lt=b) for r, b in bounds.items()), join_type="OR")
+        )
+        .exclude(status=models.ReadingStatus.REJECTED)
+        .annotate(last=Max("period"))
+        .group_by("register_id")
+        .values("register_id", "last")
+    )
+    if not latest:
+        return {}
+    further = await _usable_readings(
+        Q(register_id=row["register_id"], period=_as_date(row["last"])) for row in latest
+    )
+    older: dict[int, models.Reading] = {}
+    for row in further:
+        older.setdefault(row.register_id, row)
+    return older
+
+
+async def _starts_and_pending(
+    register_ids: Sequence[int], period: date
+) -> tuple[dict[int, models.Reading], dict[int, models.Reading]]:
+    """For a submission, per register id: the reading the period starts from, and the
+    customer's pending reading of the period. One query when the month before holds a reading."""
+    if not register_ids:
+        return {}, {}
+    rows = await _usable_readings(
+        [
+            Q(
+                register_id__in=register_ids,
+                period__gte=periods.add_months(period, -1),
+                period__lte=period,
+            )
+        ]
+    )
+    starts: dict[int, models.Reading] = {}
+    pending: dict[int, models.Reading] = {}
+    for row in rows:
+        if row.period < period:
+            starts.setdefault(row.register_id, row)
+        elif row.customer_slot == customer_slot(row.register_id, period):
+            pending[row.register_id] = row
+    missing = [r for r in register_ids if r not in starts]
+    if missing:
+        starts |= await _newest_before({r: periods.add_months(period, -1) for r in missing})
+    return starts, pending
+
+
+async def _usable_readings(conditions) -> list[models.Reading]:
+    """Readings matching any of the conditions, not rejected, newest first per register."""
+    return (
+        await models.Reading.filter(Q(*conditions, join_type="OR"))
+        .exclude(status=models.ReadingStatus.REJECTED)
+        .order_by("register_id", "-period", "-taken_at", "-id")
+    )
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite answers an aggregate over a date column with its text.
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+async def current_by_register(keys: Sequence[tuple[int, date]]) -> list[models.Reading | None]:
+    """For (register id, period) keys: the newest reading entered for that period, if any."""
+    register_ids = {k[0] for k in keys}
+    periods_ = {k[1] for k in keys}
+    rows = await models.Reading.filter(register_id__in=register_ids, period__in=periods_).order_by(
+        "-taken_at", "-id"
+    )
+    newest: dict[tuple[int, date], models.Reading] = {}
+    for row in rows:
+        newest.setdefault((row.register_id, row.period), row)
+    return [newest.get(k) for k in keys]
+
+
+# --- the submission window
+
+
+def entry_period(settings: Settings, at: datetime | None = None) -> date:
+    """The period a reading entered now counts for: the current one on the days of the window
+    (readings_window_start_day..readings_window_end_day, local calendar), the next one outside it.
+    """
+    today = periods.local_today(settings.timezone, at)
+    current = periods.period_of(today)
+    if settings.readings_window_start_day <= today.day <= settings.readings_window_end_day:
+        return current
+    return periods.add_months(current, 1)
+
+
+def window_notice(settings: Settings, period: date, at: datetime | None = None) -> str | None:
+    """What to tell the customer when readings entered now count for the next period."""
+    current = periods.current_period(settings.timezone, at)
+    if period == current:
+        return None
+    start, end = settings.readings_window_start_day, settings.readings_window_end_day
+    return (
+        f"Показания за {_month(current)} принимаются с {start} по {end} число. "
+        f"Переданные сейчас показания будут учтены в расчёте за {_month(period)}."
+    )
+
+
+def _month(period: date) -> str:
+    return f"{MONTHS[period.month - 1]} {period.year} г."
+
+
+# --- the rules
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """An entry that passed every rule: its register (with the meter) and what it starts from."""
+
+    register: models.MeterRegister
+    value: Decimal
+    previous: models.Reading | None
+    # The customer's pending reading of this register and period, as read before locking.
+    pending: models.Reading | None = None
+
+
+async def _check(
+    settings: Settings, *, account: models.Account, entries: Sequence[ReadingEntry], period: date
+) -> list[_Checked]:
+    """Applies every rule to every entry and raises all the failures at once."""
+    if not entries:
+        raise DomainError.of(ErrorCode.REQUIRED, "Введите показания счётчика.", "readings")
+    registers = (
+        await models.MeterRegister.filter(meter__account_id=account.id)
+        .select_related("meter")
+        .order_by("meter_id", "position", "id")
+    )
+    by_key = {(r.meter_id, models.MeterZone(r.zone)): r for r in registers}
+    meter_ids = {r.meter_id for r in registers}
+    errors: list[FieldError] = []
+    chosen: dict[int, tuple[str, models.MeterRegister, Decimal]] = {}
+    for index, entry in enumerate(entries):
+        path = f"readings.{index}"
+        raw_id = entry.meter_id.strip()
+        meter_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() else None
+        if meter_id not in meter_ids:
+            errors.append(FieldError(ErrorCode.NOT_FOUND, "Счётчик не найден.", f"{path}.meterId"))
+            continue
+        register = by_key.get((meter_id, models.MeterZone(entry.zone)))
+        if register is None:
+            errors.append(
+                FieldError(
+                    ErrorCode.NOT_FOUND, "У счётчика нет такой тарифной зоны.", f"{path}.zone"
+                )
+            )
+            continue
+        if register.id in chosen:
+            errors.append(
+                FieldError(
+                    ErrorCode.INVALID_INPUT,
+                    f"Показание зоны «{register.description}» счётчика "
+                    f"{register.meter.serial_number} указано дважды.",
+                    path,
+                )
+            )
+            continue
+        problem = _value_problem(entry.value)
+        if problem:
+            errors.append(FieldError(ErrorCode.INVALID_INPUT, problem, f"{path}.value"))
+        chosen[register.id] = (path, register, entry.value)
+
+    # Billing charges a multi-zone meter by all its zones at once: a lone zone cannot be billed.
+    entered_meters = {register.meter_id for _, register, _ in chosen.values()}
+    for register in registers:
+        if register.meter_id in entered_meters and register.id not in chosen:
+            errors.append(
+                FieldError(
+                    ErrorCode.REQUIRED,
+                    f"Введите показание зоны «{register.description}» счётчика "
+                    f"{register.meter.serial_number}: зоны счётчика передаются вместе.",
+                    "readings",
+                )
+            )
+
+    starts, pending = await _starts_and_pending(list(chosen), period)
+    checked: list[_Checked] = []
+    for path, register, value in chosen.values():
+        previous = starts.get(register.id)
+        if _value_problem(value):
+            continue
+        if previous is not None:
+            problem = _compared(settings, value, previous, period)
+            if problem:
+                errors.append(FieldError(problem[0], problem[1], f"{path}.value"))
+                continue
+        checked.append(
+            _Checked(register, value.quantize(Decimal(1)), previous, pending.get(register.id))
+        )
+    if errors:
+        # Item by item as entered, then what concerns the request as a whole.
+        raise DomainError(*sorted(errors, key=_error_order))
+    return checked
+
+
+def _error_order(error: FieldError) -> tuple[int, str]:
+    parts = (error.field or "").split(".")
+    return (int(parts[1]), error.field or "") if len(parts) > 1 else (1 << 30, "")
+
+
+def _value_problem(value: Decimal) -> str | None:
+    if not value.is_finite():
+        return "Введите показание числом."
+    if value < 0:
+        return "Показание не может быть отрицательным."
+    if value != value.to_integral_value():
+        return "Введите показание целым числом: только цифры до запятой."
+    if value >= MAX_READING:
+        return "Показание слишком длинное."
+    return None
+
+
+def _compared(
+    settings: Settings, value: Decimal, previous: models.Reading, period: date
+) -> tuple[ErrorCode, str] | None:
+    shown = _plain(previous.value)
+    if value <= previous.value:
+        return (
+            ErrorCode.READING_NOT_GREATER,
+            f"Показание должно быть больше предыдущего ({shown}).",
+        )
+    # The limit is per month: a customer who skipped months may legitimately be further ahead.
+    months = max(1, periods.months_between(previous.period, period) - 1)
+    limit = settings.reading_monthly_limit * months
+    if value - previous.value > limit:
+        return (
+            ErrorCode.READING_TOO_HIGH,
+            f"Показание больше предыдущего ({shown}) более чем на {_plain(limit)}: "
+            "проверьте, нет ли ошибки.",
+        )
+    return None
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+# --- preview and submission
+
+
+async def preview(
+    rt: Runtime, *, account: models.Account, entries: Sequence[ReadingEntry]
+) -> Preview:
+    """Consumption and cost of new readings, at the rates in force today; stores nothing."""
+    now = datetime.now(UTC)
+    period = entry_period(rt.settings, now)
+    checked = await _check(rt.settings, account=account, entries=entries, period=period)
+    today = periods.local_today(rt.settings.timezone, now)
+    service_ids = sorted({c.register.meter.service_id for c in checked})
+    tariffs = await accounts.tariffs_by_service([(s, today) for s in service_ids])
+    rates = {
+        (service_id, models.MeterZone(t.zone)): t.rate
+        for service_id, rows in zip(service_ids, tariffs, strict=True)
+        for t in rows
+    }
+    lines = []
+    for item in checked:
+        meter = item.register.meter
+        zone = models.MeterZone(item.register.zone)
+        rate = rates.get((meter.service_id, zone))
+        if rate is None:
+            raise DomainError.of(ErrorCode.NOT_FOUND, "Тариф для этой зоны не найден.", "readings")
+        # A meter without any reading yet counts from zero, as installed.
+        previous = item.previous.value if item.previous else Decimal(0)
+        consumption = item.value - previous
+        lines.append(
+            PreviewLine(
+                meter_serial_number=meter.serial_number,
+                zone=zone,
+                previous=previous,
+                value=item.value,
+                consumption=consumption,
+                rate=rate,
+                cost=(consumption * rate).quantize(CENT, rounding=ROUND_HALF_UP),
+            )
+        )
+    return Preview(
+        lines=lines,
+        total_consumption=sum((line.consumption for line in lines), Decimal(0)),
+        total_cost=sum((line.cost for line in lines), Decimal(0)),
+        period=period,
+        notice=window_notice(rt.settings, period, now),
+    )
+
+
+async def submit(
+    rt: Runtime,
+    *,
+    account: models.Account,
+    entries: Sequence[ReadingEntry],
+    source: models.ReadingSource,
+    user_id: int | None,
+) -> Submission:
+    """Checks every entry, then stores them all (PENDING) or nothing. A customer's pending
+    reading of a register in this period is replaced; the same value again changes nothing."""
+    now = datetime.now(UTC)
+    period = entry_period(rt.settings, now)
+    checked = await _check(rt.settings, account=account, entries=entries, period=period)
+    rows = await _store(checked, period=period, source=source, user_id=user_id, now=now)
+    views = [
+        reading_view(
+            row,
+            serial_number=item.register.meter.serial_number,
+            zone=item.register.zone,
+            previous=item.previous,
+        )
+        for item, row in zip(checked, rows, strict=True)
+    ]
+    return Submission(readings=views, period=period, notice=window_notice(rt.settings, period, now))
+
+
+def customer_slot(register_id: int, period: date) -> str:
+    return f"{register_id}:{period.isoformat()}"
+
+
+_REWRITTEN = ["value", "source", "taken_at", "user_id", "exported_at"]
+
+
+class _SlotFreed(Exception):
+    """Billing judged a pending reading between our insert and our lock: start over."""
+
+
+async def _store(
+    checked: list[_Checked],
+    *,
+    period: date,
+    source: models.ReadingSource,
+    user_id: int | None,
+    now: datetime,
+) -> list[models.Reading]:
+    """One pending customer reading per register and period, however many submissions race.
+
+    The unique customer_slot decides: a submission inserts the rows it has not seen, ignoring
+    conflicts (a racing insert waits for the other transaction, then yields to its row), then
+    locks the slots' rows and rewrites those whose value differs. Rows are
+    inserted and locked in register order, so two submissions never wait on each other crosswise.
+    """
+    if all(item.pending is not None and item.pending.value == item.value for item in checked):
+        # The same values again: nothing to write (as if this came just before any racing change).
+        return [item.pending for item in checked]  # type: ignore[misc]
+    slots = [customer_slot(item.register.id, period) for item in checked]
+    order = sorted(range(len(checked)), key=lambda i: checked[i].register.id)
+    for attempt in range(STORE_ATTEMPTS):
+        try:
+            async with in_transaction() as conn:
+                unseen = [i for i in order if attempt or checked[i].pending is None]
+                if unseen:
+                    await models.Reading.bulk_create(
+                        [
+                            models.Reading(
+                                register_id=checked[i].register.id,
+                                period=period,
+                                value=checked[i].value,
+                                source=source,
+                                status=models.ReadingStatus.PENDING,
+                                taken_at=now,
+                                user_id=user_id,
+                                customer_slot=slots[i],
+                            )
+                            for i in unseen
+                        ],
+                        ignore_conflicts=True,
+                        using_db=conn,
+                    )
+                locked = (
+                    await models.Reading.filter(customer_slot__in=slots)
+                    .select_for_update()
+                    .order_by("id")
+                    .using_db(conn)
+                )
+                by_slot = {row.customer_slot: row for row in locked}
+                if len(by_slot) != len(slots):
+                    raise _SlotFreed
+                rows = [by_slot[slot] for slot in slots]
+                for item, row in zip(checked, rows, strict=True):
+                    if row.value == item.value:
+                        continue
+                    # A new value must reach billing again, even if the old one was exported.
+                    row.update_from_dict(
+                        {
+                            "value": item.value,
+                            "source": source,
+                            "taken_at": now,
+                            "user_id": user_id,
+                            "exported_at": None,
+                        }
+                    )
+                    # save() reuses its compiled UPDATE; bulk_update builds a CASE query each
+                    # time, which costs more than the extra round trip.
+                    await row.save(update_fields=_REWRITTEN, using_db=conn)
+                return rows
+        except _SlotFreed:
+            continue
+    raise RuntimeError("readings: could not take the customer slots")
+
+
+# --- billing's verdict
+
+
+async def set_reading_status(
+    reading_id: int, status: models.ReadingStatus, reason: str | None = None
+) -> None:
+    """Billing accepted or rejected a reading. A judged reading gives up its customer slot, so
+    the customer's next entry for that register and period is a new pending reading instead of
+    a rewrite of one billing has already judged. `reason` is kept for a rejection only."""
+    status = models.ReadingStatus(status)
+    if status == models.ReadingStatus.PENDING:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, "Показание нельзя вернуть на проверку.")
+    updated = await models.Reading.filter(id=reading_id).update(
+        status=status,
+        rejection_reason=reason if status == models.ReadingStatus.REJECTED else None,
+        customer_slot=None,
+    )
+    if not updated:
+        raise DomainError.of(ErrorCode.NOT_FOUND, "Показание не найдено.")
+
+
+# --- without signing in
+
+
+async def public_account(number: str) -> models.Account | None:
+    """The account, if a holder of it allows readings without signing in; None otherwise
+    (whether it exists or not)."""
+    link = (
+        await models.UserAccount.filter(
+            account__number=number.strip(),
+            is_holder=True,
+            user__allow_readings_without_auth=True,
+        )
+        .select_related("account")
+        .first()
+    )
+    return link.account if link else None
+
+
+def refused_without_auth() -> DomainError:
+    return DomainError.of(
+        ErrorCode.NOT_FOUND,
+        "Передать показания без входа по этому лицевому счёту нельзя. Войдите в личный кабинет.",
+        "accountNumber",
+    )
+
+
+# --- history
+
+
+async def history(
+    settings: Settings,
+    *,
+    account: models.Account,
+    kind: models.MeterKind | None,
+    from_: date | None,
+    to: date | None,
+    first: int | None,
+    after: str | None,
+) -> Page[ReadingView]:
+    """Every reading of the account's meters, whatever its source, newest first; `from` and `to`
+    are days of the retailer's calendar, both included."""
+    size = page_size(first)
+    if from_ and to and from_ > to:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, "Начало периода позже его окончания.", "from")
+    query = models.Reading.filter(register__meter__account_id=account.id)
+    if kind is not None:
+        query = query.filter(register__meter__kind=models.MeterKind(kind))
+    zone = ZoneInfo(settings.timezone)
+    if from_:
+        query = query.filter(taken_at__gte=datetime.combine(from_, time(), zone))
+    if to:
+        query = query.filter(taken_at__lt=datetime.combine(to + timedelta(days=1), time(), zone))
+    if after:
+        taken_at, reading_id = _position(after)
+        query = query.filter(Q(taken_at__lt=taken_at) | Q(taken_at=taken_at, id__lt=reading_id))
+    rows = (
+        await query.select_related("register__meter").order_by("-taken_at", "-id").limit(size + 1)
+    )
+    more, rows = len(rows) > size, rows[:size]
+    starts = await period_start_by_register([(r.register_id, r.period) for r in rows])
+    views = [
+        reading_view(
+            row,
+            serial_number=row.register.meter.serial_number,
+            zone=row.register.zone,
+            previous=previous,
+        )
+        for row, previous in zip(rows, starts, strict=True)
+    ]
+    return Page(
+        items=views,
+        cursors=[encode_cursor(v.taken_at.astimezone(UTC).isoformat(), v.id) for v in views],
+        has_next_page=more,
+        has_previous_page=after is not None,
+    )
+
+
+def _position(cursor: str) -> tuple[datetime, int]:
+    taken_at, reading_id = decode_cursor(cursor, 2)
+    try:
+        return datetime.fromisoformat(taken_at), int(reading_id)
+    except ValueError:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT, "Неверный курсор страницы.", "after"
+        ) from None
