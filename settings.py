@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     # Background tasks (outbox sender, reconciliation); tests may switch them off.
     background_tasks: bool = True
     allowed_origins: list[str] = []
+    # Integration endpoint: most items one bulk mutation takes (one transaction), and rows per
+    # transaction when cli.py imports a file.
+    integration_max_items: int = Field(default=1000, ge=1)
+    integration_batch_size: int = Field(default=1000, ge=1)
 
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> Settings:
