@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from itertools import islice
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import orjson
 
@@ -73,16 +73,26 @@ def _jsonl(path: Path) -> Iterator[Item]:
 
 
 def _csv(path: Path) -> Iterator[Item]:
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        reader = csv.DictReader(stream)
+    with path.open("rb") as stream:
+        reader = csv.DictReader(_decoded_lines(stream))
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 return
-            except (UnicodeDecodeError, csv.Error) as error:
-                raise BrokenFile(reader.line_num + 1, str(error)) from None
+            except csv.Error as error:
+                raise BrokenFile(reader.line_num, str(error)) from None
             yield _csv_item(reader.line_num, row)
+
+
+def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
+    """Lines decoded one by one, so a file that is not UTF-8 breaks at the line that is not."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise BrokenFile(number, f"не UTF-8: {error.reason}") from None
+        yield line.removeprefix("\ufeff") if number == 1 else line
 
 
 def _csv_item(number: int, row: dict[str | None, Any]) -> Item:

@@ -22,7 +22,11 @@ class IntegrationClient:
         self.http = client.http
 
     async def post(
-        self, query: str, variables: dict[str, Any] | None = None, *, key: str | None = None,
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        key: str | None = None,
         authorization: str | None = None,
     ) -> dict[str, Any]:
         headers = {}

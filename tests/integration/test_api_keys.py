@@ -89,9 +89,7 @@ async def test_key_is_stored_hashed_and_its_use_recorded(integration, billing_ke
 
 
 async def test_graphiql_is_served(integration):
-    response = await integration.http.get(
-        "/integration/graphql", headers={"Accept": "text/html"}
-    )
+    response = await integration.http.get("/integration/graphql", headers={"Accept": "text/html"})
     assert response.status == 200
     assert "graphiql" in (await response.text()).lower()
 

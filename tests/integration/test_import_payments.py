@@ -54,7 +54,9 @@ async def test_import_payment_then_rerun_changes_nothing(integration, billing_ke
 
 async def test_import_payment_updates_a_corrected_payment(integration, billing_key):
     await integration.execute(IMPORT_PAYMENTS, {"items": [payment("sber-1")]}, key=billing_key)
-    corrected = payment("sber-1", amount="169.95", lines=[{"serviceCode": "ELECTRICITY", "amount": "169.95"}])
+    corrected = payment(
+        "sber-1", amount="169.95", lines=[{"serviceCode": "ELECTRICITY", "amount": "169.95"}]
+    )
 
     data = await integration.execute(IMPORT_PAYMENTS, {"items": [corrected]}, key=billing_key)
 

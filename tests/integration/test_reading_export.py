@@ -126,7 +126,13 @@ async def test_set_statuses_again_changes_nothing_and_refuses_bad_items(integrat
     data = await integration.execute(SET_STATUSES, {"items": items}, key=billing_key)
 
     results = data["setReadingStatuses"]["items"]
-    assert [r["status"] for r in results] == ["UNCHANGED", "REFUSED", "REFUSED", "REFUSED", "REFUSED"]
+    assert [r["status"] for r in results] == [
+        "UNCHANGED",
+        "REFUSED",
+        "REFUSED",
+        "REFUSED",
+        "REFUSED",
+    ]
     assert [r["field"] for r in results[1:]] == ["id", "id", "reason", "status"]
     assert (await models.Reading.get(id=day.id)).status == models.ReadingStatus.ACCEPTED
 
