@@ -13,7 +13,7 @@ import models
 from resolvers.common import as_graphql_error, mutation, query
 from services.errors import DomainError, ErrorCode
 from services.integration import dashboard
-from services.integration.kinds import IMPORTERS
+from services.integration.kinds import KINDS
 from services.integration.reading_exports import ExportedReading, export_readings
 from services.integration.results import ItemResult, items_of
 from services.runtime import Runtime
@@ -52,7 +52,7 @@ async def import_items(
 ) -> list[ItemResult]:
     ctx.require_scope(BILLING)
     _check_size(ctx, len(rows))
-    return await IMPORTERS[kind](items_of(rows))
+    return await KINDS[kind].run(items_of(rows))
 
 
 @mutation

@@ -138,9 +138,19 @@ def parse(data: dict[str, Any]) -> AccountRow:
     return AccountRow(number, fields, tuple(services), tuple(meters))
 
 
-async def import_accounts(items: Sequence[Item]) -> list[ItemResult]:
+def prepare_accounts(items: Sequence[Item]) -> Batch[AccountRow]:
+    """Parses and checks the items (no database): the part a file import runs ahead."""
     batch: Batch[AccountRow] = Batch(items)
-    parsed = batch.parse(parse, key_of=lambda r: r.number, label_of=lambda r: r.number)
+    batch.parse(parse, key_of=lambda r: r.number, label_of=lambda r: r.number)
+    return batch
+
+
+async def import_accounts(items: Sequence[Item]) -> list[ItemResult]:
+    return await apply_accounts(prepare_accounts(items))
+
+
+async def apply_accounts(batch: Batch[AccountRow]) -> list[ItemResult]:
+    parsed = batch.parsed
     async with in_transaction():
         service_ids = await services_by_code({s.code for p in parsed for s in p.row.services})
         provider_ids = await _providers_by_inn(

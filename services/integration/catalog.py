@@ -27,9 +27,19 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def import_services(items: Sequence[Item]) -> list[ItemResult]:
+def prepare_services(items: Sequence[Item]) -> Batch[dict[str, Any]]:
+    """Parses and checks the items (no database): the part a file import runs ahead."""
     batch: Batch[dict[str, Any]] = Batch(items)
-    parsed = batch.parse(parse, key_of=lambda row: row["code"], label_of=lambda row: row["code"])
+    batch.parse(parse, key_of=lambda row: row["code"], label_of=lambda row: row["code"])
+    return batch
+
+
+async def import_services(items: Sequence[Item]) -> list[ItemResult]:
+    return await apply_services(prepare_services(items))
+
+
+async def apply_services(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
+    parsed = batch.parsed
     async with in_transaction():
         existing = {
             s.code: s for s in await models.Service.filter(code__in=[p.key for p in parsed])

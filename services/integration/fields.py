@@ -33,6 +33,11 @@ def _raw(data: dict[str, Any], name: str, required: bool) -> Any:
 
 
 def text(data: dict[str, Any], name: str, *, max_length: int, required: bool = True) -> str | None:
+    value = data.get(name)
+    if type(value) is str:  # the common case first: this runs for every field of every row
+        value = value.strip()
+        if value and len(value) <= max_length:
+            return value
     value = _raw(data, name, required)
     if value is None:
         return None
@@ -85,8 +90,8 @@ def decimal(
             raise Invalid(f"не заполнено поле {name}", name)
         return None
     try:
-        if isinstance(value, str):
-            number = Decimal(value.strip().replace(",", "."))
+        if type(value) is str:
+            number = Decimal(value.replace(",", ".") if "," in value else value)
         elif isinstance(value, (Decimal, int)) and not isinstance(value, bool):
             number = Decimal(value)
         elif isinstance(value, float):
@@ -99,12 +104,15 @@ def decimal(
         raise Invalid(f"поле {name}: ожидается число", name)
     if number.adjusted() >= max_digits - places:
         raise Invalid(f"поле {name}: слишком большое число", name)
-    rounded = number.quantize(_QUANTA[places])
-    if rounded != number:
-        raise Invalid(f"поле {name}: не более {places} знаков после запятой", name)
-    if positive and rounded <= 0:
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        rounded = number.quantize(_QUANTA[places])
+        if rounded != number:
+            raise Invalid(f"поле {name}: не более {places} знаков после запятой", name)
+        number = rounded
+    if positive and number <= 0:
         raise Invalid(f"поле {name}: должно быть больше нуля", name)
-    return rounded
+    return number
 
 
 def required_decimal(data: dict[str, Any], name: str, **options: Any) -> Decimal:

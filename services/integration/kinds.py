@@ -1,28 +1,43 @@
-"""The kinds of import, by the name the command line and the docs use."""
+"""The kinds of import, by the name the command line and the docs use. Each kind has a
+`prepare` step (parse and check a batch; no database, safe to run in a worker thread) and an
+`apply` step (one transaction); `import_<kind>(items)` runs both."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from services.integration.accounts import import_accounts
-from services.integration.catalog import import_services
-from services.integration.payments import import_payments
-from services.integration.providers import import_providers
-from services.integration.reading_exports import set_statuses
-from services.integration.readings import import_readings
+from services.integration import (
+    accounts,
+    catalog,
+    payments,
+    providers,
+    reading_exports,
+    readings,
+    statements,
+    tariffs,
+)
+from services.integration.batch import Batch
 from services.integration.results import Item, ItemResult
-from services.integration.statements import import_statements
-from services.integration.tariffs import import_tariffs
 
-Importer = Callable[[Sequence[Item]], Awaitable[list[ItemResult]]]
 
-IMPORTERS: dict[str, Importer] = {
-    "providers": import_providers,
-    "services": import_services,
-    "tariffs": import_tariffs,
-    "accounts": import_accounts,
-    "statements": import_statements,
-    "payments": import_payments,
-    "readings": import_readings,
-    "reading-statuses": set_statuses,
+@dataclass(frozen=True, slots=True)
+class Kind:
+    prepare: Callable[[Sequence[Item]], Batch[Any]]
+    apply: Callable[[Batch[Any]], Awaitable[list[ItemResult]]]
+
+    async def run(self, items: Sequence[Item]) -> list[ItemResult]:
+        return await self.apply(self.prepare(items))
+
+
+KINDS: dict[str, Kind] = {
+    "providers": Kind(providers.prepare_providers, providers.apply_providers),
+    "services": Kind(catalog.prepare_services, catalog.apply_services),
+    "tariffs": Kind(tariffs.prepare_tariffs, tariffs.apply_tariffs),
+    "accounts": Kind(accounts.prepare_accounts, accounts.apply_accounts),
+    "statements": Kind(statements.prepare_statements, statements.apply_statements),
+    "payments": Kind(payments.prepare_payments, payments.apply_payments),
+    "readings": Kind(readings.prepare_readings, readings.apply_readings),
+    "reading-statuses": Kind(reading_exports.prepare_statuses, reading_exports.apply_statuses),
 }

@@ -87,9 +87,19 @@ def parse(data: dict[str, Any]) -> PaymentRow:
     )
 
 
-async def import_payments(items: Sequence[Item]) -> list[ItemResult]:
+def prepare_payments(items: Sequence[Item]) -> Batch[PaymentRow]:
+    """Parses and checks the items (no database): the part a file import runs ahead."""
     batch: Batch[PaymentRow] = Batch(items)
-    parsed = batch.parse(parse, key_of=lambda r: r.external_id, label_of=lambda r: r.external_id)
+    batch.parse(parse, key_of=lambda r: r.external_id, label_of=lambda r: r.external_id)
+    return batch
+
+
+async def import_payments(items: Sequence[Item]) -> list[ItemResult]:
+    return await apply_payments(prepare_payments(items))
+
+
+async def apply_payments(batch: Batch[PaymentRow]) -> list[ItemResult]:
+    parsed = batch.parsed
     async with in_transaction():
         account_ids = dict(
             await models.Account.filter(

@@ -27,9 +27,19 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def import_providers(items: Sequence[Item]) -> list[ItemResult]:
+def prepare_providers(items: Sequence[Item]) -> Batch[dict[str, Any]]:
+    """Parses and checks the items (no database): the part a file import runs ahead."""
     batch: Batch[dict[str, Any]] = Batch(items)
-    parsed = batch.parse(parse, key_of=lambda row: row["inn"], label_of=lambda row: row["inn"])
+    batch.parse(parse, key_of=lambda row: row["inn"], label_of=lambda row: row["inn"])
+    return batch
+
+
+async def import_providers(items: Sequence[Item]) -> list[ItemResult]:
+    return await apply_providers(prepare_providers(items))
+
+
+async def apply_providers(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
+    parsed = batch.parsed
     async with in_transaction():
         existing = {p.inn: p for p in await models.Provider.filter(inn__in=[p.key for p in parsed])}
         await upsert_flat(batch, models.Provider, [(p, p.row) for p in parsed], existing)

@@ -98,9 +98,19 @@ def set_reading_status(
         reading.customer_slot = None
 
 
-async def set_statuses(items: Sequence[Item]) -> list[ItemResult]:
+def prepare_statuses(items: Sequence[Item]) -> Batch[Verdict]:
+    """Parses and checks the items (no database): the part a file import runs ahead."""
     batch: Batch[Verdict] = Batch(items)
-    parsed = batch.parse(parse, key_of=lambda v: v.id, label_of=lambda v: str(v.id))
+    batch.parse(parse, key_of=lambda v: v.id, label_of=lambda v: str(v.id))
+    return batch
+
+
+async def set_statuses(items: Sequence[Item]) -> list[ItemResult]:
+    return await apply_statuses(prepare_statuses(items))
+
+
+async def apply_statuses(batch: Batch[Verdict]) -> list[ItemResult]:
+    parsed = batch.parsed
     async with in_transaction():
         readings = {
             r.id: r

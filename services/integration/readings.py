@@ -55,9 +55,19 @@ def _key(r: ReadingRow) -> tuple[Any, ...]:
     return (r.account_number, r.meter_serial_number, r.zone.value, r.period, r.source.value)
 
 
-async def import_readings(items: Sequence[Item]) -> list[ItemResult]:
+def prepare_readings(items: Sequence[Item]) -> Batch[ReadingRow]:
+    """Parses and checks the items (no database): the part a file import runs ahead."""
     batch: Batch[ReadingRow] = Batch(items)
-    parsed = batch.parse(parse, key_of=_key, label_of=lambda r: "/".join(map(str, _key(r))))
+    batch.parse(parse, key_of=_key, label_of=lambda r: "/".join(map(str, _key(r))))
+    return batch
+
+
+async def import_readings(items: Sequence[Item]) -> list[ItemResult]:
+    return await apply_readings(prepare_readings(items))
+
+
+async def apply_readings(batch: Batch[ReadingRow]) -> list[ItemResult]:
+    parsed = batch.parsed
     async with in_transaction():
         registers = await _registers(parsed)
         wanted: dict[tuple[int, date, str], tuple[Parsed[ReadingRow], int]] = {}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from services.integration.batch import Batch
 from services.integration.files import ExportWriter, batches, file_format, read_items
-from services.integration.kinds import IMPORTERS
+from services.integration.kinds import KINDS
 from services.integration.reading_exports import export_readings
 from services.integration.results import Summary
 
@@ -17,14 +20,30 @@ Progress = Callable[[int], None]
 async def import_file(
     kind: str, path: Path, *, batch_size: int, summary: Summary, progress: Progress | None = None
 ) -> Summary:
-    """Imports the file batch by batch into `summary`. A batch is read whole before its
-    transaction starts, so a file that breaks off (BrokenFile) leaves the batches before it
-    imported and nothing of the one it broke in."""
-    importer = IMPORTERS[kind]
-    for items in batches(read_items(path), batch_size):
-        summary.add(await importer(items))
-        if progress:
-            progress(len(items))
+    """Imports the file batch by batch into `summary`.
+
+    A batch is read and parsed whole before its transaction starts, so a file that breaks off
+    (BrokenFile) leaves the batches before it imported and nothing of the one it broke in. The
+    next batch is read and parsed in a worker thread while the current one is written: the
+    database works on the other core meanwhile."""
+    steps = KINDS[kind]
+    chunks = batches(read_items(path), batch_size)
+
+    def prepare_next() -> Batch[Any] | None:
+        items = next(chunks, None)
+        return steps.prepare(items) if items is not None else None
+
+    upcoming = asyncio.create_task(asyncio.to_thread(prepare_next))
+    try:
+        while (batch := await upcoming) is not None:
+            upcoming = asyncio.create_task(asyncio.to_thread(prepare_next))
+            summary.add(await steps.apply(batch))
+            if progress:
+                progress(len(batch.items))
+    finally:
+        if not upcoming.done():
+            # Never leave the reader thread behind, whatever stopped the import.
+            await asyncio.gather(upcoming, return_exceptions=True)
     return summary
 
 

@@ -92,13 +92,23 @@ def _stored_values(row: models.StatementLine) -> tuple[Any, ...]:
     )
 
 
-async def import_statements(items: Sequence[Item]) -> list[ItemResult]:
+def prepare_statements(items: Sequence[Item]) -> Batch[StatementRow]:
+    """Parses and checks the items (no database): the part a file import runs ahead."""
     batch: Batch[StatementRow] = Batch(items)
-    parsed = batch.parse(
+    batch.parse(
         parse,
         key_of=lambda r: (r.account_number, r.period),
         label_of=lambda r: f"{r.account_number}/{r.period.isoformat()}",
     )
+    return batch
+
+
+async def import_statements(items: Sequence[Item]) -> list[ItemResult]:
+    return await apply_statements(prepare_statements(items))
+
+
+async def apply_statements(batch: Batch[StatementRow]) -> list[ItemResult]:
+    parsed = batch.parsed
     async with in_transaction():
         account_ids = {
             a.number: a.id

@@ -34,13 +34,23 @@ def _key(row: dict[str, Any]) -> tuple[str, str, Any]:
     return (row["service_code"], row["zone"].value, row["valid_from"])
 
 
-async def import_tariffs(items: Sequence[Item]) -> list[ItemResult]:
+def prepare_tariffs(items: Sequence[Item]) -> Batch[dict[str, Any]]:
+    """Parses and checks the items (no database): the part a file import runs ahead."""
     batch: Batch[dict[str, Any]] = Batch(items)
-    parsed = batch.parse(
+    batch.parse(
         parse,
         key_of=_key,
         label_of=lambda r: f"{r['service_code']}/{r['zone'].value}/{r['valid_from']}",
     )
+    return batch
+
+
+async def import_tariffs(items: Sequence[Item]) -> list[ItemResult]:
+    return await apply_tariffs(prepare_tariffs(items))
+
+
+async def apply_tariffs(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
+    parsed = batch.parsed
     async with in_transaction():
         service_ids = await services_by_code({p.row["service_code"] for p in parsed})
         entries = []
