@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import resource
 import sys
 import time
@@ -124,18 +125,42 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+async def database_cpu_seconds(admin: str, name: str) -> float:
+    """CPU time of the server processes serving the bench database (this machine's PostgreSQL):
+    with the client's CPU it bounds what the import costs without other load on the cores."""
+    conn = await asyncpg.connect(admin)
+    try:
+        pids = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name
+        )
+    finally:
+        await conn.close()
+    return sum(_process_cpu_seconds(row["pid"]) for row in pids)
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def timed(kind: str, path: Path, batch_size: int) -> float:
+async def timed(kind: str, path: Path, batch_size: int, admin: str, name: str) -> float:
+    db_cpu = await database_cpu_seconds(admin, name)
     started, cpu = time.perf_counter(), cpu_seconds()
     summary = await import_file(kind, path, batch_size=batch_size, summary=Summary())
     elapsed = time.perf_counter() - started
+    db_cpu = await database_cpu_seconds(admin, name) - db_cpu
     print(
         f"{kind:<10} {elapsed:7.1f} s  created {summary.created}  updated {summary.updated}  "
         f"unchanged {summary.unchanged}  refused {len(summary.refused)}  "
-        f"cpu {cpu_seconds() - cpu:.1f} s  peak RSS {peak_rss_mb():.0f} MB"
+        f"cpu {cpu_seconds() - cpu:.1f} s + postgres {db_cpu:.1f} s  load {os.getloadavg()[0]:.1f}  "
+        f"peak RSS {peak_rss_mb():.0f} MB"
     )
     return elapsed
 
@@ -155,16 +180,18 @@ async def main() -> None:
         f"{args.accounts} accounts: {accounts} ({accounts.stat().st_size >> 20} MB), {statements}"
     )
     url = await recreate(args.server, args.database)
+    admin = args.server.replace("postgres://", "postgresql://", 1).rstrip("/") + "/postgres"
+    phase = (args.batch_size, admin, args.database)
     await open_database(url, schema_mode="migrate")
     try:
         await seed()
         print(f"peak RSS before the import {peak_rss_mb():.0f} MB")
-        total = await timed("accounts", accounts, args.batch_size)
-        total += await timed("statements", statements, args.batch_size)
+        total = await timed("accounts", accounts, *phase)
+        total += await timed("statements", statements, *phase)
         print(f"total      {total:7.1f} s")
         if args.rerun:
-            rerun = await timed("accounts", accounts, args.batch_size)
-            rerun += await timed("statements", statements, args.batch_size)
+            rerun = await timed("accounts", accounts, *phase)
+            rerun += await timed("statements", statements, *phase)
             print(f"re-run     {rerun:7.1f} s")
     finally:
         await close_database()

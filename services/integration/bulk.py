@@ -65,7 +65,12 @@ async def insert_rows(
     if _postgres(db):
         arrays = ", ".join(f"${i}::{_pg_type(f)}[]" for i, f in enumerate(fields, start=1))
         sql = f'INSERT INTO "{meta.db_table}" ({columns}) SELECT * FROM unnest({arrays})'
-        values = [[_pg_value(row[name]) for row in rows] for name in names]
+        values = [
+            [_pg_value(row[name]) for row in rows]
+            if isinstance(field, tf.CharEnumFieldInstance)
+            else [row[name] for row in rows]
+            for name, field in zip(names, fields, strict=True)
+        ]
         if not returning:
             await db.execute_query(sql, values)
             return []
@@ -93,6 +98,15 @@ async def insert_rows(
 
 async def select_models(model: type[Model], **conditions: Any) -> list[Model]:
     """Rows where each named field equals a value or, given a collection, is one of its values."""
+    rows = await select_rows(model, None, **conditions)
+    return [model._init_from_db(**row) for row in rows]
+
+
+async def select_rows(
+    model: type[Model], fields: Sequence[str] | None, **conditions: Any
+) -> list[dict[str, Any]]:
+    """As select_models, but only the named fields (all when None), as the driver returns them
+    (no model instances): for ids and keys, whose values need no conversion."""
     meta = model._meta
     db = meta.db
     where: list[str] = []
@@ -113,7 +127,7 @@ async def select_models(model: type[Model], **conditions: Any) -> list[Model]:
         else:
             values.append(field.to_db_value(wanted, model))
             where.append(f"{column} = ${len(values)}" if _postgres(db) else f"{column} = ?")
-    columns = ", ".join(f'"{c}"' for c in meta.fields_db_projection.values())
+    names = fields if fields is not None else list(meta.fields_db_projection)
+    columns = ", ".join(f'"{meta.fields_db_projection[n]}"' for n in names)
     sql = f'SELECT {columns} FROM "{meta.db_table}" WHERE {" AND ".join(where) or "TRUE"}'
-    rows = await db.execute_query_dict(sql, values)
-    return [model._init_from_db(**row) for row in rows]
+    return list(map(dict, await db.execute_query_dict(sql, values)))

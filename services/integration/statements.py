@@ -16,7 +16,7 @@ from models.accounts import MONEY, RATE, VOLUME
 from services.integration import fields as f
 from services.integration.accounts import account_number
 from services.integration.batch import Batch, Parsed
-from services.integration.bulk import insert_rows, select_models
+from services.integration.bulk import insert_rows, select_models, select_rows
 from services.integration.catalog import services_by_code
 from services.integration.results import Item, ItemResult, ItemStatus
 
@@ -111,9 +111,9 @@ async def apply_statements(batch: Batch[StatementRow]) -> list[ItemResult]:
     parsed = batch.parsed
     async with in_transaction():
         account_ids = {
-            a.number: a.id
-            for a in await select_models(
-                models.Account, number={p.row.account_number for p in parsed}
+            a["number"]: a["id"]
+            for a in await select_rows(
+                models.Account, ("number", "id"), number={p.row.account_number for p in parsed}
             )
         }
         service_ids = await services_by_code(
@@ -181,6 +181,7 @@ async def _write(
     if replaced:
         await models.StatementLine.filter(statement_id__in=[s.id for s in replaced]).delete()
         await models.Statement.bulk_update(replaced, fields=["total_to_pay", "imported_at"])
+    ids = {key: statement.id for key, statement in stored.items()}
     if creates:
         for new in await insert_rows(
             models.Statement, creates, returning=("id", "account_id", "period")
@@ -188,12 +189,12 @@ async def _write(
             period = new["period"]
             if isinstance(period, str):  # SQLite answers dates as text
                 period = date.fromisoformat(period)
-            stored[(new["account_id"], period)] = models.Statement(id=new["id"])
+            ids[(new["account_id"], period)] = new["id"]
     await insert_rows(
         models.StatementLine,
         [
             {
-                "statement_id": stored[key].id,
+                "statement_id": ids[key],
                 **dict(zip(LINE_COLUMNS, values, strict=True)),
             }
             for key, lines in new_lines.items()
