@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -91,7 +91,7 @@ async def test_cli_refuses_bad_rows_by_line_and_imports_the_rest(client, cli, tm
 
     assert status == 1, output
     assert "created 2, updated 0, unchanged 0, refused 2" in output, output
-    assert "line 2: 66200000109: строка не разобрана как JSON" in output or "line 2: -:" in output
+    assert "line 2: -: строка не разобрана как JSON" in output, output
     assert "line 4: 66200000100: повторяет позицию 1" in output, output
     assert await models.Account.filter(number__in=["66200000100", "66200000101"]).count() == 2
 
@@ -144,9 +144,7 @@ async def test_cli_exports_readings_and_sets_their_status(client, cli, tmp_path)
         period=period,
         value=Decimal(4990),
         source=models.ReadingSource.PUBLIC,
-        taken_at=models.Reading._meta.fields_map["taken_at"].to_python_value(
-            "2026-11-20T10:00:00+00:00"
-        ),
+        taken_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
         customer_slot=f"{register.id}:{period.isoformat()}",
     )
     out = tmp_path / "readings.csv"
