@@ -3,6 +3,7 @@ values). Each reader raises Invalid with a Russian reason and the field's name."
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -75,6 +76,12 @@ def inn(data: dict[str, Any], name: str) -> str:
 _QUANTA = {places: Decimal(1).scaleb(-places) for places in range(8)}
 
 
+@functools.cache
+def _plain_number(places: int, max_digits: int) -> re.Pattern[str]:
+    whole = max_digits - places
+    return re.compile(rf"^-?\d{{1,{whole}}}(\.\d{{0,{places}}})?$")
+
+
 def decimal(
     data: dict[str, Any],
     name: str,
@@ -85,6 +92,12 @@ def decimal(
     positive: bool = False,
 ) -> Decimal | None:
     value = data.get(name)
+    if type(value) is str and _plain_number(places, max_digits).match(value):
+        # The common case (plain digits within the column's size): no further checks needed.
+        number = Decimal(value)
+        if positive and number <= 0:
+            raise Invalid(f"поле {name}: должно быть больше нуля", name)
+        return number
     if value is None or value == "":
         if required:
             raise Invalid(f"не заполнено поле {name}", name)
