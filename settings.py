@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 2.0
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_retry_seconds: int = Field(default=30, ge=1)
+    # Integration endpoint: most items one bulk mutation takes (one transaction), and rows per
+    # transaction when cli.py imports a file.
+    integration_max_items: int = Field(default=1000, ge=1)
+    integration_batch_size: int = Field(default=1000, ge=1)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

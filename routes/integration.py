@@ -1,7 +1,55 @@
-"""Routes of the integration domain."""
+"""/integration/graphql: the integration schema and its GraphiQL, for systems (billing, the
+operators' dashboard). Authenticates with `Authorization: ApiKey <key>` (on websockets, also
+`authorization` in connection_init); customer tokens are not keys and are never accepted."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from aiohttp import web
+from strawberry.aiohttp.views import GraphQLView
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from resolvers.integration import IntegrationContext
+from routes.keys import RUNTIME
+from schema.integration import build_integration_schema
+from services.integration import api_keys
+
+PATH = "/integration/graphql"
+
+
+class IntegrationGraphQLView(GraphQLView):
+    async def get_context(self, request: web.Request, response: Any) -> IntegrationContext:  # type: ignore[override]
+        key = api_keys.api_key_from_header(request.headers.get("Authorization"))
+        return IntegrationContext(
+            request=request,
+            response=response,
+            rt=request.app[RUNTIME],
+            api_key=await api_keys.authenticate(key),
+        )
+
+    async def on_ws_connect(self, context: IntegrationContext) -> None:  # type: ignore[override]
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        value = params.get("authorization") or params.get("Authorization")
+        if value is None:
+            return None
+        key = await api_keys.authenticate(
+            api_keys.api_key_from_header(value) if isinstance(value, str) else None
+        )
+        if key is None:
+            raise ConnectionRejectionError({"message": "Ключ API не действует."})
+        context.api_key = key
+        return None
 
 
 def setup(app: web.Application) -> None:
-    pass
+    settings = app[RUNTIME].settings
+    production = settings.env == "production"
+    view = IntegrationGraphQLView(
+        schema=build_integration_schema(production=production),
+        graphql_ide="graphiql" if not production else None,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        allowed_origins=settings.allowed_origins,
+    )
+    app.router.add_route("*", PATH, view)

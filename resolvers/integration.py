@@ -1,0 +1,100 @@
+"""The integration endpoint: API-key authentication, scopes, and calls into the importers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+
+import models
+from resolvers.common import as_graphql_error, mutation, query
+from services.errors import DomainError, ErrorCode
+from services.integration import dashboard
+from services.integration.kinds import KINDS
+from services.integration.reading_exports import ExportedReading, export_readings
+from services.integration.results import ItemResult, items_of
+from services.runtime import Runtime
+
+BILLING = "billing"
+DASHBOARD = "dashboard"
+
+
+@dataclass(eq=False)
+class IntegrationContext:
+    request: web.Request
+    response: web.StreamResponse | None
+    rt: Runtime
+    # The key from `Authorization: ApiKey <key>` (or connection_init on websockets), if valid.
+    api_key: models.ApiKey | None = None
+    connection_params: dict[str, Any] | None = None
+
+    def require_scope(self, scope: str) -> models.ApiKey:
+        if self.api_key is None:
+            raise DomainError.of(
+                ErrorCode.UNAUTHENTICATED,
+                "Нужен действующий ключ API: заголовок Authorization: ApiKey <ключ>.",
+            )
+        if scope not in self.api_key.scopes:
+            raise DomainError.of(ErrorCode.FORBIDDEN, f"Ключу API не выдан доступ «{scope}».")
+        return self.api_key
+
+
+def current_key(ctx: IntegrationContext) -> models.ApiKey | None:
+    return ctx.api_key
+
+
+@mutation
+async def import_items(
+    ctx: IntegrationContext, *, kind: str, rows: Sequence[dict[str, Any]]
+) -> list[ItemResult]:
+    ctx.require_scope(BILLING)
+    _check_size(ctx, len(rows))
+    return await KINDS[kind].run(items_of(rows))
+
+
+@mutation
+async def export_customer_readings(
+    ctx: IntegrationContext,
+    *,
+    period: date,
+    after_id: int,
+    first: int,
+    include_exported: bool,
+) -> list[ExportedReading]:
+    ctx.require_scope(BILLING)
+    _check_size(ctx, first, field="first")
+    if period.day != 1:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT, "Период задаётся первым числом месяца.", "period"
+        )
+    return await export_readings(
+        period=period, after_id=after_id, limit=first, include_exported=include_exported
+    )
+
+
+def _check_size(ctx: IntegrationContext, size: int, field: str = "items") -> None:
+    limit = ctx.rt.settings.integration_max_items
+    if size > limit or size < 0:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT,
+            f"Не более {limit} позиций за один запрос; большие объёмы загружайте командой cli.py.",
+            field,
+        )
+
+
+@query
+async def payment(ctx: IntegrationContext, *, payment_id: str) -> models.Payment | None:
+    ctx.require_scope(DASHBOARD)
+    return await dashboard.payment(payment_id)
+
+
+async def payment_status_changes(ctx: IntegrationContext) -> AsyncIterator[models.Payment]:
+    try:
+        ctx.require_scope(DASHBOARD)
+    except DomainError as error:
+        raise as_graphql_error(error) from None
+    async for row in dashboard.payment_changes(rt=ctx.rt):
+        yield row

@@ -1,0 +1,167 @@
+"""The integration schema (/integration/graphql): bulk imports and exports for the billing
+system, payments for the operators' dashboard. A separate schema from the customers': its own
+root types, its own authentication (API keys with scopes)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncGenerator
+from datetime import date
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+
+from resolvers import integration as resolve
+from resolvers.integration import IntegrationContext
+from schema.integration.inputs import (
+    AccountInput,
+    ExternalPaymentInput,
+    ProviderInput,
+    ReadingStatusInput,
+    ServiceInput,
+    SiteReadingInput,
+    StatementInput,
+    TariffRateInput,
+)
+from schema.integration.types import (
+    ApiKey,
+    DashboardPayment,
+    ExportReadingsPayload,
+    ImportPayload,
+)
+
+Info = strawberry.Info[IntegrationContext, None]
+
+
+def _rows(items: list[Any]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(item) for item in items]
+
+
+async def _import(info: Info, kind: str, items: list[Any]) -> ImportPayload:
+    return ImportPayload.build(
+        await resolve.import_items(info.context, kind=kind, rows=_rows(items))
+    )
+
+
+@strawberry.type(description="Read-only fields of the integration endpoint.")
+class Query:
+    @strawberry.field(description="The API key of this request; null without a valid key.")
+    def api_key(self, info: Info) -> ApiKey | None:
+        row = resolve.current_key(info.context)
+        return ApiKey.from_model(row) if row else None
+
+    @strawberry.field(description="A payment by id. Scope: dashboard.")
+    async def payment(self, info: Info, id: strawberry.ID) -> DashboardPayment | None:
+        row = await resolve.payment(info.context, payment_id=str(id))
+        return DashboardPayment.from_model(row) if row else None
+
+
+@strawberry.type(
+    description="Bulk, idempotent operations. Each takes a list (at most LK_INTEGRATION_MAX_ITEMS "
+    "items, applied in one transaction) and answers per item: CREATED, UPDATED, UNCHANGED or "
+    "REFUSED with a reason. Scope: billing."
+)
+class Mutation:
+    @strawberry.mutation(description="Providers with their bank details, by INN. Scope: billing.")
+    async def import_providers(self, info: Info, items: list[ProviderInput]) -> ImportPayload:
+        return await _import(info, "providers", items)
+
+    @strawberry.mutation(description="Services, by code. Scope: billing.")
+    async def import_services(self, info: Info, items: list[ServiceInput]) -> ImportPayload:
+        return await _import(info, "services", items)
+
+    @strawberry.mutation(
+        description="Tariff rates, by service, zone and validFrom. Scope: billing."
+    )
+    async def import_tariff_rates(self, info: Info, items: list[TariffRateInput]) -> ImportPayload:
+        return await _import(info, "tariffs", items)
+
+    @strawberry.mutation(
+        description="Accounts with holder, address, services and meters, by number. Scope: billing."
+    )
+    async def import_accounts(self, info: Info, items: list[AccountInput]) -> ImportPayload:
+        return await _import(info, "accounts", items)
+
+    @strawberry.mutation(
+        description="Statements, by account and period; a new version replaces the stored one. "
+        "Scope: billing."
+    )
+    async def import_statements(self, info: Info, items: list[StatementInput]) -> ImportPayload:
+        return await _import(info, "statements", items)
+
+    @strawberry.mutation(
+        description="Payments made elsewhere, by externalId; they appear in the customer's "
+        "payment history. Scope: billing."
+    )
+    async def import_payments(self, info: Info, items: list[ExternalPaymentInput]) -> ImportPayload:
+        return await _import(info, "payments", items)
+
+    @strawberry.mutation(
+        description="Readings taken on site, estimated or imported; stored ACCEPTED. Scope: billing."
+    )
+    async def import_readings(self, info: Info, items: list[SiteReadingInput]) -> ImportPayload:
+        return await _import(info, "readings", items)
+
+    @strawberry.mutation(
+        description="Readings customers submitted for a period (CABINET, PUBLIC), by id, marked "
+        "exported. Without includeExported only those not exported before. Scope: billing."
+    )
+    async def export_readings(
+        self,
+        info: Info,
+        period: date,
+        after_id: int = 0,
+        first: int = 1000,
+        include_exported: bool = False,
+    ) -> ExportReadingsPayload:
+        return ExportReadingsPayload.build(
+            await resolve.export_customer_readings(
+                info.context,
+                period=period,
+                after_id=after_id,
+                first=first,
+                include_exported=include_exported,
+            )
+        )
+
+    @strawberry.mutation(
+        description="Billing's verdict on customers' readings: ACCEPTED, or REJECTED with a "
+        "reason; the customer sees it. Scope: billing."
+    )
+    async def set_reading_statuses(
+        self, info: Info, items: list[ReadingStatusInput]
+    ) -> ImportPayload:
+        return await _import(info, "reading-statuses", items)
+
+
+@strawberry.type(description="Live events for the operators' dashboard.")
+class Subscription:
+    @strawberry.subscription(
+        description="Every change of a payment's status, with the payment as stored now. "
+        "Scope: dashboard."
+    )
+    async def payment_status_changed(self, info: Info) -> AsyncGenerator[DashboardPayment, None]:
+        async for row in resolve.payment_status_changes(info.context):
+            yield DashboardPayment.from_model(row)
+
+
+def build_integration_schema(
+    *, production: bool = False, max_depth: int = 8, max_aliases: int = 30
+) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        ],
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )
+
+
+integration_schema = build_integration_schema()

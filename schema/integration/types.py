@@ -1,0 +1,173 @@
+"""Result types of the integration endpoint."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+
+import models
+from resolvers.common import Outcome
+from schema.accounts import MeterZoneEnum
+from schema.common import UserError, money, plain, user_errors
+from schema.payments import PaymentMethodEnum, PaymentStatusEnum
+from schema.readings import ReadingSourceEnum, ReadingStatusEnum
+from services.integration.reading_exports import ExportedReading as ExportedReadingRow
+from services.integration.results import ItemResult, ItemStatus
+
+ImportStatusEnum = strawberry.enum(
+    ItemStatus,
+    name="ImportStatus",
+    description="What an import did with one item: CREATED, UPDATED, UNCHANGED (a re-run), or "
+    "REFUSED (see reason; the other items are imported).",
+)
+
+
+@strawberry.type(description="The outcome of one item of a bulk operation.")
+class ImportItemResult:
+    index: int = strawberry.field(description="Position of the item in the request, from 0.")
+    key: str | None = strawberry.field(
+        description="The item's key (INN, code, account number, ...), when it could be read."
+    )
+    status: ImportStatusEnum = strawberry.field(description="What was done.")  # type: ignore[valid-type]
+    reason: str | None = strawberry.field(description="Why the item was refused, in Russian.")
+    field: str | None = strawberry.field(description="Path of the refused field in the item.")
+
+    @classmethod
+    def from_result(cls, result: ItemResult) -> ImportItemResult:
+        return cls(
+            index=result.index,
+            key=result.key,
+            status=result.status,
+            reason=result.reason,
+            field=result.field,
+        )
+
+
+@strawberry.type(description="The result of a bulk operation: counts and one result per item.")
+class ImportPayload:
+    created: int = strawberry.field(description="Items created.")
+    updated: int = strawberry.field(description="Items changed.")
+    unchanged: int = strawberry.field(description="Items already as given.")
+    refused: int = strawberry.field(description="Items refused.")
+    items: list[ImportItemResult] = strawberry.field(description="One result per item, in order.")
+    errors: list[UserError] = strawberry.field(
+        description="Failures of the whole request (UNAUTHENTICATED, FORBIDDEN, too many items); "
+        "nothing was imported then."
+    )
+
+    @classmethod
+    def build(cls, outcome: Outcome[list[ItemResult]]) -> ImportPayload:
+        results = outcome.value or []
+        count = {status: 0 for status in ItemStatus}
+        for result in results:
+            count[result.status] += 1
+        return cls(
+            created=count[ItemStatus.CREATED],
+            updated=count[ItemStatus.UPDATED],
+            unchanged=count[ItemStatus.UNCHANGED],
+            refused=count[ItemStatus.REFUSED],
+            items=[ImportItemResult.from_result(r) for r in results],
+            errors=user_errors(outcome),
+        )
+
+
+@strawberry.type(description="A reading a customer submitted, as exported to billing.")
+class ExportedReading:
+    id: strawberry.ID = strawberry.field(description="Pass it back in ReadingStatusInput.id.")
+    account_number: str = strawberry.field(description="Account number.")
+    meter_serial_number: str = strawberry.field(description="Meter serial number.")
+    zone: MeterZoneEnum = strawberry.field(description="Register zone.")  # type: ignore[valid-type]
+    value: Decimal = strawberry.field(description="The reading.")
+    period: date = strawberry.field(description="Period it counts for.")
+    source: ReadingSourceEnum = strawberry.field(description="CABINET or PUBLIC.")  # type: ignore[valid-type]
+    status: ReadingStatusEnum = strawberry.field(description="Current status.")  # type: ignore[valid-type]
+    taken_at: datetime = strawberry.field(description="When the customer entered it.")
+    exported_at: datetime = strawberry.field(description="When it was first exported.")
+
+    @classmethod
+    def from_row(cls, row: ExportedReadingRow) -> ExportedReading:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            account_number=row.account_number,
+            meter_serial_number=row.meter_serial_number,
+            zone=row.zone,
+            value=plain(row.value),
+            period=row.period,
+            source=row.source,
+            status=row.status,
+            taken_at=row.taken_at,
+            exported_at=row.exported_at,
+        )
+
+
+@strawberry.type(description="The result of exportReadings.")
+class ExportReadingsPayload:
+    readings: list[ExportedReading] = strawberry.field(
+        description="Readings of the page, by id; empty when there are no more."
+    )
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(cls, outcome: Outcome[list[ExportedReadingRow]]) -> ExportReadingsPayload:
+        rows = outcome.value or []
+        return cls(
+            readings=[ExportedReading.from_row(r) for r in rows], errors=user_errors(outcome)
+        )
+
+
+@strawberry.type(description="An API key (never the key itself: it is shown once, when created).")
+class ApiKey:
+    id: strawberry.ID = strawberry.field(description="Id, as `cli.py apikey list` shows it.")
+    name: str = strawberry.field(description="Who uses the key.")
+    prefix: str = strawberry.field(description="First characters of the key.")
+    scopes: list[str] = strawberry.field(description="billing, dashboard.")
+    created_at: datetime = strawberry.field(description="When the key was created.")
+    last_used_at: datetime | None = strawberry.field(description="Last use, to the minute.")
+
+    @classmethod
+    def from_model(cls, row: models.ApiKey) -> ApiKey:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            prefix=row.prefix,
+            scopes=list(row.scopes),
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+        )
+
+
+@strawberry.type(description="A payment as the retailer's operators see it.")
+class DashboardPayment:
+    id: strawberry.ID = strawberry.field(description="Payment id.")
+    account_number: str = strawberry.field(description="Account paid for.")
+    status: PaymentStatusEnum = strawberry.field(description="Current status.")  # type: ignore[valid-type]
+    method: PaymentMethodEnum | None = strawberry.field(  # type: ignore[valid-type]
+        description="CARD or SBP; null for payments made elsewhere."
+    )
+    amount: Decimal = strawberry.field(description="Total, rubles.")
+    channel: str = strawberry.field(description="Where it was made: cabinet, a bank, an office.")
+    provider: str = strawberry.field(description="The acquirer, or offline.")
+    external_id: str | None = strawberry.field(description="Billing's id of an offline payment.")
+    failure_reason: str | None = strawberry.field(description="Why it failed.")
+    created_at: datetime = strawberry.field(description="Created.")
+    updated_at: datetime = strawberry.field(description="Last changed.")
+    paid_at: datetime | None = strawberry.field(description="When the money was received.")
+
+    @classmethod
+    def from_model(cls, row: models.Payment) -> DashboardPayment:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            account_number=row.account.number,
+            status=models.PaymentStatus(row.status),
+            method=models.PaymentMethod(row.method) if row.method else None,
+            amount=money(row.amount),
+            channel=row.channel,
+            provider=row.provider,
+            external_id=row.external_id,
+            failure_reason=row.failure_reason,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            paid_at=row.paid_at,
+        )

@@ -1,0 +1,56 @@
+"""Services (электроэнергия, ОДН, ...), keyed by code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+import models
+from services.integration import fields as f
+from services.integration.batch import Batch, upsert_flat
+from services.integration.results import Item, ItemResult
+
+CODE = re.compile(r"^[A-Z0-9_]{1,32}$")
+
+
+def parse(data: dict[str, Any]) -> dict[str, Any]:
+    code = f.required_text(data, "code", max_length=32).upper()
+    if not CODE.match(code):
+        raise f.Invalid("поле code: латинские буквы, цифры и _", "code")
+    return {
+        "code": code,
+        "name": f.required_text(data, "name", max_length=255),
+        "unit": f.text(data, "unit", max_length=16, required=False) or "кВт·ч",
+    }
+
+
+def prepare_services(items: Sequence[Item]) -> Batch[dict[str, Any]]:
+    """Parses and checks the items (no database): the part a file import runs ahead."""
+    batch: Batch[dict[str, Any]] = Batch(items)
+    batch.parse(parse, key_of=lambda row: row["code"], label_of=lambda row: row["code"])
+    return batch
+
+
+async def import_services(items: Sequence[Item]) -> list[ItemResult]:
+    return await apply_services(prepare_services(items))
+
+
+async def apply_services(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
+    parsed = batch.parsed
+    async with in_transaction():
+        existing = {
+            s.code: s for s in await models.Service.filter(code__in=[p.key for p in parsed])
+        }
+        await upsert_flat(batch, models.Service, [(p, p.row) for p in parsed], existing)
+    return batch.finish()
+
+
+async def services_by_code(codes: set[str]) -> dict[str, int]:
+    """Ids of the services with these codes (one query)."""
+    if not codes:
+        return {}
+    rows = await models.Service.filter(code__in=codes).values_list("code", "id")
+    return dict(rows)  # type: ignore[arg-type]

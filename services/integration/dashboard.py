@@ -1,0 +1,38 @@
+"""What the retailer's operators watch: payments, and every change of a payment's status."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import models
+from adapters.broker import RESYNC
+from services.runtime import Runtime
+
+# The payments domain publishes {"paymentId": "<uuid>", "status": "<STATUS>"} here after
+# every status change of a payment.
+PAYMENTS_CHANNEL = "payments"
+
+
+async def payment(payment_id: str) -> models.Payment | None:
+    try:
+        key = uuid.UUID(str(payment_id))
+    except ValueError:
+        return None
+    return await models.Payment.get_or_none(id=key).select_related("account")
+
+
+async def payment_changes(*, rt: Runtime) -> AsyncIterator[models.Payment]:
+    """Each changed payment as stored now. The message only says which payment changed: the
+    row is read again, so a subscriber never shows a status the database does not hold."""
+    subscription = await rt.broker.subscribe(PAYMENTS_CHANNEL)
+    try:
+        async for message in subscription:
+            if message is RESYNC or message.get("type") == RESYNC["type"]:
+                # Missed messages cannot be replayed; operators see the next change.
+                continue
+            row = await payment(str(message.get("paymentId", "")))
+            if row is not None:
+                yield row
+    finally:
+        await subscription.close()

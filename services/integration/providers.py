@@ -1,0 +1,46 @@
+"""Providers (suppliers and recipients of money) with their bank details, keyed by INN."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+import models
+from services.integration import fields as f
+from services.integration.batch import Batch, upsert_flat
+from services.integration.results import Item, ItemResult
+
+
+def parse(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "inn": f.inn(data, "inn"),
+        "name": f.required_text(data, "name", max_length=255),
+        "kpp": f.digits(data, "kpp", lengths=(9,), required=False),
+        "bank_name": f.text(data, "bank_name", max_length=255, required=False),
+        "bic": f.digits(data, "bic", lengths=(9,), required=False),
+        "settlement_account": f.digits(data, "settlement_account", lengths=(20,), required=False),
+        "correspondent_account": f.digits(
+            data, "correspondent_account", lengths=(20,), required=False
+        ),
+    }
+
+
+def prepare_providers(items: Sequence[Item]) -> Batch[dict[str, Any]]:
+    """Parses and checks the items (no database): the part a file import runs ahead."""
+    batch: Batch[dict[str, Any]] = Batch(items)
+    batch.parse(parse, key_of=lambda row: row["inn"], label_of=lambda row: row["inn"])
+    return batch
+
+
+async def import_providers(items: Sequence[Item]) -> list[ItemResult]:
+    return await apply_providers(prepare_providers(items))
+
+
+async def apply_providers(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
+    parsed = batch.parsed
+    async with in_transaction():
+        existing = {p.inn: p for p in await models.Provider.filter(inn__in=[p.key for p in parsed])}
+        await upsert_flat(batch, models.Provider, [(p, p.row) for p in parsed], existing)
+    return batch.finish()
