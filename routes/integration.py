@@ -4,6 +4,7 @@ operators' dashboard). Authenticates with `Authorization: ApiKey <key>` (on webs
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from aiohttp import web
@@ -12,14 +13,17 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from resolvers.integration import IntegrationContext
+from routes.graphiql import OfflineGraphiQL
 from routes.keys import RUNTIME
+from routes.websockets import BoundedWebSockets
 from schema.integration import build_integration_schema
+from schema.security import GraphQLLimits
 from services.integration import api_keys
 
 PATH = "/integration/graphql"
 
 
-class IntegrationGraphQLView(GraphQLView):
+class IntegrationGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
     async def get_context(self, request: web.Request, response: Any) -> IntegrationContext:  # type: ignore[override]
         key = api_keys.api_key_from_header(request.headers.get("Authorization"))
         return IntegrationContext(
@@ -43,11 +47,21 @@ class IntegrationGraphQLView(GraphQLView):
         return None
 
 
+def integration_limits(settings: Any) -> GraphQLLimits:
+    """The customer limits, but lists long enough that a bulk call of more than
+    LK_INTEGRATION_MAX_ITEMS items gets the operation's own typed refusal."""
+    limits = GraphQLLimits.from_settings(settings)
+    size = max(limits.max_list_size, 2 * settings.integration_max_items)
+    return dataclasses.replace(limits, max_list_size=size)
+
+
 def setup(app: web.Application) -> None:
     settings = app[RUNTIME].settings
     production = settings.env == "production"
     view = IntegrationGraphQLView(
-        schema=build_integration_schema(production=production),
+        schema=build_integration_schema(
+            production=production, limits=integration_limits(settings)
+        ),
         graphql_ide="graphiql" if not production else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allowed_origins=settings.allowed_origins,

@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import integration as resolve
@@ -31,6 +30,7 @@ from schema.integration.types import (
     ExportReadingsPayload,
     ImportPayload,
 )
+from schema.security import GraphQLLimits, security_extensions
 
 Info = strawberry.Info[IntegrationContext, None]
 
@@ -148,18 +148,15 @@ class Subscription:
 
 
 def build_integration_schema(
-    *, production: bool = False, max_depth: int = 8, max_aliases: int = 30
+    *, production: bool = False, limits: GraphQLLimits | None = None
 ) -> strawberry.Schema:
+    """The same protection as the customer schema (schema/security.py): limits, masked errors,
+    introspection as configured, parsing and validation cached."""
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-        ],
+        extensions=security_extensions(limits or GraphQLLimits()),
         config=StrawberryConfig(disable_field_suggestions=production),
     )
 

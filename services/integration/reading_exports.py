@@ -15,6 +15,7 @@ import models
 from services.integration import fields as f
 from services.integration.batch import Batch
 from services.integration.results import Item, ItemResult, ItemStatus
+from services.readings import verdict
 
 CUSTOMER_SOURCES = (models.ReadingSource.CABINET, models.ReadingSource.PUBLIC)
 VERDICTS = (models.ReadingStatus.ACCEPTED, models.ReadingStatus.REJECTED)
@@ -86,18 +87,6 @@ def parse(data: dict[str, Any]) -> Verdict:
     return Verdict(int(raw), status, reason if status is models.ReadingStatus.REJECTED else None)
 
 
-def set_reading_status(
-    reading: models.Reading, status: models.ReadingStatus, reason: str | None
-) -> None:
-    """The same rule as services.readings.set_reading_status (built in parallel by the readings
-    domain): a reading that leaves PENDING frees its customer slot, so the customer may submit
-    again for that register and period."""
-    reading.status = status
-    reading.rejection_reason = reason if status is models.ReadingStatus.REJECTED else None
-    if status is not models.ReadingStatus.PENDING:
-        reading.customer_slot = None
-
-
 def prepare_statuses(items: Sequence[Item]) -> Batch[Verdict]:
     """Parses and checks the items (no database): the part a file import runs ahead."""
     batch: Batch[Verdict] = Batch(items)
@@ -131,7 +120,8 @@ async def apply_statuses(batch: Batch[Verdict]) -> list[ItemResult]:
             ):
                 batch.decide(p, ItemStatus.UNCHANGED)
                 continue
-            set_reading_status(reading, p.row.status, p.row.reason)
+            for name, value in verdict(p.row.status, p.row.reason).items():
+                setattr(reading, name, value)
             updates.append(reading)
             batch.decide(p, ItemStatus.UPDATED)
         if updates:
