@@ -131,3 +131,49 @@ async def statement_lines(client: GraphQLClient, token: str) -> tuple[Decimal, d
 
 def runtime(client: GraphQLClient):
     return client.http.app[RUNTIME]
+
+
+async def send_callback(
+    client: GraphQLClient,
+    payment_id: str,
+    status: str,
+    *,
+    amount: int | None = None,
+    secret: str | None = None,
+    timestamp: int | None = None,
+) -> tuple[int, str]:
+    """Posts a sandbox callback as the emulator would (signed with the sandbox secret)."""
+    import orjson
+
+    from adapters.acquirers.sandbox import SIGNATURE_HEADER, signature_header
+
+    row = await models.Payment.get(id=payment_id)
+    body = orjson.dumps(
+        {
+            "id": row.provider_payment_id,
+            "orderId": payment_id,
+            "status": status,
+            "amount": int(row.amount * 100) if amount is None else amount,
+            "method": "CARD",
+        }
+    )
+    secret = secret or runtime(client).settings.sandbox_secret
+    answer = await client.http.post(
+        "/payments/callback/sandbox",
+        data=body,
+        headers={
+            SIGNATURE_HEADER: signature_header(secret, body, timestamp),
+            "Content-Type": "application/json",
+        },
+    )
+    return answer.status, await answer.text()
+
+
+async def snapshot() -> tuple:
+    """What a callback could change: payments, statements and the outbox."""
+    payments = [
+        (p.id, p.status, p.paid_at) for p in await models.Payment.all().order_by("created_at")
+    ]
+    statements = [(s.id, s.total_to_pay) for s in await models.Statement.all().order_by("id")]
+    lines = [(x.id, x.paid, x.to_pay) for x in await models.StatementLine.all().order_by("id")]
+    return payments, statements, lines, await models.OutgoingMessage.all().count()
