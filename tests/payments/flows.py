@@ -60,7 +60,8 @@ def payment_input(
     confirmed: bool = True,
     **extra: Any,
 ) -> dict[str, Any]:
-    lines = lines or [("ELECTRICITY", "1200.50"), ("ELECTRICITY_COMMON", "99.50")]
+    if lines is None:
+        lines = [("ELECTRICITY", "1200.50"), ("ELECTRICITY_COMMON", "99.50")]
     return {
         "input": {
             "accountNumber": account,
