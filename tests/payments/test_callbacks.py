@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 import models
+from adapters.acquirers import CallbackRejected
 from adapters.acquirers.sandbox import SIGNATURE_HEADER, signature_header
 from tests.payments.flows import create, runtime, send_callback, snapshot, statement_lines
 
@@ -171,3 +172,17 @@ async def test_callback_for_unknown_payment_is_404(client, ivan):
     assert await snapshot() == before
     assert (await models.Payment.get(id=payment["id"])).status == models.PaymentStatus.PENDING
     assert await models.PaymentEvent.filter(outcome="unknown").count() == 1
+
+
+def test_sandbox_signature_matches_the_stripe_vector():
+    from adapters.acquirers.sandbox import signature, verify_signature
+
+    body = b'{"id":"evt_1","type":"payment.succeeded"}'
+    expected = "0a731970e30844c135c2ba545c0b030783248e5151afff97d4b4cac22ffa7321"
+
+    assert signature("whsec_test_secret", body, 1700000000) == expected
+    header = f"t=1700000000,v1=deadbeef,v1={expected}"
+    verify_signature("whsec_test_secret", header, body, now=1700000299)
+    for now in (1700000301, 1699999699):
+        with pytest.raises(CallbackRejected):
+            verify_signature("whsec_test_secret", header, body, now=now)
