@@ -21,7 +21,7 @@ import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from adapters.broker.base import Broker
+from adapters.broker.base import Broker, Subscription
 
 log = logging.getLogger(__name__)
 RECONNECT_DELAY = 0.5
@@ -72,6 +72,14 @@ class RedisBroker(Broker):
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         assert self._redis is not None
         await self._redis.publish(self._prefix + channel, orjson.dumps(message))
+
+    async def subscribe(self, channel: str) -> Subscription:
+        sub = await super().subscribe(channel)
+        # Another subscriber opened the channel a moment ago: wait for Redis's confirmation too.
+        pending = list(self._confirmations.get(self._prefix + channel, []))
+        if pending:
+            await asyncio.wait([asyncio.shield(f) for f in pending], timeout=SUBSCRIBE_TIMEOUT)
+        return sub
 
     async def _channel_opened(self, channel: str) -> None:
         name = self._prefix + channel

@@ -3,6 +3,8 @@ the database, so a stale or wrong message never shows a wrong status."""
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.payments.flows import (
     ACCOUNT_FEED,
     IVAN_ACCOUNT,
@@ -84,3 +86,25 @@ async def test_resync_sends_the_current_state(client, ivan):
     }
     await feed.close()
     await status.close()
+
+
+async def test_closed_subscriptions_leave_no_subscriber_behind(client, ivan):
+    payment = await create(client, ivan)
+    broker = runtime(client).broker
+    subs = [
+        await client.subscribe(STATUS, {"id": payment["id"]}, token=ivan),
+        await client.subscribe(ACCOUNT_FEED, {"number": IVAN_ACCOUNT}, token=ivan),
+    ]
+    await subs[0].next()
+    await send_callback(client, payment["id"], "CONFIRMED")
+    await subs[1].next()
+    assert broker.subscriber_count == 2
+
+    for sub in subs:
+        await sub.close()
+
+    for _ in range(100):
+        if broker.subscriber_count == 0:
+            break
+        await asyncio.sleep(0.02)
+    assert broker.subscriber_count == 0
