@@ -34,6 +34,8 @@ from services.runtime import Runtime
 log = logging.getLogger(__name__)
 S = models.PaymentStatus
 FINAL = frozenset({S.SUCCEEDED, S.FAILED, S.CANCELED, S.EXPIRED, S.REFUNDED})
+# The source of reports of ours (a cancel in the cabinet, an expiry), as opposed to the acquirer.
+OWN_SOURCE = "lk"
 # A batch of one reconciliation pass; the next pass takes the rest.
 RECONCILE_BATCH = 100
 FAILURE_REASONS = {
@@ -216,7 +218,7 @@ def own_report(
         provider_status=provider_status,
         status=status.value,
         amount_kopecks=to_kopecks(payment.amount),
-        payload={"source": "lk", "status": provider_status},
+        payload={"source": OWN_SOURCE, "status": provider_status},
         reason=reason,
     )
 
@@ -241,7 +243,8 @@ async def _move(
     now = datetime.now(UTC)
     payment.status = target
     fields = ["status", "updated_at"]
-    if payment.provider_payment_id is None:
+    if payment.provider_payment_id is None and report.payload.get("source") != OWN_SOURCE:
+        # A callback that overtook the answer to our registration request.
         payment.provider_payment_id = report.provider_payment_id
         fields.append("provider_payment_id")
     if target in FAILURE_REASONS:

@@ -113,6 +113,7 @@ async def test_unreachable_acquirer_fails_the_payment(make_client):
     assert codes(data["createPayment"]) == [(None, "PROVIDER_ERROR")]
     row = await models.Payment.get(provider="sandbox")
     assert row.status == models.PaymentStatus.FAILED and row.failure_reason
+    assert row.provider_payment_id is None
 
 
 async def test_cancel_pending_payment(client, ivan):
