@@ -65,6 +65,11 @@ async def _reconcile_forever(app: web.Application) -> None:
                 log.info("payments: reconciliation %s", counts)
         except Exception:
             log.exception("payments: reconciliation pass failed")
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            # Cancelled during the pass, but a library swallowed the CancelledError: stop now
+            # rather than sleep (the app's shutdown is waiting for this task).
+            raise asyncio.CancelledError
         await asyncio.sleep(RECONCILE_INTERVAL)
 
 
@@ -77,10 +82,12 @@ async def _start_reconciliation(app: web.Application) -> None:
 async def _stop_tasks(app: web.Application) -> None:
     """Stops reconciliation and the sandbox's callback deliveries before the HTTP session and
     the database close under them."""
-    ours = [t for t in app[RUNTIME].tasks if t.get_name().startswith(TASK_PREFIXES)]
-    for task in ours:
-        task.cancel()
-    await asyncio.gather(*ours, return_exceptions=True)
+    pending = {t for t in app[RUNTIME].tasks if t.get_name().startswith(TASK_PREFIXES)}
+    # Cancel again while any task lives on: a swallowed cancellation must not hang shutdown.
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=1)
 
 
 def setup(app: web.Application) -> None:
