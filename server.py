@@ -26,6 +26,7 @@ from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from adapters.acquirers import create_acquirer
 from adapters.broker import create_broker
 from resolvers.context import Context, bearer_token
 from routes import RUNTIME, middleware, setup_routes
@@ -127,6 +128,8 @@ async def _broker(app: web.Application) -> AsyncIterator[None]:
 async def _http_client(app: web.Application) -> AsyncIterator[None]:
     rt = app[RUNTIME]
     rt.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+    # The acquirer (LK_PAYMENT_PROVIDER) calls out through the app's session.
+    rt.acquirer = create_acquirer(rt.settings, rt.http)
     yield
     await rt.http.close()
 

@@ -131,6 +131,11 @@ class Settings(BaseSettings):
                 problems.append("LK_PAYMENT_PROVIDER=sandbox is not allowed in production")
             if "*" in self.allowed_origins:
                 problems.append("LK_ALLOWED_ORIGINS must name origins, not '*', in production")
+            # Payments: without the terminal's credentials every payment would fail at Init.
+            if self.payment_provider == "tbank" and not (
+                self.tbank_terminal_key and self.tbank_password
+            ):
+                problems.append("LK_TBANK_TERMINAL_KEY and LK_TBANK_PASSWORD must be set")
             if problems:
                 raise ValueError("; ".join(problems))
         else:

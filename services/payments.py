@@ -1,11 +1,37 @@
-"""Payments: creation, the acquirer's callbacks, the one-way status machine, reconciliation."""
+"""Payments: creation and registration with the acquirer, cancellation, reading, history, and
+the status feeds behind the subscriptions. What the acquirer reports back (callbacks,
+reconciliation, the status machine) lives in services/payment_events.py."""
 
 from __future__ import annotations
 
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import segno
+from email_validator import EmailNotValidError, validate_email
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 import models
+from adapters.acquirers import AcquirerError, Order, OrderItem, to_kopecks
+from adapters.broker import RESYNC
+from services import accounts, payment_events
+from services.errors import DomainError, ErrorCode, FieldError
+from services.pagination import Page, decode_cursor, encode_cursor, page_size
+from services.runtime import Runtime
+
+log = logging.getLogger(__name__)
+S = models.PaymentStatus
+CENT = Decimal("0.01")
+# What the history shows: money that arrived (and was possibly returned).
+HISTORY_STATUSES = (S.SUCCEEDED, S.REFUNDED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,3 +48,362 @@ class PaymentRequest:
     total_confirmed: bool
     receipt_email: str | None = None
     idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    account_service: models.AccountService
+    service: models.Service
+    charged: Decimal
+    amount: Decimal
+
+
+# --- reading
+
+
+async def payment_for_user(user_id: int, payment_id: str) -> models.Payment | None:
+    """The payment, if the user is linked to its account; None otherwise (never says why)."""
+    try:
+        key = uuid.UUID(payment_id)
+    except (ValueError, TypeError):
+        return None
+    payment = await models.Payment.get_or_none(id=key)
+    if payment is None:
+        return None
+    linked = await models.UserAccount.exists(user_id=user_id, account_id=payment.account_id)
+    return payment if linked else None
+
+
+async def history(
+    *,
+    account: models.Account,
+    from_: date | None,
+    to: date | None,
+    first: int | None,
+    after: str | None,
+    timezone: str,
+) -> Page[models.Payment]:
+    """Money received on the account from every channel, newest first; from/to are days in the
+    retailer's time zone (inclusive)."""
+    size = page_size(first)
+    query = models.Payment.filter(account_id=account.id, status__in=list(HISTORY_STATUSES))
+    zone = ZoneInfo(timezone)
+    if from_ is not None:
+        query = query.filter(created_at__gte=datetime.combine(from_, time(), zone))
+    if to is not None:
+        query = query.filter(created_at__lt=datetime.combine(to + timedelta(days=1), time(), zone))
+    if from_ is not None and to is not None and from_ > to:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, "Начало периода позже его окончания.", "from")
+    if after:
+        created, key = decode_cursor(after, 2)
+        try:
+            at, ref = datetime.fromisoformat(created), uuid.UUID(key)
+        except ValueError:
+            raise DomainError.of(
+                ErrorCode.INVALID_INPUT, "Неверный курсор страницы.", "after"
+            ) from None
+        query = query.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=ref))
+    rows = await query.order_by("-created_at", "-id").limit(size + 1)
+    items = rows[:size]
+    return Page(
+        items=items,
+        cursors=[encode_cursor(p.created_at.isoformat(), p.id) for p in items],
+        has_next_page=len(rows) > size,
+        has_previous_page=after is not None,
+    )
+
+
+def qr_svg(payment: models.Payment) -> str | None:
+    """The SBP link as a QR code (SVG), for the customer to scan with the bank app."""
+    if not payment.sbp_payload or payment.status not in (S.CREATED, S.PENDING):
+        return None
+    return segno.make(payment.sbp_payload, error="m").svg_inline(scale=4)
+
+
+# --- batch functions for DataLoaders (results in key order)
+
+
+async def accounts_by_id(ids: Sequence[int]) -> list[models.Account | None]:
+    rows = {a.id: a for a in await models.Account.filter(id__in=ids)}
+    return [rows.get(k) for k in ids]
+
+
+async def lines_by_payment(ids: Sequence[uuid.UUID]) -> list[list[models.PaymentLine]]:
+    grouped: dict[uuid.UUID, list[models.PaymentLine]] = defaultdict(list)
+    for row in await models.PaymentLine.filter(payment_id__in=ids).order_by("id"):
+        grouped[row.payment_id].append(row)
+    return [grouped.get(k, []) for k in ids]
+
+
+# --- creating and cancelling
+
+
+async def create_payment(
+    rt: Runtime, *, user: models.User, request: PaymentRequest
+) -> models.Payment:
+    """Validates, stores the payment (CREATED), then registers it with the acquirer (PENDING).
+
+    The same idempotency key of the same user returns the payment made with it, also when two
+    requests race (the unique constraint decides which one stores it).
+    """
+    key = (request.idempotency_key or "").strip() or None
+    if key is not None:
+        if len(key) > 128:
+            raise DomainError.of(
+                ErrorCode.INVALID_INPUT, "Слишком длинный ключ.", "input.idempotencyKey"
+            )
+        existing = await models.Payment.get_or_none(user_id=user.id, idempotency_key=key)
+        if existing is not None:
+            return existing
+    account, lines, email = await _validate(rt, user, request)
+    statement = await models.Statement.filter(account_id=account.id).order_by("-period").first()
+    try:
+        async with in_transaction():
+            payment = await models.Payment.create(
+                id=uuid.uuid4(),
+                account=account,
+                user=user,
+                method=request.method,
+                status=S.CREATED,
+                amount=sum((line.amount for line in lines), Decimal(0)),
+                channel="cabinet",
+                provider=rt.acquirer.name,
+                idempotency_key=key,
+                receipt_email=email,
+                period=statement.period if statement else None,
+                expires_at=datetime.now(UTC)
+                + timedelta(hours=rt.settings.payment_expire_after_hours),
+            )
+            for line in lines:
+                await models.PaymentLine.create(
+                    payment=payment,
+                    service_id=line.service.id,
+                    recipient_id=line.account_service.recipient_id,
+                    charged=line.charged,
+                    amount=line.amount,
+                )
+    except IntegrityError:
+        existing = await models.Payment.get_or_none(user_id=user.id, idempotency_key=key)
+        if key is None or existing is None:
+            raise
+        return existing
+    return await _register(rt, payment, account, lines, user)
+
+
+async def cancel_payment(rt: Runtime, *, user: models.User, payment_id: str) -> models.Payment:
+    payment = await payment_for_user(user.id, payment_id)
+    if payment is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, "Платёж не найден.", "id")
+    if payment.status != S.PENDING:
+        raise _not_cancelable()
+    if payment.provider_payment_id and payment.provider == rt.acquirer.name:
+        try:
+            await rt.acquirer.cancel(payment.provider_payment_id)
+        except AcquirerError as error:
+            log.warning("payments: cancel of %s refused: %s", payment.id, error)
+            raise DomainError.of(
+                ErrorCode.PROVIDER_ERROR, "Банк не отменил платёж: возможно, он уже оплачен.", "id"
+            ) from None
+    report = payment_events.own_report(payment, "CANCELED", S.CANCELED)
+    outcome = await payment_events.apply_report(rt, provider=payment.provider, report=report)
+    if outcome != payment_events.EventOutcome.APPLIED:
+        raise _not_cancelable()
+    return await models.Payment.get(id=payment.id)
+
+
+def _not_cancelable() -> DomainError:
+    return DomainError.of(
+        ErrorCode.PAYMENT_NOT_CANCELABLE, "Отменить можно только платёж, ожидающий оплаты.", "id"
+    )
+
+
+async def _validate(
+    rt: Runtime, user: models.User, request: PaymentRequest
+) -> tuple[models.Account, list[_Line], str | None]:
+    account = await accounts.require_account(
+        user.id, request.account_number, field="input.accountNumber"
+    )
+    errors: list[FieldError] = []
+    if not request.total_confirmed:
+        errors.append(
+            FieldError(
+                ErrorCode.TOTAL_NOT_CONFIRMED,
+                "Подтвердите, что итоговая сумма верна.",
+                "input.totalConfirmed",
+            )
+        )
+    on_account = {
+        row.service.code: row
+        for row in await models.AccountService.filter(account_id=account.id).select_related(
+            "service"
+        )
+    }
+    statement = await models.Statement.filter(account_id=account.id).order_by("-period").first()
+    to_pay: dict[int, Decimal] = {}
+    if statement is not None:
+        for row in await models.StatementLine.filter(statement_id=statement.id):
+            to_pay[row.service_id] = row.to_pay
+    lines: list[_Line] = []
+    seen: set[str] = set()
+    if not request.lines:
+        errors.append(_amount_error("Укажите сумму хотя бы по одной услуге.", "input.lines"))
+    for index, line in enumerate(request.lines):
+        path = f"input.lines.{index}"
+        code = line.service_code.strip()
+        account_service = on_account.get(code)
+        if account_service is None:
+            errors.append(_amount_error("Этой услуги нет на лицевом счёте.", f"{path}.serviceCode"))
+        elif code in seen:
+            errors.append(_amount_error("Услуга указана дважды.", f"{path}.serviceCode"))
+        seen.add(code)
+        amount = line.amount
+        if not amount.is_finite() or amount <= 0:
+            errors.append(_amount_error("Сумма должна быть больше нуля.", f"{path}.amount"))
+        elif amount != amount.quantize(CENT):
+            errors.append(_amount_error("Не больше двух знаков после запятой.", f"{path}.amount"))
+        elif account_service is not None:
+            lines.append(
+                _Line(
+                    account_service=account_service,
+                    service=account_service.service,
+                    charged=to_pay.get(account_service.service_id, Decimal(0)),
+                    amount=amount.quantize(CENT),
+                )
+            )
+    total = sum((line.amount for line in lines), Decimal(0))
+    limit = rt.settings.payment_max_total
+    if total > limit:
+        errors.append(
+            _amount_error(f"Сумма одного платежа — не больше {limit:.2f} ₽.", "input.lines")
+        )
+    email = await _receipt_email(user, request.receipt_email, errors)
+    if errors:
+        raise DomainError(*errors)
+    return account, lines, email
+
+
+async def _receipt_email(
+    user: models.User, requested: str | None, errors: list[FieldError]
+) -> str | None:
+    """The given address; otherwise the user's confirmed one when they want receipt copies."""
+    if requested is not None and requested.strip():
+        try:
+            return validate_email(requested.strip(), check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors.append(
+                FieldError(
+                    ErrorCode.INVALID_INPUT,
+                    "Неверный адрес электронной почты.",
+                    "input.receiptEmail",
+                )
+            )
+            return None
+    if user.receipt_copies and user.email and user.email_confirmed:
+        return user.email
+    return None
+
+
+def _amount_error(message: str, path: str) -> FieldError:
+    return FieldError(ErrorCode.AMOUNT_INVALID, message, path)
+
+
+async def _register(
+    rt: Runtime,
+    payment: models.Payment,
+    account: models.Account,
+    lines: list[_Line],
+    user: models.User,
+) -> models.Payment:
+    base = rt.settings.public_url
+    order = Order(
+        order_id=str(payment.id),
+        method=payment.method.value if payment.method else "CARD",
+        amount_kopecks=to_kopecks(payment.amount),
+        description=f"Оплата по лицевому счёту {account.number}",
+        items=[OrderItem(line.service.name, to_kopecks(line.amount)) for line in lines],
+        notification_url=f"{base}/payments/callback/{rt.acquirer.name}",
+        success_url=f"{base}/payments/return?paymentId={payment.id}",
+        email=payment.receipt_email or (user.email if user.email_confirmed else None),
+        phone=user.phone if user.phone_confirmed else None,
+    )
+    try:
+        registration = await rt.acquirer.register(order)
+    except AcquirerError as error:
+        log.warning("payments: %s refused %s: %s", rt.acquirer.name, payment.id, error)
+        report = payment_events.own_report(
+            payment, "REGISTRATION_FAILED", S.FAILED, reason="Банк не принял платёж."
+        )
+        await payment_events.apply_report(rt, provider=payment.provider, report=report)
+        raise DomainError.of(
+            ErrorCode.PROVIDER_ERROR, "Банк не принял платёж. Попробуйте позже."
+        ) from None
+    await models.Payment.filter(id=payment.id).update(
+        provider_payment_id=registration.provider_payment_id,
+        confirmation_url=registration.confirmation_url,
+        sbp_payload=registration.sbp_payload,
+        updated_at=datetime.now(UTC),
+    )
+    # Conditional: a callback may already have moved the payment on (it never goes back).
+    moved = await models.Payment.filter(id=payment.id, status=S.CREATED).update(
+        status=S.PENDING, updated_at=datetime.now(UTC)
+    )
+    if moved:
+        await payment_events.publish(
+            rt, payment_events.Change(payment.id, payment.account_id, S.PENDING)
+        )
+    return await models.Payment.get(id=payment.id)
+
+
+# --- feeds behind the subscriptions
+
+
+async def watch_payment(
+    rt: Runtime, *, user: models.User, payment_id: str
+) -> AsyncIterator[models.Payment]:
+    """The payment's current state, then the state after every change. Each broker message (or
+    RESYNC) is only a hint: the payment is read again from the database, so a lost, late or
+    reordered message never shows a wrong status."""
+    payment = await payment_for_user(user.id, payment_id)
+    if payment is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, "Платёж не найден.", "id")
+    # Subscribe before reading, so that a change between the two is not lost.
+    subscription = await rt.broker.subscribe(f"payment:{payment.id}")
+    try:
+        current = await models.Payment.get(id=payment.id)
+        yield current
+        async for _message in subscription:
+            fresh = await models.Payment.get_or_none(id=payment.id)
+            if fresh is not None and fresh.status != current.status:
+                current = fresh
+                yield current
+    finally:
+        await subscription.close()
+
+
+async def watch_account(
+    rt: Runtime, *, user: models.User, account_number: str
+) -> AsyncIterator[models.Payment]:
+    """Every change of a payment on the account, read again from the database. After RESYNC
+    (messages may have been lost) every payment changed since the last one sent is sent again."""
+    account = await accounts.require_account(user.id, account_number)
+    subscription = await rt.broker.subscribe(f"account:{account.id}")
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    try:
+        async for message in subscription:
+            if message is RESYNC or message.get("type") == "resync":
+                rows = await models.Payment.filter(
+                    account_id=account.id, updated_at__gte=since
+                ).order_by("updated_at")
+            else:
+                payment_id = payment_events.parse_uuid(message.get("paymentId"))
+                row = (
+                    await models.Payment.get_or_none(id=payment_id, account_id=account.id)
+                    if payment_id
+                    else None
+                )
+                rows = [row] if row else []
+            for row in rows:
+                since = max(since, row.updated_at)
+                yield row
+    finally:
+        await subscription.close()

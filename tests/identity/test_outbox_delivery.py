@@ -113,6 +113,8 @@ async def test_dev_outbox_is_absent_in_production(clean_database, make_settings,
         captcha="enabled",
         argon2_profile="standard",
         payment_provider="tbank",
+        tbank_terminal_key="1321054611234DEMO",
+        tbank_password="terminal-password",
     )
     response = await client.http.get("/dev/outbox")
     assert response.status == 404

@@ -1,0 +1,84 @@
+"""Account.payments: money received from every channel, newest first, cursor pagination."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import models
+from tests.payments.flows import IVAN_ACCOUNT, create, send_callback
+
+HISTORY = """
+query History($number: String!, $first: Int, $after: String, $from: Date, $to: Date) {
+  account(number: $number) {
+    payments(first: $first, after: $after, from: $from, to: $to) {
+      edges { cursor node { id status amount channel paidAt createdAt } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+}
+"""
+
+
+async def history(client, token, **variables):
+    body = await client.post(HISTORY, {"number": IVAN_ACCOUNT, **variables}, token=token)
+    return body
+
+
+async def test_offline_payments_are_paged_newest_first(client, ivan):
+    seen, after = [], None
+    pages = 0
+    while True:
+        body = await history(client, ivan, first=2, after=after)
+        connection = body["data"]["account"]["payments"]
+        seen += [edge["node"] for edge in connection["edges"]]
+        pages += 1
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = connection["pageInfo"]["endCursor"]
+        assert connection["edges"][-1]["cursor"] == after
+
+    assert pages == 3 and len(seen) == 5
+    assert [n["createdAt"] for n in seen] == sorted((n["createdAt"] for n in seen), reverse=True)
+    assert {n["channel"] for n in seen} == {"ПАО Сбербанк", "Касса АО «НТЭСК»"}
+    assert all(n["status"] == "SUCCEEDED" for n in seen)
+    expected = await models.Payment.filter(provider="offline").count()
+    assert len({n["id"] for n in seen}) == expected
+
+
+async def test_paid_cabinet_payment_appears_first_and_pending_does_not(client, ivan):
+    paid = await create(client, ivan, idempotencyKey="paid")
+    await create(client, ivan, idempotencyKey="pending")
+    await send_callback(client, paid["id"], "CONFIRMED")
+
+    body = await history(client, ivan, first=3)
+
+    nodes = [e["node"] for e in body["data"]["account"]["payments"]["edges"]]
+    assert nodes[0]["id"] == paid["id"] and nodes[0]["channel"] == "cabinet"
+    assert all(n["status"] == "SUCCEEDED" for n in nodes)
+
+
+async def test_history_filters_by_days(client, ivan):
+    rows = await models.Payment.filter(provider="offline").order_by("-created_at")
+    day = rows[1].created_at.date()
+
+    body = await history(client, ivan, **{"from": day.isoformat(), "to": day.isoformat()})
+
+    nodes = [e["node"] for e in body["data"]["account"]["payments"]["edges"]]
+    assert [n["id"] for n in nodes] == [str(rows[1].id)]
+
+
+async def test_bad_cursor_and_page_size_are_errors(client, ivan):
+    bad = await history(client, ivan, after="garbage")
+    huge = await history(client, ivan, first=1000)
+    backwards = await history(
+        client, ivan, **{"from": date(2025, 5, 1).isoformat(), "to": "2025-04-01"}
+    )
+
+    for body, field in ((bad, "after"), (huge, "first"), (backwards, "from")):
+        assert body["errors"][0]["extensions"] == {"code": "INVALID_INPUT", "field": field}
+
+
+async def test_foreign_account_history_is_null(client, petr):
+    body = await history(client, petr)
+
+    assert body["data"]["account"] is None

@@ -1,0 +1,84 @@
+"""Reconciliation: payments whose callback never came are settled by asking the acquirer
+(GetState); payments nobody paid expire."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import models
+from services import payment_events
+from tests.payments.flows import STATUS, create, pay_by_sbp, runtime, wait_for_status
+
+
+async def test_lost_callback_is_settled_by_reconciliation(make_client):
+    client = await make_client(payment_reconcile_after_minutes=0)
+    ivan = await client.login("Ivan", "Ivan12345")
+    payment = await create(client, ivan, method="SBP")
+    status = await client.subscribe(STATUS, {"id": payment["id"]}, token=ivan)
+    assert (await status.next())["payload"]["data"]["paymentStatus"]["status"] == "PENDING"
+    # The bank app pays, but the callback is lost on the way.
+    paid = await pay_by_sbp(client, payment["sbpPayload"], "success", deliverCallback=False)
+    assert paid["status"] == "CONFIRMED"
+    await asyncio.sleep(0.2)
+    assert (await models.Payment.get(id=payment["id"])).status == models.PaymentStatus.PENDING
+
+    counts = await payment_events.reconcile_once(runtime(client))
+
+    assert counts == {"asked": 1, "applied": 1, "expired": 0, "errors": 0}
+    pushed = await status.next()
+    assert pushed["payload"]["data"]["paymentStatus"]["status"] == "SUCCEEDED"
+    event = await models.PaymentEvent.get(payment_id=payment["id"], provider_status="CONFIRMED")
+    assert event.outcome == "applied"
+    # A second pass finds nothing to do.
+    assert (await payment_events.reconcile_once(runtime(client)))["asked"] == 0
+    await status.close()
+
+
+async def test_recent_pending_payments_are_left_alone(client, ivan):
+    payment = await create(client, ivan, method="SBP")
+    await pay_by_sbp(client, payment["sbpPayload"], "success", deliverCallback=False)
+
+    counts = await payment_events.reconcile_once(runtime(client))
+
+    assert counts["asked"] == 0
+    assert (await models.Payment.get(id=payment["id"])).status == models.PaymentStatus.PENDING
+
+
+async def test_unpaid_payment_expires_and_is_canceled_at_the_acquirer(client, ivan):
+    payment = await create(client, ivan)
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    await models.Payment.filter(id=payment["id"]).update(expires_at=past)
+
+    counts = await payment_events.reconcile_once(runtime(client))
+
+    assert counts["expired"] == 1
+    row = await models.Payment.get(id=payment["id"])
+    assert row.status == models.PaymentStatus.EXPIRED and row.failure_reason
+    assert (await models.SandboxOrder.get(order_id=payment["id"])).status == "CANCELED"
+
+
+async def test_payment_paid_just_before_its_deadline_does_not_expire(client, ivan):
+    payment = await create(client, ivan, method="SBP")
+    await pay_by_sbp(client, payment["sbpPayload"], "success", deliverCallback=False)
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    await models.Payment.filter(id=payment["id"]).update(expires_at=past)
+
+    counts = await payment_events.reconcile_once(runtime(client))
+
+    assert counts["expired"] == 0
+    row = await models.Payment.get(id=payment["id"])
+    assert row.status == models.PaymentStatus.SUCCEEDED and row.paid_at
+
+
+async def test_reconciliation_runs_at_start_up(make_client):
+    first = await make_client()
+    ivan = await first.login("Ivan", "Ivan12345")
+    payment = await create(first, ivan, method="SBP")
+    await pay_by_sbp(first, payment["sbpPayload"], "success", deliverCallback=False)
+
+    # Another server process starts with background tasks on: its first pass settles it.
+    await make_client(background_tasks=True, payment_reconcile_after_minutes=0)
+
+    row = await wait_for_status(payment["id"], "SUCCEEDED")
+    assert row.paid_at is not None
