@@ -147,10 +147,6 @@ async def test_foreign_payment_subscription_gets_no_data(
     assert results == []
 
 
-@pytest.mark.xfail(
-    reason="paymentStatus is a stub that ends quietly until the payments branch is merged",
-    strict=False,
-)
 @pytest.mark.parametrize("who", ["nobody", "petr"])
 async def test_foreign_payment_subscription_is_refused_with_an_error(
     client: GraphQLClient, petr: str, who: str
