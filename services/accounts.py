@@ -11,6 +11,7 @@ from services import periods
 from services.errors import DomainError, ErrorCode
 
 MAX_STATEMENT_PERIODS = 6
+ACCOUNT_NUMBER_LENGTH = models.Account._meta.fields_map["number"].max_length
 
 
 async def accounts_of_user(user_id: int) -> list[models.Account]:
@@ -22,10 +23,21 @@ async def accounts_of_user(user_id: int) -> list[models.Account]:
     return [link.account for link in links]
 
 
+def account_number(raw: str | None) -> str | None:
+    """The number as stored (blanks around it dropped), or None when no account can have it:
+    such input is simply not found (and never reaches the database, whose field would refuse
+    it with an error of its own)."""
+    number = (raw or "").strip()
+    return number if 0 < len(number) <= ACCOUNT_NUMBER_LENGTH else None
+
+
 async def account_for_user(user_id: int, number: str) -> models.Account | None:
     """The account with this number, if the user may see it; None otherwise (never says why)."""
+    number = account_number(number)
+    if number is None:
+        return None
     link = (
-        await models.UserAccount.filter(user_id=user_id, account__number=number.strip())
+        await models.UserAccount.filter(user_id=user_id, account__number=number)
         .select_related("account")
         .first()
     )

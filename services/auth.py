@@ -22,6 +22,9 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+LOGIN_KEY_LENGTH = models.User._meta.fields_map["login_key"].max_length
+
+
 def login_key(login: str) -> str:
     return login.strip().casefold()
 
@@ -88,7 +91,8 @@ async def verify_credentials(
     FAILED_LOGINS_LIMIT of them within FAILED_LOGINS_WINDOW every try answers
     TOO_MANY_ATTEMPTS, whatever the password (sign-in, linkAccount and changePassword alike)."""
     key = login_key(login)
-    if not key or not password:
+    # A login longer than any stored one cannot match (and the column would refuse it).
+    if not key or not password or len(key) > LOGIN_KEY_LENGTH:
         raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный логин или пароль.", field)
     since = now() - FAILED_LOGINS_WINDOW
     if await models.LoginAttempt.filter(login_key=key, created_at__gte=since).count() >= (

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from tortoise.transactions import in_transaction
 
 import models
-from services import auth, contacts, messages, verification
+from services import accounts, auth, contacts, messages, verification
 from services.errors import DomainError, ErrorCode
 from services.identity import password_errors
 from services.runtime import Runtime
@@ -229,9 +229,12 @@ async def link_account(
 
 async def unlink_account(*, user: models.User, account_number: str) -> None:
     field = "accountNumber"
-    link = await models.UserAccount.filter(
-        user_id=user.id, account__number=account_number.strip()
-    ).first()
+    number = accounts.account_number(account_number)
+    link = (
+        await models.UserAccount.filter(user_id=user.id, account__number=number).first()
+        if number
+        else None
+    )
     if link is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "Лицевой счёт не найден в профиле.", field)
     if link.is_holder:

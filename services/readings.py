@@ -604,9 +604,12 @@ async def set_reading_status(
 async def public_account(number: str) -> models.Account | None:
     """The account, if a holder of it allows readings without signing in; None otherwise
     (whether it exists or not)."""
+    number = accounts.account_number(number)
+    if number is None:
+        return None
     link = (
         await models.UserAccount.filter(
-            account__number=number.strip(),
+            account__number=number,
             is_holder=True,
             user__allow_readings_without_auth=True,
         )

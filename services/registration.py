@@ -21,7 +21,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 import models
-from services import auth, captcha, contacts, messages, verification
+from services import accounts, auth, captcha, contacts, messages, verification
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import (
     DEFAULT_CITY,
@@ -167,7 +167,8 @@ async def _load(registration_id: str, *, lock: bool = False) -> models.Registrat
 
 
 async def _account_without_holder(number: str, *, field: str, lock: bool = False) -> models.Account:
-    query = models.Account.filter(number=number.strip())
+    number = accounts.account_number(number)
+    query = models.Account.filter(number=number)
     account = await (query.select_for_update() if lock else query).first() if number else None
     if account is None:
         raise DomainError.of(

@@ -183,3 +183,9 @@ async def test_healthz_reports_the_database(client):
     body = await response.json()
     assert body["status"] == "ok"
     assert body["checks"]["database"] == "ok"
+
+
+async def test_an_impossible_account_number_is_simply_not_found(client, ivan):
+    # Found by fuzzing: longer than the column, the ORM refused the filter with an exception.
+    data = await client.execute(ACCOUNT, {"number": "6" * 25}, token=ivan)
+    assert data == {"account": None}

@@ -86,3 +86,9 @@ async def test_logout_without_a_token_is_unauthenticated(client):
     data = await client.execute(LOGOUT)
     assert data["logout"]["ok"] is False
     assert [e["code"] for e in data["logout"]["errors"]] == ["UNAUTHENTICATED"]
+
+
+async def test_a_login_longer_than_any_is_invalid_credentials(client):
+    # Found by fuzzing: longer than the column, the ORM refused the filter with an exception.
+    data = await client.execute(LOGIN, {"login": "ж" * 100, "password": "Ivan12345"})
+    assert [e["code"] for e in data["login"]["errors"]] == ["INVALID_CREDENTIALS"]
