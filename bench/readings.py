@@ -254,7 +254,7 @@ def main() -> None:
     parser.add_argument(
         "--profile",
         metavar="FILE",
-        help="record the first worker with py-spy during the measured run (speedscope JSON)",
+        help="record one worker with py-spy meanwhile (collapsed stacks, for flamegraph tools)",
     )
     args = parser.parse_args()
 
@@ -293,7 +293,18 @@ def main() -> None:
         if args.profile:
             worker = next(p for p in pids if p != server.pid)
             profiler = start(
-                ["py-spy", "record", "-f", "speedscope", "-o", args.profile, "-p", str(worker)],
+                [
+                    str(Path(sys.executable).with_name("py-spy")),
+                    "record",
+                    "-f",
+                    "raw",
+                    "-r",
+                    "200",
+                    "-o",
+                    args.profile,
+                    "-p",
+                    str(worker),
+                ],
                 dict(os.environ),
                 logs / "py-spy.log",
             )
