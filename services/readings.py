@@ -15,7 +15,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Max
 
 import models
-from services import accounts, periods
+from services import accounts, database, periods
 from services.errors import DomainError, ErrorCode, FieldError
 from services.pagination import Page, decode_cursor, encode_cursor, page_size
 from services.runtime import Runtime
@@ -197,15 +197,19 @@ async def _starts_and_pending(
     customer's pending reading of the period. One query when the month before holds a reading."""
     if not register_ids:
         return {}, {}
-    rows = await _usable_readings(
-        [
-            Q(
-                register_id__in=register_ids,
-                period__gte=periods.add_months(period, -1),
-                period__lte=period,
-            )
-        ]
-    )
+    rows = [
+        models.Reading._init_from_db(**row)
+        for row in await database.fetch(
+            models.Reading,
+            _around_period_sql(len(register_ids)),
+            *register_ids,
+            *(
+                _PERIOD.to_db_value(p, models.Reading)
+                for p in (periods.add_months(period, -1), period)
+            ),
+            models.ReadingStatus.REJECTED.value,
+        )
+    ]
     starts: dict[int, models.Reading] = {}
     pending: dict[int, models.Reading] = {}
     for row in rows:
@@ -217,6 +221,47 @@ async def _starts_and_pending(
     if missing:
         starts |= await _newest_before({r: periods.add_months(period, -1) for r in missing})
     return starts, pending
+
+
+# The submission's two reads, written out: building them through the ORM cost more CPU than
+# running them (docs/perf.md, Readings). Same rows, same order as the ORM queries they replace.
+_PERIOD = models.Reading._meta.fields_map["period"]
+
+
+@functools.cache
+def _registers_sql() -> str:
+    # Built on first use: the models' columns are complete once Tortoise is initialised.
+    meter = ", ".join(
+        f'm.{c} AS "meter.{c}"' for c in models.Meter._meta.fields_db_projection.values()
+    )
+    return (
+        f"SELECT r.*, {meter} FROM meter_register r JOIN meter m ON m.id = r.meter_id "
+        "WHERE m.account_id = $1 ORDER BY r.meter_id, r.position, r.id"
+    )
+
+
+async def _registers_with_meters(account_id: int) -> list[models.MeterRegister]:
+    """The account's registers, each with its meter, in meter and position order."""
+    registers = []
+    for row in await database.fetch(models.MeterRegister, _registers_sql(), account_id):
+        meter = models.Meter._init_from_db(
+            **{key[6:]: row.pop(key) for key in list(row) if key.startswith("meter.")}
+        )
+        register = models.MeterRegister._init_from_db(**row)
+        object.__setattr__(register, "_meter", meter)
+        registers.append(register)
+    return registers
+
+
+@functools.cache
+def _around_period_sql(count: int) -> str:
+    """Usable readings of `count` registers from a month up to a period, newest first."""
+    ids = ", ".join(f"${i + 1}" for i in range(count))
+    return (
+        f"SELECT * FROM reading WHERE register_id IN ({ids}) AND period >= ${count + 1} "
+        f"AND period <= ${count + 2} AND NOT status = ${count + 3} "
+        "ORDER BY register_id, period DESC, taken_at DESC, id DESC"
+    )
 
 
 async def _usable_readings(conditions) -> list[models.Reading]:
@@ -296,11 +341,7 @@ async def _check(
     """Applies every rule to every entry and raises all the failures at once."""
     if not entries:
         raise DomainError.of(ErrorCode.REQUIRED, "Введите показания счётчика.", "readings")
-    registers = (
-        await models.MeterRegister.filter(meter__account_id=account.id)
-        .select_related("meter")
-        .order_by("meter_id", "position", "id")
-    )
+    registers = await _registers_with_meters(account.id)
     by_key = {(r.meter_id, models.MeterZone(r.zone)): r for r in registers}
     meter_ids = {r.meter_id for r in registers}
     errors: list[FieldError] = []
