@@ -89,13 +89,17 @@ class Target:
     starts: list[Decimal]
     register_ids: list[int]
     submitted: int = 0
+    rounds: int = 0
     # The values of the last submission that succeeded, in register order.
     confirmed: list[Decimal] | None = None
 
-    def next_readings(self) -> list[dict]:
+    def next_readings(self, *, again: bool = False) -> list[dict]:
+        """Higher values than the last submission's; or, `again`, the same ones."""
+        step = self.rounds if again else self.rounds + 1
+        self.rounds = step
         self.submitted += 1
         return [
-            {"meterId": str(self.meter_id), "zone": zone, "value": str(start + 7 * self.submitted)}
+            {"meterId": str(self.meter_id), "zone": zone, "value": str(start + 7 * step)}
             for zone, start in zip(self.zones, self.starts, strict=True)
         ]
 
@@ -107,8 +111,10 @@ class Tally:
     periods: set[str] = field(default_factory=set)
 
 
-async def submit(http: aiohttp.ClientSession, url: str, target: Target, tally: Tally) -> None:
-    readings = target.next_readings()
+async def submit(
+    http: aiohttp.ClientSession, url: str, target: Target, tally: Tally, *, again: bool = False
+) -> None:
+    readings = target.next_readings(again=again)
     body = json.dumps(
         {"query": SUBMIT, "variables": {"number": target.number, "readings": readings}}
     )
@@ -156,6 +162,8 @@ async def drive(url: str, targets: list[Target], args) -> tuple[Tally, float]:
                 try:
                     for _ in range(args.repeat):
                         await submit(http, url, target, tally)
+                        if args.unchanged:
+                            await submit(http, url, target, tally, again=True)
                 finally:
                     queue.put_nowait(target)
 
@@ -170,7 +178,8 @@ async def drive(url: str, targets: list[Target], args) -> tuple[Tally, float]:
 
         await run(args.warmup, None)
         if args.submissions:
-            return await run(float("inf"), -(-args.submissions // args.repeat))
+            per_turn = args.repeat * (2 if args.unchanged else 1)
+            return await run(float("inf"), -(-args.submissions // per_turn))
         return await run(args.duration, None)
 
 
@@ -244,6 +253,11 @@ def main() -> None:
         type=int,
         default=1,
         help="submissions per turn of a user; each one with higher values",
+    )
+    parser.add_argument(
+        "--unchanged",
+        action="store_true",
+        help="follow every submission with the same values again (the path that writes nothing)",
     )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("LK_WORKERS") or 2))
     parser.add_argument("--database-server", default="postgres://postgres@127.0.0.1:5432")
