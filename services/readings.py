@@ -572,12 +572,13 @@ async def _store(
         # The same values again: nothing to write (as if this came just before any racing change).
         return [item.pending for item in checked]  # type: ignore[misc]
     db = models.Reading._meta.db
-    # Converted as the ORM converts them for this database.
+    # Converted as the ORM converts them for this database (the value with the column's three
+    # decimals, as a model stores it: SQLite keeps it as text).
     fields = [models.Reading._meta.fields_map[c] for c in _UPSERT_COLUMNS]
     values: list[object] = []
     for item in sorted(checked, key=lambda c: c.register.id):
         row = (
-            item.register.id, period, item.value, source, models.ReadingStatus.PENDING, now, now,
+            item.register.id, period, fields[2].to_python_value(item.value), source, models.ReadingStatus.PENDING, now, now,
             user_id, customer_slot(item.register.id, period),
         )  # fmt: skip
         values += [
