@@ -150,7 +150,7 @@ def _generate(users: int, rnd: random.Random) -> dict[str, tuple[list[str], list
     register = table("meter_register", "id", "meter_id", "zone", "description", "position")
     reading = table(
         "reading", "id", "register_id", "period", "value", "source", "status", "taken_at",
-        "created_at",
+        "created_at", "customer_slot",
     )  # fmt: skip
     statement = table("statement", "id", "account_id", "period", "total_to_pay", "imported_at")
     line = table(
@@ -191,13 +191,15 @@ def _generate(users: int, rnd: random.Random) -> dict[str, tuple[list[str], list
                     taken = datetime.combine(period + timedelta(days=19), time(9, 30), tzinfo=UTC)
                     value += rnd.randint(20, 300)
                     reading.append(
-                        (len(reading) + 1, r, period, value, "CABINET", "ACCEPTED", taken, taken)
-                    )
+                        (len(reading) + 1, r, period, value, "CABINET", "ACCEPTED", taken, taken,
+                         None)
+                    )  # fmt: skip
                 if r % 2 == 0:
+                    # A customer's pending reading holds its slot, as services.readings stores it.
                     taken = NOW - timedelta(minutes=r % 500)
                     reading.append(
                         (len(reading) + 1, r, current, value + 40, "CABINET", "PENDING", taken,
-                         taken)
+                         taken, f"{r}:{current.isoformat()}")
                     )  # fmt: skip
             for months_back in range(6, 0, -1):
                 s = len(statement) + 1

@@ -44,6 +44,9 @@ async def account_meters(ctx: Context, *, account: models.Account) -> list[model
 
 
 async def meter_registers(ctx: Context, *, meter: models.Meter) -> list[models.MeterRegister]:
+    # The registers' readings show this meter's serial number: known already, so not queried
+    # again (in batches that split with the timing of the readings' loaders).
+    ctx.loader(MeterByIdLoader).prime(meter.id, meter)
     return await ctx.loader(RegistersByMeterLoader).load(meter.id)
 
 

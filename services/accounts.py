@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import models
-from services import periods
+from services import database, periods
 from services.errors import DomainError, ErrorCode
 
 MAX_STATEMENT_PERIODS = 6
@@ -36,12 +36,15 @@ async def account_for_user(user_id: int, number: str) -> models.Account | None:
     number = account_number(number)
     if number is None:
         return None
-    link = (
-        await models.UserAccount.filter(user_id=user_id, account__number=number)
-        .select_related("account")
-        .first()
-    )
-    return link.account if link else None
+    # Every account operation runs this: written out, it skips the ORM building the join.
+    rows = await database.fetch(models.Account, _ACCOUNT_FOR_USER_SQL, user_id, number)
+    return models.Account._init_from_db(**rows[0]) if rows else None
+
+
+_ACCOUNT_FOR_USER_SQL = (
+    'SELECT a.* FROM "user_account" l JOIN "account" a ON a.id = l.account_id '
+    "WHERE l.user_id = $1 AND a.number = $2 LIMIT 1"
+)
 
 
 async def require_account(

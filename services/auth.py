@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 import models
+from services import database
 from services.errors import DomainError, ErrorCode
 from services.runtime import Runtime
 from services.security import random_token
@@ -52,14 +53,29 @@ async def viewer_from_token(rt: Runtime, token: str) -> Viewer | None:
         session_id = uuid.UUID(claims.session_id)
     except ValueError:
         return None
-    session = (
-        await models.Session.filter(id=session_id, user_id=claims.user_id, revoked_at=None)
-        .select_related("user")
-        .first()
+    rows = await database.fetch(
+        models.Session,
+        _VIEWER_SQL,
+        models.Session._meta.pk.to_db_value(session_id, models.Session),
+        claims.user_id,
     )
-    if session is None or session.expires_at <= now():
+    if not rows:
         return None
-    return Viewer(user=session.user, session_id=session.id)
+    row = rows[0]
+    expires_at = models.Session._meta.fields_map["expires_at"].to_python_value(
+        row.pop("session_expires_at")
+    )
+    if expires_at <= now():
+        return None
+    return Viewer(user=models.User._init_from_db(**row), session_id=session_id)
+
+
+# Every request with a token runs this: written out, it costs a third of what the ORM takes to
+# build the same join (measured on the readings benchmark, docs/perf.md).
+_VIEWER_SQL = (
+    'SELECT s.expires_at AS session_expires_at, u.* FROM "session" s JOIN "user" u '
+    "ON u.id = s.user_id WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL"
+)
 
 
 async def open_session(

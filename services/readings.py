@@ -3,6 +3,7 @@ new reading must pass before billing sees it, storing it, and the history."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,10 +13,9 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 from tortoise.functions import Max
-from tortoise.transactions import in_transaction
 
 import models
-from services import accounts, periods
+from services import accounts, database, periods
 from services.errors import DomainError, ErrorCode, FieldError
 from services.pagination import Page, decode_cursor, encode_cursor, page_size
 from services.runtime import Runtime
@@ -25,8 +25,6 @@ CENT = Decimal("0.01")
 # Twelve digits before the comma: what the reading column holds.
 MAX_READING = Decimal(10) ** 12
 MONTHS = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
-# How often storing retries when billing frees a slot between our insert and our lock.
-STORE_ATTEMPTS = 3
 
 
 # --- views handed to the schema
@@ -199,15 +197,19 @@ async def _starts_and_pending(
     customer's pending reading of the period. One query when the month before holds a reading."""
     if not register_ids:
         return {}, {}
-    rows = await _usable_readings(
-        [
-            Q(
-                register_id__in=register_ids,
-                period__gte=periods.add_months(period, -1),
-                period__lte=period,
-            )
-        ]
-    )
+    rows = [
+        models.Reading._init_from_db(**row)
+        for row in await database.fetch(
+            models.Reading,
+            _around_period_sql(len(register_ids)),
+            *register_ids,
+            *(
+                _PERIOD.to_db_value(p, models.Reading)
+                for p in (periods.add_months(period, -1), period)
+            ),
+            models.ReadingStatus.REJECTED.value,
+        )
+    ]
     starts: dict[int, models.Reading] = {}
     pending: dict[int, models.Reading] = {}
     for row in rows:
@@ -219,6 +221,47 @@ async def _starts_and_pending(
     if missing:
         starts |= await _newest_before({r: periods.add_months(period, -1) for r in missing})
     return starts, pending
+
+
+# The submission's two reads, written out: building them through the ORM cost more CPU than
+# running them (docs/perf.md, Readings). Same rows, same order as the ORM queries they replace.
+_PERIOD = models.Reading._meta.fields_map["period"]
+
+
+@functools.cache
+def _registers_sql() -> str:
+    # Built on first use: the models' columns are complete once Tortoise is initialised.
+    meter = ", ".join(
+        f'm.{c} AS "meter.{c}"' for c in models.Meter._meta.fields_db_projection.values()
+    )
+    return (
+        f"SELECT r.*, {meter} FROM meter_register r JOIN meter m ON m.id = r.meter_id "
+        "WHERE m.account_id = $1 ORDER BY r.meter_id, r.position, r.id"
+    )
+
+
+async def _registers_with_meters(account_id: int) -> list[models.MeterRegister]:
+    """The account's registers, each with its meter, in meter and position order."""
+    registers = []
+    for row in await database.fetch(models.MeterRegister, _registers_sql(), account_id):
+        meter = models.Meter._init_from_db(
+            **{key[6:]: row.pop(key) for key in list(row) if key.startswith("meter.")}
+        )
+        register = models.MeterRegister._init_from_db(**row)
+        object.__setattr__(register, "_meter", meter)
+        registers.append(register)
+    return registers
+
+
+@functools.cache
+def _around_period_sql(count: int) -> str:
+    """Usable readings of `count` registers from a month up to a period, newest first."""
+    ids = ", ".join(f"${i + 1}" for i in range(count))
+    return (
+        f"SELECT * FROM reading WHERE register_id IN ({ids}) AND period >= ${count + 1} "
+        f"AND period <= ${count + 2} AND NOT status = ${count + 3} "
+        "ORDER BY register_id, period DESC, taken_at DESC, id DESC"
+    )
 
 
 async def _usable_readings(conditions) -> list[models.Reading]:
@@ -298,11 +341,7 @@ async def _check(
     """Applies every rule to every entry and raises all the failures at once."""
     if not entries:
         raise DomainError.of(ErrorCode.REQUIRED, "Введите показания счётчика.", "readings")
-    registers = (
-        await models.MeterRegister.filter(meter__account_id=account.id)
-        .select_related("meter")
-        .order_by("meter_id", "position", "id")
-    )
+    registers = await _registers_with_meters(account.id)
     by_key = {(r.meter_id, models.MeterZone(r.zone)): r for r in registers}
     meter_ids = {r.meter_id for r in registers}
     errors: list[FieldError] = []
@@ -490,11 +529,25 @@ def customer_slot(register_id: int, period: date) -> str:
     return f"{register_id}:{period.isoformat()}"
 
 
-_REWRITTEN = ["value", "source", "taken_at", "user_id", "exported_at"]
-
-
-class _SlotFreed(Exception):
-    """Billing judged a pending reading between our insert and our lock: start over."""
+# When the slot is taken, the pending reading gets the new value; its other columns change only
+# if the value does (the same value again leaves the reading as it was). Every SET expression
+# reads the row as it was before the statement. CAST keeps SQLite (decimals as text) numeric.
+_SAME_VALUE = "CAST(reading.value AS NUMERIC) = CAST(excluded.value AS NUMERIC)"
+_UPSERT = (
+    "INSERT INTO reading (register_id, period, value, source, status, taken_at, created_at, "
+    "user_id, customer_slot) VALUES {rows} ON CONFLICT (customer_slot) DO UPDATE SET "
+    f"source = CASE WHEN {_SAME_VALUE} THEN reading.source ELSE excluded.source END, "
+    f"taken_at = CASE WHEN {_SAME_VALUE} THEN reading.taken_at ELSE excluded.taken_at END, "
+    f"user_id = CASE WHEN {_SAME_VALUE} THEN reading.user_id ELSE excluded.user_id END, "
+    # A new value must reach billing again, even if the old one was exported.
+    f"exported_at = CASE WHEN {_SAME_VALUE} THEN reading.exported_at ELSE NULL END, "
+    f"value = CASE WHEN {_SAME_VALUE} THEN reading.value ELSE excluded.value END "
+    "RETURNING *"
+)
+_UPSERT_COLUMNS = (
+    "register_id", "period", "value", "source", "status", "taken_at", "created_at", "user_id",
+    "customer_slot",
+)  # fmt: skip
 
 
 async def _store(
@@ -507,68 +560,50 @@ async def _store(
 ) -> list[models.Reading]:
     """One pending customer reading per register and period, however many submissions race.
 
-    The unique customer_slot decides: a submission inserts the rows it has not seen, ignoring
-    conflicts (a racing insert waits for the other transaction, then yields to its row), then
-    locks the slots' rows and rewrites those whose value differs. Rows are
-    inserted and locked in register order, so two submissions never wait on each other crosswise.
+    The unique customer_slot decides, in one statement: a register whose slot is free gets a new
+    pending reading, one whose slot is taken has that reading rewritten (INSERT ... ON CONFLICT
+    DO UPDATE, which PostgreSQL makes atomic against racing inserts and against billing freeing
+    the slot meanwhile). One statement is atomic, so no explicit transaction is needed; rows go
+    in register order, so two submissions never wait on each other crosswise. Built as text
+    because it is the hot path of the submission (the ORM has no upsert with RETURNING), once
+    per number of rows and dialect.
     """
     if all(item.pending is not None and item.pending.value == item.value for item in checked):
         # The same values again: nothing to write (as if this came just before any racing change).
         return [item.pending for item in checked]  # type: ignore[misc]
-    slots = [customer_slot(item.register.id, period) for item in checked]
-    order = sorted(range(len(checked)), key=lambda i: checked[i].register.id)
-    for attempt in range(STORE_ATTEMPTS):
-        try:
-            async with in_transaction() as conn:
-                unseen = [i for i in order if attempt or checked[i].pending is None]
-                if unseen:
-                    await models.Reading.bulk_create(
-                        [
-                            models.Reading(
-                                register_id=checked[i].register.id,
-                                period=period,
-                                value=checked[i].value,
-                                source=source,
-                                status=models.ReadingStatus.PENDING,
-                                taken_at=now,
-                                user_id=user_id,
-                                customer_slot=slots[i],
-                            )
-                            for i in unseen
-                        ],
-                        ignore_conflicts=True,
-                        using_db=conn,
-                    )
-                locked = (
-                    await models.Reading.filter(customer_slot__in=slots)
-                    .select_for_update()
-                    .order_by("id")
-                    .using_db(conn)
-                )
-                by_slot = {row.customer_slot: row for row in locked}
-                if len(by_slot) != len(slots):
-                    raise _SlotFreed
-                rows = [by_slot[slot] for slot in slots]
-                for item, row in zip(checked, rows, strict=True):
-                    if row.value == item.value:
-                        continue
-                    # A new value must reach billing again, even if the old one was exported.
-                    row.update_from_dict(
-                        {
-                            "value": item.value,
-                            "source": source,
-                            "taken_at": now,
-                            "user_id": user_id,
-                            "exported_at": None,
-                        }
-                    )
-                    # save() reuses its compiled UPDATE; bulk_update builds a CASE query each
-                    # time, which costs more than the extra round trip.
-                    await row.save(update_fields=_REWRITTEN, using_db=conn)
-                return rows
-        except _SlotFreed:
-            continue
-    raise RuntimeError("readings: could not take the customer slots")
+    db = models.Reading._meta.db
+    # Converted as the ORM converts them for this database (the value with the column's three
+    # decimals, as a model stores it: SQLite keeps it as text).
+    fields = [models.Reading._meta.fields_map[c] for c in _UPSERT_COLUMNS]
+    values: list[object] = []
+    for item in sorted(checked, key=lambda c: c.register.id):
+        row = (
+            item.register.id, period, fields[2].to_python_value(item.value), source, models.ReadingStatus.PENDING, now, now,
+            user_id, customer_slot(item.register.id, period),
+        )  # fmt: skip
+        values += [
+            None if value is None else field.to_db_value(value, models.Reading)
+            for field, value in zip(fields, row, strict=True)
+        ]
+    sql = _upsert_sql(len(checked), db.capabilities.dialect)
+    by_slot = {
+        row["customer_slot"]: models.Reading._init_from_db(**row)
+        for row in await db.execute_query_dict(sql, values)
+    }
+    return [by_slot[customer_slot(item.register.id, period)] for item in checked]
+
+
+@functools.cache
+def _upsert_sql(count: int, dialect: str) -> str:
+    width = len(_UPSERT_COLUMNS)
+    if dialect == "postgres":
+        rows = (
+            "(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")"
+            for i in range(count)
+        )
+    else:
+        rows = ("(" + ", ".join(["?"] * width) + ")" for _ in range(count))
+    return _UPSERT.format(rows=", ".join(rows))
 
 
 # --- billing's verdict

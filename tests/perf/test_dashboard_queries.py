@@ -117,10 +117,10 @@ async def test_dashboard_queries_do_not_grow_with_accounts_and_meters(client, iv
     assert added["meters"][1]["registers"][0]["current"]["meterSerialNumber"] == "7700041"
     assert added["meters"][1]["registers"][0]["periodStart"]["value"] == "104"
     assert len(added["statement"]["lines"]) == 2
-    # ... and the statements sent did not: 14 (session, accounts, account services, services,
-    # providers, tariffs, meters, registers, the registers' meters, period starts of the month
+    # ... and the statements sent did not: 13 (session, accounts, account services, services,
+    # providers, tariffs, meters, registers (their meters are known), period starts of the month
     # before and, where that month is empty, earlier ones, current readings, statements, lines),
-    # or 15 when the meters arrive before the account services, so that the services of both
+    # or 14 when the meters arrive before the account services, so that the services of both
     # levels are fetched in two batches instead of one (one per level at most, never per row).
     assert one_queries <= 15
     assert five_queries <= 15

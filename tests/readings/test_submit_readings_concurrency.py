@@ -14,7 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 import models
-from services import periods
+from services import periods, readings
 from tests.readings.documents import IVAN_ACCOUNT, SUBMIT, day_night, meter_id
 
 CONCURRENT = 30
@@ -138,3 +138,40 @@ async def blocked_backends(conn, *, at_least: int, timeout: float = 10) -> int:
         # Inside a transaction PostgreSQL keeps serving the first statistics snapshot.
         await conn.execute_query("SELECT pg_stat_clear_snapshot()")
         await asyncio.sleep(0.02)
+
+
+async def test_a_submission_waiting_on_a_reading_billing_judges_adds_a_new_one(client, ivan):
+    # Given a pending reading that billing is judging (its verdict not yet committed), a
+    # submission with new values waits on that row; once the verdict frees the slot, it must
+    # add a new pending reading rather than rewrite the judged one.
+    meter = await meter_id(client, ivan)
+    first = await submit_all(client, ivan, [(4940, 5020)])
+    judged_ids = [int(r["id"]) for r in first[0]["readings"]]
+    postgres = Tortoise.get_connection("default").capabilities.dialect == "postgres"
+    async with in_transaction() as conn:
+        await (
+            models.Reading.filter(id__in=judged_ids)
+            .using_db(conn)
+            .update(**readings.verdict(models.ReadingStatus.ACCEPTED))
+        )
+        submission = asyncio.create_task(
+            client.execute(
+                SUBMIT,
+                {"number": IVAN_ACCOUNT, "readings": day_night(meter, 4950, 5030)},
+                token=ivan,
+            )
+        )
+        if postgres:  # SQLite has one connection: the submission simply waits for the commit.
+            assert await blocked_backends(conn, at_least=1) >= 1
+
+    payload = (await submission)["submitReadings"]
+
+    assert payload["errors"] == []
+    assert {int(r["id"]) for r in payload["readings"]}.isdisjoint(judged_ids)
+    judged = await models.Reading.filter(id__in=judged_ids).order_by("id")
+    assert [(r.status, r.value, r.customer_slot) for r in judged] == [
+        (models.ReadingStatus.ACCEPTED, Decimal(4940), None),
+        (models.ReadingStatus.ACCEPTED, Decimal(5020), None),
+    ]
+    rows = await pending_customer_readings()
+    assert [r.value for r in rows] == [Decimal(4950), Decimal(5030)]
