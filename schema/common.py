@@ -9,6 +9,7 @@ import strawberry
 from resolvers.common import Outcome
 from services.errors import ErrorCode as DomainErrorCode
 from services.errors import FieldError
+from services.pagination import Page
 
 ErrorCode = strawberry.enum(
     DomainErrorCode, name="ErrorCode", description="Machine-readable code of an expected failure."
@@ -76,6 +77,15 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(
         description="Cursor of the last edge; pass as `after`."
     )
+
+    @classmethod
+    def from_page(cls, page: Page) -> PageInfo:
+        return cls(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        )
 
 
 def plain(value: Decimal) -> Decimal:

@@ -120,15 +120,7 @@ class PaymentConnection:
             PaymentEdge(cursor=c, node=Payment.from_model(p))
             for p, c in zip(page.items, page.cursors, strict=True)
         ]
-        return cls(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-        )
+        return cls(edges=edges, page_info=PageInfo.from_page(page))
 
 
 @strawberry.input(description="How much to pay for one service.")
