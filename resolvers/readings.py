@@ -9,7 +9,7 @@ import models
 from resolvers.common import Outcome, mutation, query
 from resolvers.context import Context
 from resolvers.loaders import Loader
-from services import accounts, captcha, readings
+from services import accounts, captcha, reading_history, readings
 from services.pagination import Page
 from services.readings import Preview, ReadingEntry, ReadingView, Submission
 
@@ -88,7 +88,7 @@ async def account_readings(
     first: int | None,
     after: str | None,
 ) -> Page[ReadingView]:
-    return await readings.history(
+    return await reading_history.history(
         ctx.rt.settings, account=account, kind=kind, from_=from_, to=to, first=first, after=after
     )
 
