@@ -41,6 +41,7 @@ import asyncpg  # noqa: E402
 from adapters.acquirers.sandbox import SIGNATURE_HEADER, signature_header  # noqa: E402
 from bench import dataset, load  # noqa: E402
 from bench.dashboard import SECRET, start, stop, wait_ready  # noqa: E402
+from bench.readings import stop_profiler  # noqa: E402
 
 SANDBOX_SECRET = SECRET + ":sandbox"
 SUBSCRIPTION = "subscription S($id: ID!) { paymentStatus(id: $id) { id status } }"
@@ -187,11 +188,14 @@ def client_process(subs: list[Subscriber], conn) -> None:
 # --- the callbacks (in this process)
 
 
-async def send_callbacks(port: int, subs: list[Subscriber], rate: float) -> tuple[dict, list[str]]:
+async def send_callbacks(
+    port: int, subs: list[Subscriber], rate: float
+) -> tuple[dict, list[float], list[str]]:
     """POSTs one signed CONFIRMED callback per subscriber at `rate` per second; answers the send
-    time of each payment's callback and the errors."""
+    time of each payment's callback, the callbacks' answer times (sorted) and the errors."""
     url = f"http://127.0.0.1:{port}/payments/callback/sandbox"
     sent: dict[str, float] = {}
+    answered: list[float] = []
     errors: list[str] = []
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
@@ -209,6 +213,7 @@ async def send_callbacks(port: int, subs: list[Subscriber], rate: float) -> tupl
             try:
                 async with http.post(url, data=body, headers=headers) as response:
                     text = await response.text()
+                    answered.append(time.monotonic() - sent[sub.payment_id])
                     if response.status != 200 or text.strip() != "OK":
                         errors.append(f"HTTP {response.status}: {text[:100]}")
             except (aiohttp.ClientError, TimeoutError) as error:
@@ -222,7 +227,7 @@ async def send_callbacks(port: int, subs: list[Subscriber], rate: float) -> tupl
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(sub)))
         await asyncio.gather(*tasks)
-    return sent, errors
+    return sent, sorted(answered), errors
 
 
 # --- memory
@@ -253,6 +258,11 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--port", type=int, default=18900, help="first server; the second +1")
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="record the first server with py-spy while callbacks are sent (collapsed stacks)",
+    )
     parser.add_argument(
         "--server-env",
         action="append",
@@ -336,10 +346,17 @@ def main() -> None:
         client_pids = [p.pid for p in procs]
         cpu_before = load.cpu_seconds(pids + client_pids + [os.getpid()])
         load_average = os.getloadavg()[0]
+        profiler = None
+        if args.profile:
+            spy = str(Path(sys.executable).with_name("py-spy"))
+            command = [spy, "record", "-f", "raw", "-r", "200", "-o", args.profile, "-p"]
+            profiler = start([*command, str(servers[0].pid)], dict(os.environ), logs / "py-spy.log")  # fmt: skip
         wall = time.monotonic()
-        sent, errors = asyncio.run(send_callbacks(ports[0], subs[:completed], args.rate))
+        sent, answered, errors = asyncio.run(send_callbacks(ports[0], subs[:completed], args.rate))
         time.sleep(args.settle)
         wall = time.monotonic() - wall
+        if profiler:
+            stop_profiler(profiler)
         cpu_after = load.cpu_seconds(pids + client_pids + [os.getpid()])
         received: dict[str, float] = {}
         read_failed = 0
@@ -362,8 +379,8 @@ def main() -> None:
     # Only subscribers whose callback was sent may get SUCCEEDED: anything else is a wrong push.
     wrong = [pid for pid in received if pid not in sent]
 
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(len(latencies) * p))] if latencies else float("nan")  # fmt: skip
+    def pct(p: float, values: list[float] = latencies) -> float:
+        return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
 
     def used(group: list[int]) -> float:
         return sum(cpu_after.get(p, 0) - cpu_before.get(p, 0) for p in group) / wall
@@ -373,7 +390,11 @@ def main() -> None:
         f"{args.clients} client processes, {os.cpu_count()} cores, "
         f"load average {load_average:.2f} at the start"
     )
-    print(f"callbacks: {len(sent)} to port {ports[0]} at {args.rate:g}/s, errors {len(errors)}")
+    print(
+        f"callbacks: {len(sent)} to port {ports[0]} at {args.rate:g}/s, errors {len(errors)}; "
+        f"answered (200 OK) in p50 {pct(0.5, answered) * 1000:.1f} ms, "
+        f"p99 {pct(0.99, answered) * 1000:.1f} ms"
+    )
     print(
         f"push latency (callback sent -> SUCCEEDED at the subscriber): p50 {pct(0.5):.1f} ms, "
         f"p99 {pct(0.99):.1f} ms, max {latencies[-1] if latencies else float('nan'):.1f} ms "
