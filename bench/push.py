@@ -359,13 +359,14 @@ def main() -> None:
             stop_profiler(profiler)
         cpu_after = load.cpu_seconds(pids + client_pids + [os.getpid()])
         received: dict[str, float] = {}
-        read_failed = 0
+        failed_in_all, late_failures = 0, []
         for pipe in pipes:
             pipe.send("stop")
         for pipe in pipes:
             _, got, sample, failed = pipe.recv()
             received.update(got)
-            read_failed += failed - 0
+            failed_in_all += failed
+            late_failures += sample
         for proc in procs:
             proc.join(timeout=30)
     finally:
@@ -411,9 +412,14 @@ def main() -> None:
         f"subscriber clients {used(client_pids):.2f}, callback sender {used([os.getpid()]):.2f} "
         "(the clients run on the same cores as the servers)"
     )
+    # Failures after the subscriptions were open: a websocket closed, an error message.
+    dropped = failed_in_all - open_failed
+    print(f"websockets failed after opening: {dropped}")
+    for failure in late_failures[:5] if dropped else []:
+        print(f"  failure: {failure}")
     for error in errors[:5]:
         print(f"  callback error: {error}")
-    if errors or lost or wrong or open_failed:
+    if errors or lost or wrong or open_failed or dropped:
         sys.exit(1)
 
 
