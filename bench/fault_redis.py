@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
+import aiohttp
 
-from bench.faults_common import (  # noqa: E402
+from bench.faults_common import (
     ACCOUNT_QUERY,
     Api,
     Check,
@@ -129,7 +129,7 @@ async def run(args: argparse.Namespace) -> int:
                             assert status == 200 and body["data"]["account"], body
                         else:
                             await api.create_payment("SBP", "10.00")
-                    except Exception as error:  # noqa: BLE001 - reported
+                    except Exception as error:
                         failures.append(f"{api.base} {step}: {error!r}"[:300])
                     latencies.append(time.monotonic() - started)
             check(

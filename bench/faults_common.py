@@ -122,7 +122,7 @@ async def wait_http(url: str, process: subprocess.Popen, timeout: float = 60) ->
                 async with http.get(url) as response:
                     await response.read()
                     return time.monotonic() - started
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 pass
             if time.monotonic() - started > timeout:
                 raise SystemExit(f"{url}: not answering after {timeout} s")
@@ -173,7 +173,7 @@ class Api:
             return response.status, body
 
     async def login(self, login: str = "Ivan", password: str = "Ivan12345") -> str:
-        status, body = await self.gql(LOGIN, {"l": login, "p": password})
+        _status, body = await self.gql(LOGIN, {"l": login, "p": password})
         self.token = body["data"]["login"]["accessToken"]
         assert self.token, body
         return self.token
@@ -262,7 +262,7 @@ class Subscriber:
                     self.closed = data["type"]
                     return
             self.closed = f"socket closed {self.ws.close_code}"
-        except Exception as error:  # noqa: BLE001 - recorded for the report
+        except Exception as error:
             self.closed = repr(error)
 
 
