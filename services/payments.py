@@ -370,16 +370,19 @@ async def _register(
         raise DomainError.of(
             ErrorCode.PROVIDER_ERROR, "Банк не принял платёж. Попробуйте позже."
         ) from None
-    await models.Payment.filter(id=payment.id).update(
-        provider_payment_id=registration.provider_payment_id,
-        confirmation_url=registration.confirmation_url,
-        sbp_payload=registration.sbp_payload,
-        updated_at=datetime.now(UTC),
-    )
-    # Conditional: a callback may already have moved the payment on (it never goes back).
-    moved = await models.Payment.filter(id=payment.id, status=S.CREATED).update(
-        status=S.PENDING, updated_at=datetime.now(UTC)
-    )
+    # One transaction: a server killed between the two updates would leave a registered payment
+    # CREATED, which nothing moves on (found by bench/fault_kill.py).
+    async with in_transaction():
+        await models.Payment.filter(id=payment.id).update(
+            provider_payment_id=registration.provider_payment_id,
+            confirmation_url=registration.confirmation_url,
+            sbp_payload=registration.sbp_payload,
+            updated_at=datetime.now(UTC),
+        )
+        # Conditional: a callback may already have moved the payment on (it never goes back).
+        moved = await models.Payment.filter(id=payment.id, status=S.CREATED).update(
+            status=S.PENDING, updated_at=datetime.now(UTC)
+        )
     if moved:
         await payment_events.publish(
             rt, payment_events.Change(payment.id, payment.account_id, S.PENDING)
