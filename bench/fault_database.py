@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -151,7 +152,8 @@ async def run(args: argparse.Namespace) -> int:
     try:
         cluster.init()
         cluster.ctl("start")
-        subprocess.run(["psql", cluster.url(), "-qc", "CREATE DATABASE lk"], check=True)
+        command = ["psql", cluster.url(), "-qc", "CREATE DATABASE lk"]
+        await asyncio.to_thread(subprocess.run, command, check=True)
         extra = {}
         if not args.development:
             extra = dict(
@@ -294,7 +296,9 @@ async def run(args: argparse.Namespace) -> int:
             f"{percentile(latencies, 0.5):.0f} ms p99 {percentile(latencies, 0.99):.0f} ms; "
             f"slowest request {max(a.ended - a.started for a in answers):.2f} s"
         )
-        kinds = Counter(a.detail[:100] for a in failures)
+        kinds = Counter(
+            re.sub(r"'errorId': '\w+'", "'errorId': …", a.detail)[:100] for a in failures
+        )
         for detail, count in kinds.most_common(5):
             print(f"  {count:4d} x {detail}")
     finally:
