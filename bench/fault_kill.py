@@ -280,8 +280,8 @@ async def run(args: argparse.Namespace) -> int:
                 f"\nfigures: {args.payments} payments ({len(paid)} paid), concurrency {args.concurrency}; "
                 f"killed after {killed_at - started:.1f} s; {len(lost)} callbacks lost by the kill, "
                 f"{created} payments left CREATED; server answering {restart:.1f} s after the "
-                f"restart; every payment settled {settled_after:.1f} s after it (the lost callbacks "
-                f"by the start-up reconciliation: GetState)"
+                f"restart; every payment settled {settled_after:.1f} s after it (lost callbacks "
+                f"settled by reconciliation: GetState, after {args.reconcile_minutes} min)"
             )
     finally:
         if db is not None:
