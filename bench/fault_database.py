@@ -25,6 +25,7 @@ import glob
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -94,6 +95,22 @@ class Cluster:
             "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "pg.log"),
             "-w", *extra, action,
         )  # fmt: skip
+
+    def signal_all(self, sig: int) -> int:
+        """Sends sig to the cluster's postmaster and its children (only this cluster's)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        pids = [postmaster]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == postmaster:
+                    pids.append(int(entry.name))
+        for pid in pids:
+            os.kill(pid, sig)
+        return len(pids)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
@@ -217,12 +234,19 @@ async def run(args: argparse.Namespace) -> int:
             tasks = [asyncio.create_task(client(i)) for i in range(args.clients)]
             tasks.append(asyncio.create_task(prober()))
             await asyncio.sleep(args.before)
-            log("stopping the private cluster (pg_ctl stop -m fast)")
             down_at = time.monotonic()
-            await asyncio.to_thread(cluster.ctl, "stop", "-m", "fast")
-            await asyncio.sleep(args.outage)
-            log("starting it again")
-            await asyncio.to_thread(cluster.ctl, "start")
+            if args.freeze:
+                count = cluster.signal_all(signal.SIGSTOP)
+                log(f"froze the private cluster (SIGSTOP to its {count} processes)")
+                await asyncio.sleep(args.outage)
+                cluster.signal_all(signal.SIGCONT)
+                log("thawed it (SIGCONT)")
+            else:
+                log("stopping the private cluster (pg_ctl stop -m fast)")
+                await asyncio.to_thread(cluster.ctl, "stop", "-m", "fast")
+                await asyncio.sleep(args.outage)
+                log("starting it again")
+                await asyncio.to_thread(cluster.ctl, "start")
             up_at = time.monotonic()
             log(f"cluster down {up_at - down_at:.1f} s")
             await asyncio.sleep(args.after)
@@ -318,10 +342,13 @@ def main() -> None:
     parser.add_argument("--outage", type=float, default=3, help="seconds the cluster is down")
     parser.add_argument("--after", type=float, default=10, help="seconds of load after")
     parser.add_argument("--pause", type=float, default=0.05, help="each client's pause, s")
-    parser.add_argument("--timeout", type=float, default=10, help="per-request timeout, s")
+    parser.add_argument("--timeout", type=float, default=15, help="per-request timeout, s")
     parser.add_argument("--port", type=int, default=19130)
     parser.add_argument("--pg-port", type=int, default=19160)
     parser.add_argument("--development", action="store_true", help="LK_ENV=development")
+    parser.add_argument(
+        "--freeze", action="store_true", help="SIGSTOP/SIGCONT the cluster instead of a restart"
+    )
     sys.exit(asyncio.run(run(parser.parse_args())))
 
 
