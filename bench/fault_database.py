@@ -342,7 +342,7 @@ def main() -> None:
     parser.add_argument("--outage", type=float, default=3, help="seconds the cluster is down")
     parser.add_argument("--after", type=float, default=10, help="seconds of load after")
     parser.add_argument("--pause", type=float, default=0.05, help="each client's pause, s")
-    parser.add_argument("--timeout", type=float, default=15, help="per-request timeout, s")
+    parser.add_argument("--timeout", type=float, default=25, help="per-request timeout, s")
     parser.add_argument("--port", type=int, default=19130)
     parser.add_argument("--pg-port", type=int, default=19160)
     parser.add_argument("--development", action="store_true", help="LK_ENV=development")
