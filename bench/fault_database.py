@@ -183,6 +183,7 @@ async def run(args: argparse.Namespace) -> int:
                 LK_TBANK_PASSWORD="dummy",
                 LK_DEMO_DATA="true",
             )
+        extra["LK_DATABASE_TIMEOUT"] = str(args.database_timeout)
         env = server_env(args.port, cluster.url("lk"), **extra)
         server = start_server(args.port, env, workdir / "server.log")
         base = f"http://127.0.0.1:{args.port}"
@@ -342,7 +343,10 @@ def main() -> None:
     parser.add_argument("--outage", type=float, default=3, help="seconds the cluster is down")
     parser.add_argument("--after", type=float, default=10, help="seconds of load after")
     parser.add_argument("--pause", type=float, default=0.05, help="each client's pause, s")
-    parser.add_argument("--timeout", type=float, default=25, help="per-request timeout, s")
+    parser.add_argument("--timeout", type=float, default=20, help="per-request timeout, s")
+    parser.add_argument(
+        "--database-timeout", type=float, default=5, help="the server's LK_DATABASE_TIMEOUT, s"
+    )
     parser.add_argument("--port", type=int, default=19130)
     parser.add_argument("--pg-port", type=int, default=19160)
     parser.add_argument("--development", action="store_true", help="LK_ENV=development")
