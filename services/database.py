@@ -24,9 +24,8 @@ async def open_database(
     """timeout (PostgreSQL): seconds a statement, or opening a connection, may take before it
     fails. asyncpg then cancels the statement within as long again (or drops the connection),
     so a database that stops answering fails requests within about three times the timeout (a
-    request may also wait for a new connection) instead of
-    hanging them until it answers again (bench/fault_database.py --freeze). Migrations and
-    cli.py are not limited."""
+    request may also wait for a new connection) instead of hanging them until it answers again
+    (bench/fault_database.py --freeze). Migrations and cli.py are not limited."""
     if database_url.startswith("sqlite://"):
         path = database_url.removeprefix("sqlite://")
         if path != ":memory:":
