@@ -108,7 +108,11 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     rt = app[RUNTIME]
-    await open_database(rt.settings.database_url, schema_mode=rt.settings.schema_mode)
+    await open_database(
+        rt.settings.database_url,
+        schema_mode=rt.settings.schema_mode,
+        timeout=rt.settings.database_timeout,
+    )
     if rt.settings.demo_data and await demo.load_demo_data(rt):
         log.info("demo data loaded")
     yield

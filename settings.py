@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     # transaction when cli.py imports a file.
     integration_max_items: int = Field(default=1000, ge=1)
     integration_batch_size: int = Field(default=1000, ge=1)
+    # Faults: seconds one database statement (or opening a connection) may take in the server
+    # before it fails (PostgreSQL); a database that stops answering fails requests within
+    # about three times this (asyncpg's cancel and a new connection get as long again each)
+    # instead of hanging them until it answers.
+    database_timeout: float = Field(default=10, gt=0)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

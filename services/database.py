@@ -18,7 +18,14 @@ from models.config import tortoise_config
 log = logging.getLogger(__name__)
 
 
-async def open_database(database_url: str, *, schema_mode: str = "migrate") -> None:
+async def open_database(
+    database_url: str, *, schema_mode: str = "migrate", timeout: float | None = None
+) -> None:
+    """timeout (PostgreSQL): seconds a statement, or opening a connection, may take before it
+    fails. asyncpg then cancels the statement within as long again (or drops the connection),
+    so a database that stops answering fails requests within about three times the timeout (a
+    request may also wait for a new connection) instead of hanging them until it answers again
+    (bench/fault_database.py --freeze). Migrations and cli.py are not limited."""
     if database_url.startswith("sqlite://"):
         path = database_url.removeprefix("sqlite://")
         if path != ":memory:":
@@ -30,6 +37,10 @@ async def open_database(database_url: str, *, schema_mode: str = "migrate") -> N
         config["connections"]["default"] = connection
     if schema_mode == "migrate":
         await migrate(config=config)
+    if timeout is not None and isinstance(config["connections"]["default"], dict):
+        # asyncpg's create_pool: command_timeout per statement, timeout per connection attempt.
+        credentials = config["connections"]["default"]["credentials"]
+        credentials.update(command_timeout=timeout, timeout=timeout)
     # Background tasks (outbox sender, broker listener, reconciliation) run outside the task
     # that initialised Tortoise: the global fallback lets them reach the same connections.
     await Tortoise.init(config=config, _enable_global_fallback=True)

@@ -32,6 +32,10 @@ S = models.PaymentStatus
 CENT = Decimal("0.01")
 # What the history shows: money that arrived (and was possibly returned).
 HISTORY_STATUSES = (S.SUCCEEDED, S.REFUNDED)
+# How long a CREATED payment is left to the request registering it before a repeat of that
+# request (the same idempotency key) registers it again: longer than the acquirer's client
+# timeout (15 s, server.py), so the first request has certainly given up.
+REGISTRATION_GRACE = timedelta(seconds=20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +158,7 @@ async def create_payment(
             )
         existing = await models.Payment.get_or_none(user_id=user.id, idempotency_key=key)
         if existing is not None:
-            return existing
+            return await _resume_registration(rt, existing, user)
     account, lines, email = await _validate(rt, user, request)
     statement = await models.Statement.filter(account_id=account.id).order_by("-period").first()
     try:
@@ -307,6 +311,35 @@ def _amount_error(message: str, path: str) -> FieldError:
     return FieldError(ErrorCode.AMOUNT_INVALID, message, path)
 
 
+async def _resume_registration(
+    rt: Runtime, payment: models.Payment, user: models.User
+) -> models.Payment:
+    """A repeat of a payment left CREATED by a request that died before the acquirer answered
+    (a crashed or killed server): registers it again, so the customer gets something to pay
+    instead of a payment stuck until it expires. Only once REGISTRATION_GRACE has passed (the
+    first request has given up by then: the acquirer's client times out after 15 s), and only
+    one request does it (a conditional update claims the payment)."""
+    if payment.status != S.CREATED or payment.provider_payment_id is not None:
+        return payment
+    now = datetime.now(UTC)
+    claimed = await models.Payment.filter(
+        id=payment.id,
+        status=S.CREATED,
+        provider_payment_id__isnull=True,
+        updated_at__lte=now - REGISTRATION_GRACE,
+    ).update(updated_at=now)
+    if not claimed:
+        return payment
+    log.warning("payments: registering %s again (its first registration was cut off)", payment.id)
+    account = await models.Account.get(id=payment.account_id)
+    stored = await models.PaymentLine.filter(payment_id=payment.id).select_related("service")
+    services = {s.service_id: s for s in await models.AccountService.filter(account_id=account.id)}
+    lines = [
+        _Line(services[line.service_id], line.service, line.charged, line.amount) for line in stored
+    ]
+    return await _register(rt, payment, account, lines, user)
+
+
 async def _register(
     rt: Runtime,
     payment: models.Payment,
@@ -337,16 +370,19 @@ async def _register(
         raise DomainError.of(
             ErrorCode.PROVIDER_ERROR, "Банк не принял платёж. Попробуйте позже."
         ) from None
-    await models.Payment.filter(id=payment.id).update(
-        provider_payment_id=registration.provider_payment_id,
-        confirmation_url=registration.confirmation_url,
-        sbp_payload=registration.sbp_payload,
-        updated_at=datetime.now(UTC),
-    )
-    # Conditional: a callback may already have moved the payment on (it never goes back).
-    moved = await models.Payment.filter(id=payment.id, status=S.CREATED).update(
-        status=S.PENDING, updated_at=datetime.now(UTC)
-    )
+    # One transaction: a server killed between the two updates would leave a registered payment
+    # CREATED, which nothing moves on (found by bench/fault_kill.py).
+    async with in_transaction():
+        await models.Payment.filter(id=payment.id).update(
+            provider_payment_id=registration.provider_payment_id,
+            confirmation_url=registration.confirmation_url,
+            sbp_payload=registration.sbp_payload,
+            updated_at=datetime.now(UTC),
+        )
+        # Conditional: a callback may already have moved the payment on (it never goes back).
+        moved = await models.Payment.filter(id=payment.id, status=S.CREATED).update(
+            status=S.PENDING, updated_at=datetime.now(UTC)
+        )
     if moved:
         await payment_events.publish(
             rt, payment_events.Change(payment.id, payment.account_id, S.PENDING)
