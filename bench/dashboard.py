@@ -67,6 +67,35 @@ query Dashboard {
 """
 
 
+def server_env(
+    database_url: str,
+    *,
+    redis_url: str,
+    prefix: str,
+    port: int,
+    workers: int,
+    pool: int,
+    **extra: str,
+) -> dict[str, str]:
+    """The environment of a benchmarked `server.py`: development settings, the bench's secret,
+    no demo data, no access log line per request (the hand-written baseline writes none)."""
+    return dict(
+        os.environ,
+        LK_ENV="development",
+        LK_DATABASE_URL=f"{database_url}?maxsize={pool}",
+        LK_REDIS_URL=redis_url,
+        LK_REDIS_PREFIX=prefix,
+        LK_SECRET_KEY=SECRET,
+        LK_DEMO_DATA="false",
+        LK_HOST="127.0.0.1",
+        LK_PORT=str(port),
+        LK_WORKERS=str(workers),
+        LK_ACCESS_LOG="false",
+        PYTHONPATH=str(ROOT),
+        **extra,
+    )
+
+
 def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     # A session of its own, so that the whole process group (workers included) stops at the end.
     return subprocess.Popen(
@@ -170,20 +199,13 @@ def main() -> None:
     logs.mkdir(exist_ok=True)
     # A pool per worker about as large as its share of the connections.
     pool = max(4, args.connections // args.workers)
-    env = dict(
-        os.environ,
-        LK_ENV="development",
-        LK_DATABASE_URL=f"{data.database_url}?maxsize={pool}",
-        LK_REDIS_URL=args.redis_url,
-        LK_REDIS_PREFIX="lkbench",
-        LK_SECRET_KEY=SECRET,
-        LK_DEMO_DATA="false",
-        LK_HOST="127.0.0.1",
-        LK_PORT=str(args.port),
-        LK_WORKERS=str(args.workers),
-        # Neither server writes an access log line per request (the baseline has none).
-        LK_ACCESS_LOG="false",
-        PYTHONPATH=str(ROOT),
+    env = server_env(
+        data.database_url,
+        redis_url=args.redis_url,
+        prefix="lkbench",
+        port=args.port,
+        workers=args.workers,
+        pool=pool,
     )
     graphql_url = f"http://127.0.0.1:{args.port}/graphql"
     baseline_url = f"http://127.0.0.1:{args.port + 1}/graphql"

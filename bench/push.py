@@ -40,7 +40,7 @@ import asyncpg  # noqa: E402
 
 from adapters.acquirers.sandbox import SIGNATURE_HEADER, signature_header  # noqa: E402
 from bench import dataset, load  # noqa: E402
-from bench.dashboard import SECRET, start, stop, wait_ready  # noqa: E402
+from bench.dashboard import SECRET, server_env, start, stop, wait_ready  # noqa: E402
 from bench.readings import stop_profiler  # noqa: E402
 
 SANDBOX_SECRET = SECRET + ":sandbox"
@@ -297,22 +297,16 @@ def main() -> None:
     servers = []
     try:
         for port in ports:
-            env = dict(
-                os.environ,
-                LK_ENV="development",
-                LK_DATABASE_URL=f"{data.database_url}?maxsize=20",
-                LK_REDIS_URL=args.redis_url,
-                LK_REDIS_PREFIX="lkbench-push",
-                LK_SECRET_KEY=SECRET,
+            env = server_env(
+                data.database_url,
+                redis_url=args.redis_url,
+                prefix="lkbench-push",
+                port=port,
+                workers=1,
+                pool=20,
                 LK_SANDBOX_SECRET=SANDBOX_SECRET,
-                LK_DEMO_DATA="false",
                 LK_SCHEMA_MODE="ready",
                 LK_BACKGROUND_TASKS="false",
-                LK_HOST="127.0.0.1",
-                LK_PORT=str(port),
-                LK_WORKERS="1",
-                LK_ACCESS_LOG="false",
-                PYTHONPATH=str(ROOT),
             )
             env.update(x.split("=", 1) for x in args.server_env)
             servers.append(start([sys.executable, "server.py"], env, logs / f"server-{port}.log"))

@@ -39,7 +39,7 @@ import aiohttp  # noqa: E402
 import asyncpg  # noqa: E402
 
 from bench import dataset, load  # noqa: E402
-from bench.dashboard import SECRET, start, stop, wait_ready  # noqa: E402
+from bench.dashboard import SECRET, server_env, start, stop, wait_ready  # noqa: E402
 
 SUBMIT = """
 mutation Submit($number: String!, $readings: [ReadingInput!]!) {
@@ -284,19 +284,13 @@ def main() -> None:
     logs = Path(os.environ.get("TMPDIR", "/tmp")) / "lk-bench-readings"
     logs.mkdir(exist_ok=True)
     pool = max(4, args.clients // args.workers)
-    env = dict(
-        os.environ,
-        LK_ENV="development",
-        LK_DATABASE_URL=f"{data.database_url}?maxsize={pool}",
-        LK_REDIS_URL=args.redis_url,
-        LK_REDIS_PREFIX="lkbench-readings",
-        LK_SECRET_KEY=SECRET,
-        LK_DEMO_DATA="false",
-        LK_HOST="127.0.0.1",
-        LK_PORT=str(args.port),
-        LK_WORKERS=str(args.workers),
-        LK_ACCESS_LOG="false",
-        PYTHONPATH=str(ROOT),
+    env = server_env(
+        data.database_url,
+        redis_url=args.redis_url,
+        prefix="lkbench-readings",
+        port=args.port,
+        workers=args.workers,
+        pool=pool,
     )
     url = f"http://127.0.0.1:{args.port}/graphql"
     server = start([sys.executable, "server.py"], env, logs / "server.log")

@@ -14,15 +14,6 @@ MAX_STATEMENT_PERIODS = 6
 ACCOUNT_NUMBER_LENGTH = models.Account._meta.fields_map["number"].max_length
 
 
-async def accounts_of_user(user_id: int) -> list[models.Account]:
-    links = (
-        await models.UserAccount.filter(user_id=user_id)
-        .select_related("account")
-        .order_by("-is_holder", "created_at", "id")
-    )
-    return [link.account for link in links]
-
-
 def account_number(raw: str | None) -> str | None:
     """The number as stored (blanks around it dropped), or None when no account can have it:
     such input is simply not found (and never reaches the database, whose field would refuse
