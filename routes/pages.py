@@ -32,7 +32,7 @@ PAGES = {
     recovery.LINK_PATH: "recovery.html",
     profile.EMAIL_LINK_PATH: "confirm-email.html",
 }
-# The page's own files; nothing else under static/pages/ is served.
+# The pages' own files; nothing else under static/pages/ is served.
 ASSETS = {"pages.css", "pages.js"}
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "

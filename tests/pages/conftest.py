@@ -12,6 +12,9 @@ import pytest
 from server import create_app
 from tests.graphql import GraphQLClient
 
+# node (with the npm packages of tests/js) and the system's chromium, as the GraphiQL test uses.
+from tests.platform.test_js_clients import chromium, node  # noqa: F401
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -37,7 +40,3 @@ def make_client(
 @pytest.fixture
 async def client(make_client) -> GraphQLClient:
     return await make_client()
-
-
-# node (with the npm packages of tests/js) and the system's chromium, as the GraphiQL test uses.
-from tests.platform.test_js_clients import chromium, node  # noqa: E402, F401
