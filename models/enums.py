@@ -38,9 +38,6 @@ class ReadingStatus(str, Enum):
 class PaymentMethod(str, Enum):
     CARD = "CARD"
     SBP = "SBP"
-    # Paid at a bank, a post office or the retailer's office (imported from billing). Such rows
-    # store no method (null, provider "offline"); the customer's API answers OFFLINE for them.
-    OFFLINE = "OFFLINE"
 
 
 class PaymentStatus(str, Enum):

@@ -20,11 +20,16 @@ from services import payments
 from services.pagination import Page
 from services.payments import PaymentLineRequest, PaymentRequest
 
+# The stored methods (CARD, SBP), as the integration endpoint shows them.
 PaymentMethodEnum = strawberry.enum(
     models.PaymentMethod, name="PaymentMethod", description="How the customer pays."
 )
-# The models' enum holds no Strawberry; the value's description is set on its definition.
-for _value in PaymentMethodEnum.__strawberry_definition__.values:  # type: ignore[attr-defined]
+# The customer's API: the stored methods and OFFLINE for payments imported from billing.
+CustomerPaymentMethodEnum = strawberry.enum(
+    payments.PaymentMethod, name="PaymentMethod", description="How the customer pays."
+)
+# Services hold no Strawberry: the value's description is set on the enum's definition.
+for _value in CustomerPaymentMethodEnum.__strawberry_definition__.values:  # type: ignore[attr-defined]
     if _value.name == "OFFLINE":
         _value.description = (
             "Paid outside the cabinet: at a bank, a post office or the retailer's office "
@@ -61,7 +66,7 @@ class Payment:
     # False when only the payment's capability authorizes the caller: no personal data then.
     personal: strawberry.Private[bool]
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
-    method: PaymentMethodEnum = strawberry.field(  # type: ignore[valid-type]
+    method: CustomerPaymentMethodEnum = strawberry.field(  # type: ignore[valid-type]
         description="Card, SBP, or OFFLINE for payments made at a bank or an office."
     )
     status: PaymentStatusEnum = strawberry.field(description="Current status.")  # type: ignore[valid-type]
@@ -154,7 +159,7 @@ class PaymentLineInput:
 @strawberry.input(description="A new payment.")
 class CreatePaymentInput:
     account_number: str = strawberry.field(description="The account paid for.")
-    method: PaymentMethodEnum = strawberry.field(  # type: ignore[valid-type]
+    method: CustomerPaymentMethodEnum = strawberry.field(  # type: ignore[valid-type]
         description="CARD or SBP (OFFLINE is refused: INVALID_INPUT)."
     )
     lines: list[PaymentLineInput] = strawberry.field(description="An amount per service.")

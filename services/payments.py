@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from enum import Enum
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,16 @@ HISTORY_STATUSES = (S.SUCCEEDED, S.REFUNDED)
 REGISTRATION_GRACE = timedelta(seconds=20)
 
 
+class PaymentMethod(str, Enum):
+    """How a payment was made, as the customer's API says it: the stored methods (CARD, SBP)
+    and OFFLINE for payments imported from billing, which store none (the acquirer never saw
+    them: paid at a bank, a post office or the retailer's office)."""
+
+    CARD = "CARD"
+    SBP = "SBP"
+    OFFLINE = "OFFLINE"
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentLineRequest:
     service_code: str
@@ -49,7 +60,7 @@ class PaymentLineRequest:
 @dataclass(frozen=True, slots=True)
 class PaymentRequest:
     account_number: str
-    method: models.PaymentMethod
+    method: PaymentMethod
     lines: list[PaymentLineRequest]
     total_confirmed: bool
     receipt_email: str | None = None
@@ -96,12 +107,12 @@ def masked_account_number(number: str) -> str:
     return "•" * max(len(number) - 4, 0) + number[-4:]
 
 
-def method_of(payment: models.Payment) -> models.PaymentMethod:
-    """How it was paid. Imported payments store no method of ours (the acquirer never saw them):
-    they were paid outside the cabinet."""
+def method_of(payment: models.Payment) -> PaymentMethod:
+    """How it was paid. Imported payments store no method (the acquirer never saw them): they
+    were paid outside the cabinet."""
     if payment.provider == OFFLINE_PROVIDER or payment.method is None:
-        return models.PaymentMethod.OFFLINE
-    return models.PaymentMethod(payment.method)
+        return PaymentMethod.OFFLINE
+    return PaymentMethod(payment.method.value)
 
 
 # --- capabilities: following one payment without signing in
@@ -242,7 +253,7 @@ async def create_payment(
                 id=uuid.uuid4(),
                 account=account,
                 user=user,
-                method=request.method,
+                method=models.PaymentMethod(request.method.value),
                 status=S.CREATED,
                 amount=sum((line.amount for line in lines), Decimal(0)),
                 channel=CABINET,
@@ -322,7 +333,7 @@ async def _validate(
     if statement is not None:
         for row in await models.StatementLine.filter(statement_id=statement.id):
             to_pay[row.service_id] = row.to_pay
-    if request.method == models.PaymentMethod.OFFLINE:
+    if request.method == PaymentMethod.OFFLINE:
         errors.append(
             FieldError(
                 ErrorCode.INVALID_INPUT,
