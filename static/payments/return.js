@@ -28,6 +28,7 @@
   let refused = false;
 
   function show(payment) {
+    root.dataset.live = "1";
     root.dataset.status = payment.status;
     status.textContent = TEXTS[payment.status] || payment.status;
     reason.textContent = payment.failureReason || "";
@@ -56,6 +57,10 @@
       } else if (message.type === "next" && message.payload && message.payload.data) {
         show(message.payload.data.paymentStatus);
         if (final()) ws.close(1000);
+      } else if (message.type === "next") {
+        // Refused (a wrong capability): asking again will not help.
+        refused = true;
+        ws.close(1000);
       } else if (message.type === "error" || message.type === "complete") {
         // Refused (a wrong capability): asking again will not help.
         refused = message.type === "error";
