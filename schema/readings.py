@@ -36,6 +36,9 @@ class Reading:
     )
     source: ReadingSourceEnum = strawberry.field(description="Where the reading came from.")  # type: ignore[valid-type]
     status: ReadingStatusEnum = strawberry.field(description="Whether billing accepted it.")  # type: ignore[valid-type]
+    rejection_reason: str | None = strawberry.field(
+        description="Why billing rejected the reading, as billing wrote it; null unless REJECTED."
+    )
     taken_at: datetime = strawberry.field(description="When the reading was taken or entered.")
     period: date = strawberry.field(
         description="The billing period (first day of a month) the reading counts for."
@@ -51,6 +54,7 @@ class Reading:
             consumption=None if view.consumption is None else plain(view.consumption),
             source=view.source,
             status=view.status,
+            rejection_reason=view.rejection_reason,
             taken_at=view.taken_at,
             period=view.period,
         )

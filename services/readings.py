@@ -41,6 +41,8 @@ class ReadingView:
     status: models.ReadingStatus
     taken_at: datetime
     period: date
+    # Billing's words when it rejected the reading; None for any other status.
+    rejection_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,7 @@ def reading_view(
     previous: models.Reading | None,
 ) -> ReadingView:
     """`previous` is the period-start reading of row's period: consumption is measured from it."""
+    status = models.ReadingStatus(row.status)
     return ReadingView(
         id=row.id,
         meter_serial_number=serial_number,
@@ -98,9 +101,10 @@ def reading_view(
         value=row.value,
         consumption=None if previous is None else row.value - previous.value,
         source=models.ReadingSource(row.source),
-        status=models.ReadingStatus(row.status),
+        status=status,
         taken_at=row.taken_at,
         period=row.period,
+        rejection_reason=row.rejection_reason if status == models.ReadingStatus.REJECTED else None,
     )
 
 
