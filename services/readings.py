@@ -607,8 +607,8 @@ async def _store(
     DO UPDATE, which PostgreSQL makes atomic against racing inserts and against billing freeing
     the slot meanwhile). One statement is atomic, so no explicit transaction is needed (except
     without signing in, where a row the cabinet holds may be left alone and the others must then
-    be undone); rows go
-    in register order, so two submissions never wait on each other crosswise. Built as text
+    be undone); rows go in register order, so two submissions never wait on each other
+    crosswise. Built as text
     because it is the hot path of the submission (the ORM has no upsert with RETURNING), once
     per number of rows and dialect.
     """
