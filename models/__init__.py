@@ -34,7 +34,7 @@ from models.identity import (
 from models.integration import ApiKey
 from models.messages import OutgoingMessage
 from models.payments import Payment, PaymentEvent, PaymentLine, SandboxOrder
-from models.readings import Meter, MeterRegister, Reading
+from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
 
 __all__ = [
     "Account",
@@ -57,6 +57,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentStatus",
     "Provider",
+    "PublicReadingsPass",
     "Reading",
     "ReadingSource",
     "ReadingStatus",
