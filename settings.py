@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     # about three times this (asyncpg's cancel and a new connection get as long again each)
     # instead of hanging them until it answers.
     database_timeout: float = Field(default=10, gt=0)
+    # How customers reach support: the `support` query and the footer of e-mails and PDFs.
+    support_phone: str = "+7 (3435) 230 255"
+    support_email: str = "lk@ntesk.ru"
+    support_site: str = "https://ntesk.ru"
+    # Opening hours or other notes, shown as configured; empty: none.
+    support_hours: str = ""
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

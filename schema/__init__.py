@@ -11,10 +11,12 @@ from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.identity import IdentityMutation, IdentityQuery
 from schema.payments import PaymentsMutation, PaymentsQuery, PaymentsSubscription
 from schema.readings import ReadingsMutation, ReadingsQuery
+from schema.reference import ReferenceQuery
 from schema.security import GraphQLLimits, security_extensions
 
 Query = merge_types(
-    "Query", (IdentityQuery, AccountsQuery, ReadingsQuery, PaymentsQuery, DocumentsQuery)
+    "Query",
+    (IdentityQuery, AccountsQuery, ReadingsQuery, PaymentsQuery, DocumentsQuery, ReferenceQuery),
 )
 Mutation = merge_types(
     "Mutation", (IdentityMutation, ReadingsMutation, PaymentsMutation, DocumentsMutation)
