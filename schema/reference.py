@@ -18,9 +18,7 @@ from services.reference import Label, SupportContacts
 class EnumLabel:
     enum: str = strawberry.field(description="The enum's name in this schema, e.g. ReadingSource.")
     value: str = strawberry.field(description="The value, e.g. ONSITE.")
-    text: str = strawberry.field(
-        description="What a customer reads, e.g. «Очное обслуживание»."
-    )
+    text: str = strawberry.field(description="What a customer reads, e.g. «Очное обслуживание».")
 
     @classmethod
     def from_label(cls, label: Label) -> EnumLabel:
@@ -55,8 +53,7 @@ def schema_enums(schema: GraphQLSchema) -> dict[str, list[str]]:
 @strawberry.type
 class ReferenceQuery:
     @strawberry.field(
-        description="How to reach the retailer's support (phone, e-mail, site), from "
-        "configuration."
+        description="How to reach the retailer's support (phone, e-mail, site), from configuration."
     )
     def support(self, info: Info) -> SupportContactsType:
         return SupportContactsType.from_contacts(resolve.support(info.context))

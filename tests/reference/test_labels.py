@@ -33,7 +33,9 @@ async def test_labels_cover_every_value_of_every_enum_of_the_schema(client: Grap
     assert set(answered) == expected
     # A real Russian text, not the code echoed back.
     untranslated = sorted(key for key, text in answered.items() if text == key[1] or not text)
-    assert untranslated == [], f"enum values without a label in services/reference.py: {untranslated}"
+    assert untranslated == [], (
+        f"enum values without a label in services/reference.py: {untranslated}"
+    )
     assert all(any("а" <= ch.lower() <= "я" for ch in text) for text in answered.values())
 
 
