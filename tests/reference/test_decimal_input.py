@@ -114,9 +114,7 @@ async def test_commas_and_spaces_that_are_not_digit_grouping_are_refused(
     client: GraphQLClient, ivan: str
 ):
     meter = await meter_id(client, ivan)
-    for bad in ("1,2,3", "1 2.3 4", "4941 ", "49 41", "1,234.5", "NaN", "Infinity", "1..2", ""):
-        if bad == "4941 ":  # surrounding spaces are forgiven
-            continue
+    for bad in ("1,2,3", "1 2.3 4", "49 41", "1,234.5", "NaN", "Infinity", "1..2", ""):
         body = await client.post(
             PREVIEW, {"number": IVAN_ACCOUNT, "readings": day_night(meter, bad, "5018")}, ivan
         )
