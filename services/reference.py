@@ -48,6 +48,9 @@ LABELS: dict[str, dict[str, str]] = {
         "TOTAL_NOT_CONFIRMED": "Подтвердите итоговую сумму",
         "PAYMENT_NOT_CANCELABLE": "Платёж уже нельзя отменить",
         "PROVIDER_ERROR": "Платёжный сервис недоступен, попробуйте позже",
+        # Codes other branches of this round add; left out of answers until the schema has them.
+        "CAPTCHA_REQUIRED": "Введите защитный код",
+        "TOKEN_EXPIRED": "Сеанс истёк, войдите снова",
     },
     "MeterKind": {
         "INDIVIDUAL": "Индивидуальный прибор учёта",
