@@ -103,7 +103,8 @@ def plain(value: Decimal) -> Decimal:
 # no-break space (U+202F, what Russian locales print) and the thin space (U+2009).
 _GROUP_SPACE = "[ \u00a0\u202f\u2009]"
 _DECIMAL_TEXT = re.compile(
-    rf"[+-]?(?:\d+|\d{{1,3}}(?:{_GROUP_SPACE}\d{{3}})+)?(?:[.,]\d+)?(?:[eE][+-]?\d+)?"
+    rf"[+-]?(?:\d+|\d{{1,3}}(?:{_GROUP_SPACE}\d{{3}})+)?(?:[.,]\d+)?(?:[eE][+-]?\d+)?",
+    re.ASCII,  # digits 0-9 only
 )
 
 
@@ -131,7 +132,7 @@ def parse_decimal(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise DecimalInputError(value)
     text = value.strip() if isinstance(value, str) else str(value)
-    if not any(ch.isdigit() for ch in text) or not _DECIMAL_TEXT.fullmatch(text):
+    if not any("0" <= ch <= "9" for ch in text) or not _DECIMAL_TEXT.fullmatch(text):
         raise DecimalInputError(value)
     try:
         number = Decimal(re.sub(_GROUP_SPACE, "", text).replace(",", "."))
