@@ -40,19 +40,22 @@ async def enqueue_sms(*, to: str, body: str) -> models.OutgoingMessage:
 
 
 async def enqueue_email(
-    rt: Runtime,
     *,
     to: str,
     subject: str,
     body: str,
     attachments: list[Attachment] | None = None,
+    rt: Runtime | None = None,
 ) -> models.OutgoingMessage:
-    """Every e-mail ends with the support contacts (LK_SUPPORT_*)."""
+    """Pass `rt`: the e-mail then ends with the support contacts (LK_SUPPORT_*), as every
+    e-mail to a customer should."""
+    if rt is not None:
+        body = f"{body.rstrip()}\n\n{support_footer(rt.settings)}\n"
     return await models.OutgoingMessage.create(
         channel=models.MessageChannel.EMAIL,
         to=to,
         subject=subject,
-        body=f"{body.rstrip()}\n\n{support_footer(rt.settings)}\n",
+        body=body,
         attachments=[
             {
                 "filename": a.filename,

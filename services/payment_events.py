@@ -305,7 +305,7 @@ async def _enqueue_receipt(rt: Runtime, payment: models.Payment) -> None:
         ]
     )
     await messages.enqueue_email(
-        rt,
+        rt=rt,
         to=payment.receipt_email,
         subject=f"Оплата по лицевому счёту {account.number}",
         body=body,

@@ -95,7 +95,7 @@ async def change_email(rt: Runtime, *, user: models.User, email: str) -> None:
         )
         link = f"{rt.settings.public_url}{EMAIL_LINK_PATH}?token={quote(token)}"
         await messages.enqueue_email(
-            rt,
+            rt=rt,
             to=target,
             subject=EMAIL_SUBJECT,
             body=EMAIL_TEXT.format(login=user.login, link=link),

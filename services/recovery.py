@@ -94,7 +94,7 @@ async def request(
             )
             if known:
                 await messages.enqueue_email(
-                    rt,
+                    rt=rt,
                     to=target,
                     subject=EMAIL_SUBJECT,
                     body=EMAIL_TEXT.format(link=reset_link(rt, target, nonce)),

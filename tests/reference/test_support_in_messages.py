@@ -12,6 +12,12 @@ from tests.identity.flows import outbox
 from tests.payments.flows import create, pay_by_card, wait_for_status
 
 FOOTER = "--\nСлужба поддержки: +7 (3435) 230 255, lk@ntesk.ru\nhttps://ntesk.ru\n"
+RECOVERY_BY_EMAIL = """
+mutation {
+  requestPasswordReset(channel: EMAIL, contact: "ivanov@ivan.ru", captchaId: "x", captchaAnswer: "x")
+  { ok }
+}
+"""
 BILL_BY_EMAIL = """
 mutation Send($number: String!) {
   sendPaymentDocument(accountNumber: $number) { ok errors { field code message } }
@@ -31,6 +37,15 @@ async def test_payment_receipt_email_shows_local_time_and_support_contacts(clien
     assert "UTC" not in mail["body"]
     # Yekaterinburg is UTC+5: the UTC wall clock would differ.
     assert f"{row.paid_at.astimezone(UTC):%d.%m.%Y %H:%M}" not in mail["body"]
+    assert mail["body"].endswith(FOOTER)
+
+
+async def test_password_recovery_email_ends_with_the_support_contacts(client):
+    data = await client.execute(RECOVERY_BY_EMAIL)
+
+    assert data["requestPasswordReset"]["ok"] is True
+    [mail] = await outbox(client, "ivanov@ivan.ru")
+    assert "восстановление пароля" in mail["body"]
     assert mail["body"].endswith(FOOTER)
 
 
