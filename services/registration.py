@@ -252,6 +252,7 @@ async def _send(rt: Runtime, registration: models.Registration) -> RegistrationV
                 ttl=ACTIVATION_TTL,
             )
             await messages.enqueue_email(
+                rt=rt,
                 to=target,
                 subject=EMAIL_SUBJECT,
                 body=EMAIL_TEXT.format(
