@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     # about three times this (asyncpg's cancel and a new connection get as long again each)
     # instead of hanging them until it answers.
     database_timeout: float = Field(default=10, gt=0)
+    # Sessions: how often an open websocket re-checks its session or API key in the database,
+    # besides the revocation events of the broker (which a process without LK_REDIS_URL, such
+    # as cli.py, cannot send to the server).
+    ws_recheck_seconds: float = Field(default=30, gt=0)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
