@@ -70,6 +70,7 @@ class SessionWatch:
         self.expires_at = expires_at
         self._changed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
 
     def changed(self) -> asyncio.Future[None]:
         return self._changed
@@ -81,10 +82,13 @@ class SessionWatch:
         self._task = asyncio.create_task(self._run(subscription), name="session-watch")
 
     async def stop(self) -> None:
-        if self._task is not None:
+        if self._task is None:
+            return
+        if not self._closing:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        # A close under way is let finish: cut short, the client would see 1006, not 4401.
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
 
     async def _run(self, subscription: Any) -> None:
         try:
@@ -97,6 +101,7 @@ class SessionWatch:
         finally:
             await subscription.close()
         if reason is not None and not self.ws.closed:
+            self._closing = True
             await self.ws.close(code=CLOSE_UNAUTHORIZED, message=reason.encode())
 
     async def _watch(self, subscription: Any) -> str | None:

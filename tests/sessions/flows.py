@@ -80,7 +80,7 @@ class Connection:
         except TimeoutError:
             return None
         if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING):
-            self.close_code = self.ws.close_code or message.data
+            self.close_code = message.data
             self.close_reason = message.extra
             return None
         if message.type == aiohttp.WSMsgType.CLOSED:
