@@ -215,7 +215,8 @@ async def revoke_sessions(
     if keep is not None:
         query = query.exclude(id=keep)
     ended = await query.update(revoked_at=now())
-    await sessions.sessions_ended(rt, user_id=user_id, keep=keep)
+    if ended:
+        await sessions.sessions_ended(rt, user_id=user_id, keep=keep)
     return ended
 
 
