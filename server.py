@@ -33,14 +33,13 @@ from routes import RUNTIME, middleware, setup_routes
 from routes.graphiql import OfflineGraphiQL
 from routes.websockets import (
     CLOSE_UNAUTHORIZED,
-    SESSION_ENDED,
     TOKEN_EXPIRED,
     BoundedWebSockets,
-    SessionWatch,
+    customer_session_watch,
 )
 from schema import build_schema
 from schema.security import GraphQLLimits
-from services import auth, demo, logs, sessions
+from services import auth, demo, logs
 from services.database import close_database, open_database
 from services.errors import ErrorCode
 from services.runtime import Runtime
@@ -95,40 +94,14 @@ class CustomerGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
         context.token = token
         context.reset_viewer()
         if isinstance(context.response, web.WebSocketResponse):
-            context.watch = _session_watch(context, found, token)
+            context.watch = customer_session_watch(
+                ws=context.response, rt=context.rt, viewer=found, token=token
+            )
             await self.watch_session(context.request, context.watch)
         return None
 
     async def operation_context(self, context: Context) -> Context:  # type: ignore[override]
         return context.for_operation()
-
-
-def _session_watch(context: Context, viewer: auth.Viewer, token: str) -> SessionWatch:
-    """Closes the connection when its session ends (logout, password change, replayed refresh
-    token: events of services/sessions.py) or its access token expires; an unlinked account
-    ends the subscriptions of that account."""
-
-    def judge(message: dict[str, Any]) -> str | None:
-        if sessions.ends_session(message, viewer.session_id):
-            return SESSION_ENDED
-        return "changed" if message.get("type") == sessions.ACCOUNT_UNLINKED else None
-
-    async def check() -> str | None:
-        found = await auth.check_token(context.rt, token)
-        if isinstance(found, auth.Viewer):
-            return None
-        return TOKEN_EXPIRED if found is ErrorCode.TOKEN_EXPIRED else SESSION_ENDED
-
-    claims = context.rt.signer.read_access_token(token)
-    assert context.response is not None and claims is not None
-    return SessionWatch(
-        ws=context.response,  # type: ignore[arg-type]
-        rt=context.rt,
-        channel=sessions.user_channel(viewer.user.id),
-        judge=judge,
-        check=check,
-        expires_at=claims.expires_at,
-    )
 
 
 def create_app(settings: Settings | None = None) -> web.Application:

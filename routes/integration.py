@@ -12,6 +12,7 @@ from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+import models
 from resolvers.integration import IntegrationContext
 from routes.graphiql import OfflineGraphiQL
 from routes.keys import RUNTIME
@@ -22,6 +23,8 @@ from services import sessions
 from services.integration import api_keys
 
 PATH = "/integration/graphql"
+# The key a websocket connected with, checked again before each of its operations.
+KEY_SECRET = web.RequestKey("api_key_secret", str)
 
 
 class IntegrationGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
@@ -58,10 +61,7 @@ class IntegrationGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
         return dataclasses.replace(context, api_key=await api_keys.authenticate(secret))
 
 
-KEY_SECRET = web.RequestKey("api_key_secret", str)
-
-
-def _key_watch(context: IntegrationContext, key: Any, secret: str) -> SessionWatch:
+def _key_watch(context: IntegrationContext, key: models.ApiKey, secret: str) -> SessionWatch:
     def judge(message: dict[str, Any]) -> str | None:
         return KEY_REVOKED if message.get("type") == sessions.API_KEY_REVOKED else None
 
@@ -89,7 +89,9 @@ def setup(app: web.Application) -> None:
     settings = app[RUNTIME].settings
     production = settings.env == "production"
     view = IntegrationGraphQLView(
-        schema=build_integration_schema(production=production, limits=integration_limits(settings)),
+        schema=build_integration_schema(
+            production=production, limits=integration_limits(settings)
+        ),
         graphql_ide="graphiql" if not production else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         allowed_origins=settings.allowed_origins,

@@ -32,6 +32,8 @@ from strawberry.utils.aio import aclosing
 
 from adapters.broker import RESYNC
 from routes.keys import RUNTIME
+from services import auth, sessions
+from services.errors import ErrorCode
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,35 @@ class SessionWatch:
             elif verdict is not None:
                 return verdict
         return None
+
+
+def customer_session_watch(
+    *, ws: web.WebSocketResponse, rt: Runtime, viewer: auth.Viewer, token: str
+) -> SessionWatch:
+    """/graphql: closes the connection when its session ends (logout, password change or
+    reset, replayed refresh token: events of services/sessions.py) or its access token
+    expires; an unlinked account ends the subscriptions of that account."""
+
+    def judge(message: dict[str, Any]) -> str | None:
+        if sessions.ends_session(message, viewer.session_id):
+            return SESSION_ENDED
+        return "changed" if message.get("type") == sessions.ACCOUNT_UNLINKED else None
+
+    async def check() -> str | None:
+        found = await auth.check_token(rt, token)
+        if isinstance(found, auth.Viewer):
+            return None
+        return TOKEN_EXPIRED if found is ErrorCode.TOKEN_EXPIRED else SESSION_ENDED
+
+    claims = rt.signer.read_access_token(token)
+    return SessionWatch(
+        ws=ws,
+        rt=rt,
+        channel=sessions.user_channel(viewer.user.id),
+        judge=judge,
+        check=check,
+        expires_at=claims.expires_at if claims else time.time(),
+    )
 
 
 WATCH_KEY = web.RequestKey("session_watch", SessionWatch)
