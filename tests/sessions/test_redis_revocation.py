@@ -4,6 +4,11 @@ connections on the other."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+from pathlib import Path
+
 import pytest
 
 from services.integration import api_keys
@@ -11,6 +16,8 @@ from tests.conftest import REDIS
 from tests.payments.flows import ACCOUNT_FEED, PETR_ACCOUNT
 from tests.sessions.flows import ME, Connection, runtime
 from tests.sessions.test_websocket_sessions import LINK, LOGOUT, UNLINK, _connect
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
     not REDIS, reason="needs Redis: set LK_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0)"
@@ -57,5 +64,36 @@ async def test_key_revoked_on_one_process_closes_the_socket_on_another(make_clie
     assert ack["type"] == "connection_ack"
 
     await api_keys.revoke_key(key_id=key.row.id, rt=runtime(second))
+
+    assert await socket.closed(timeout=3) == 4401
+
+
+async def test_cli_revocation_through_redis_closes_the_socket_at_once(make_client, database_url):
+    prefix = "lktest:sessions-cli-" + str(id(make_client))
+    server = await make_client(redis_url=REDIS, redis_prefix=prefix, ws_recheck_seconds=600)
+    key = await api_keys.create_key(name="billing", scopes=["billing"])
+    socket, ack = await Connection.open(server, f"ApiKey {key.secret}", "/integration/graphql")
+    assert ack["type"] == "connection_ack"
+
+    env = dict(
+        os.environ,
+        LK_DATABASE_URL=database_url,
+        LK_SECRET_KEY="x" * 40,
+        LK_REDIS_URL=REDIS,
+        LK_REDIS_PREFIX=prefix,
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "cli.py"),
+        "apikey",
+        "revoke",
+        str(key.row.id),
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, output.decode()
 
     assert await socket.closed(timeout=3) == 4401
