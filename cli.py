@@ -28,11 +28,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from adapters.broker import create_broker
 from services.database import close_database, open_database
 from services.integration import api_keys
 from services.integration.files import BrokenFile, count_rows
 from services.integration.results import Summary
 from services.integration.runner import export_readings_file, import_file
+from services.runtime import Runtime
 from settings import Settings
 
 T = TypeVar("T")
@@ -231,7 +233,17 @@ def apikey_revoke(key_id: Annotated[int, typer.Argument(help="Id from `apikey li
     """Revokes a key at once; requests with it are refused from now on."""
 
     async def work(settings: Settings) -> Any:
-        return await api_keys.revoke_key(key_id=key_id)
+        if not settings.redis_url:
+            # The servers' connections with the key notice within LK_WS_RECHECK_SECONDS.
+            return await api_keys.revoke_key(key_id=key_id)
+        # Through Redis the servers' connections with the key close at once.
+        broker = create_broker(settings.redis_url, prefix=settings.redis_prefix)
+        await broker.start()
+        try:
+            rt = Runtime.from_settings(settings, broker)
+            return await api_keys.revoke_key(key_id=key_id, rt=rt)
+        finally:
+            await broker.stop()
 
     row = _run(work)
     if row is None:

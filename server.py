@@ -31,11 +31,17 @@ from adapters.broker import create_broker
 from resolvers.context import Context, bearer_token
 from routes import RUNTIME, middleware, setup_routes
 from routes.graphiql import OfflineGraphiQL
-from routes.websockets import BoundedWebSockets
+from routes.websockets import (
+    CLOSE_UNAUTHORIZED,
+    TOKEN_EXPIRED,
+    BoundedWebSockets,
+    customer_session_watch,
+)
 from schema import build_schema
 from schema.security import GraphQLLimits
 from services import auth, demo, logs
 from services.database import close_database, open_database
+from services.errors import ErrorCode
 from services.runtime import Runtime
 from settings import Settings
 
@@ -75,11 +81,27 @@ class CustomerGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
         token = bearer_token(value) if isinstance(value, str) else None
         if token is None and isinstance(value, str) and " " not in value.strip():
             token = value.strip()
-        if token is None or await auth.viewer_from_token(context.rt, token) is None:
+        found = await auth.check_token(context.rt, token) if token else None
+        if not isinstance(found, auth.Viewer):
+            if found is ErrorCode.TOKEN_EXPIRED and isinstance(
+                context.response, web.WebSocketResponse
+            ):
+                # 4401: refresh the token and connect again (4403 below: sign in again).
+                await context.response.close(
+                    code=CLOSE_UNAUTHORIZED, message=TOKEN_EXPIRED.encode()
+                )
             raise ConnectionRejectionError({"message": "Сеанс истёк. Войдите снова."})
         context.token = token
         context.reset_viewer()
+        if isinstance(context.response, web.WebSocketResponse):
+            context.watch = customer_session_watch(
+                ws=context.response, rt=context.rt, viewer=found, token=token
+            )
+            await self.watch_session(context.request, context.watch)
         return None
+
+    async def operation_context(self, context: Context) -> Context:  # type: ignore[override]
+        return context.for_operation()
 
 
 def create_app(settings: Settings | None = None) -> web.Application:

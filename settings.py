@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     support_site: str = "https://ntesk.ru"
     # Opening hours or other notes, shown as configured; empty: none.
     support_hours: str = ""
+    # Sessions: how often an open websocket re-checks its session or API key in the database,
+    # besides the revocation events of the broker (which a process without LK_REDIS_URL, such
+    # as cli.py, cannot send to the server).
+    ws_recheck_seconds: float = Field(default=30, gt=0)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -2,19 +2,47 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
+from graphql import GraphQLError
 
 import models
 from resolvers.loaders import Loader
 from services import auth
-from services.errors import unauthenticated
+from services.errors import ErrorCode, unauthenticated
 from services.runtime import Runtime
 
 L = TypeVar("L", bound=Loader)
 _UNSET: Any = object()
+
+
+TOKEN_MESSAGES = {
+    ErrorCode.TOKEN_EXPIRED: "Срок действия токена доступа истёк. Обновите его и повторите запрос.",
+    ErrorCode.UNAUTHENTICATED: "Сеанс недействителен. Войдите снова.",
+}
+
+
+class TokenError(GraphQLError):
+    """A request carried an access token that is not valid: expired (TOKEN_EXPIRED: refresh it
+    and retry) or revoked, forged, malformed (UNAUTHENTICATED: sign in again). Raised by every
+    field that needs the signed-in user, as a top-level error with the field's path; it is a
+    refusal, not a bug, so error masking leaves it as it is."""
+
+    def __init__(self, code: ErrorCode) -> None:
+        super().__init__(TOKEN_MESSAGES[code], extensions={"code": code.value})
+        self.code = code
+
+
+class AccessWatch(Protocol):
+    """What a websocket connection tells its subscriptions (routes/websockets.py)."""
+
+    def changed(self) -> asyncio.Future[None]:
+        """Resolves when the user's access may have changed (an account unlinked)."""
+        ...
 
 
 @dataclass(eq=False)
@@ -25,6 +53,8 @@ class Context:
     # The bearer token from the Authorization header, or from connection_init on websockets.
     token: str | None = None
     connection_params: dict[str, Any] | None = None
+    # On a websocket: the connection's watch over the session (None over HTTP).
+    watch: AccessWatch | None = None
     _loaders: dict[type, Loader] = field(default_factory=dict)
     _viewer: Any = _UNSET
 
@@ -40,10 +70,21 @@ class Context:
         return found  # type: ignore[return-value]
 
     async def viewer(self) -> auth.Viewer | None:
-        """The signed-in user and session, or None; looked up once per request."""
+        """The signed-in user and session; None without a token. A token that is not valid
+        raises TokenError. Looked up once per request (per operation on a websocket)."""
         if self._viewer is _UNSET:
-            self._viewer = await auth.viewer_from_token(self.rt, self.token) if self.token else None
+            self._viewer = await auth.check_token(self.rt, self.token) if self.token else None
+        if isinstance(self._viewer, ErrorCode):
+            raise TokenError(self._viewer)
         return self._viewer
+
+    async def user_if_valid(self) -> models.User | None:
+        """The signed-in user, or None for no token and for one that is not valid: for the
+        operations that work without signing in and only do more for a signed-in user."""
+        try:
+            return await self.user()
+        except TokenError:
+            return None
 
     async def user(self) -> models.User | None:
         viewer = await self.viewer()
@@ -61,6 +102,20 @@ class Context:
     def reset_viewer(self) -> None:
         self._viewer = _UNSET
         self._loaders.clear()
+
+    def for_operation(self) -> Context:
+        """A copy for one websocket operation: the connection lives long, so each operation
+        looks its session up again (and gets loaders of its own)."""
+        return dataclasses.replace(self, _loaders={}, _viewer=_UNSET)
+
+    async def recheck(self) -> auth.Viewer:
+        """The session looked up again (before each subscription event): TokenError or
+        UNAUTHENTICATED when it no longer holds."""
+        self.reset_viewer()
+        viewer = await self.viewer()
+        if viewer is None:
+            raise TokenError(ErrorCode.UNAUTHENTICATED)
+        return viewer
 
 
 def bearer_token(value: str | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import models
 from resolvers.common import mutation
 from resolvers.context import Context
-from services import auth, profile, recovery, registration
+from services import auth, profile, recovery, registration, sessions
 from services import captcha as captchas
 from services.identity import CaptchaView, PasswordResetView, RegistrationRequest, RegistrationView
 
@@ -29,7 +29,7 @@ async def refresh_token(ctx: Context, *, refresh_token: str) -> auth.Tokens:
 @mutation
 async def logout(ctx: Context) -> bool:
     viewer = await ctx.require_viewer()
-    await auth.logout(session_id=viewer.session_id)
+    await auth.logout(session_id=viewer.session_id, rt=ctx.rt)
     return True
 
 
@@ -142,7 +142,7 @@ async def change_email(ctx: Context, *, email: str) -> bool:
 
 @mutation
 async def confirm_email(ctx: Context, *, token: str) -> models.User:
-    return await profile.confirm_email(ctx.rt, viewer=await ctx.user(), token=token)
+    return await profile.confirm_email(ctx.rt, viewer=await ctx.user_if_valid(), token=token)
 
 
 @mutation
@@ -181,5 +181,8 @@ async def link_account(ctx: Context, *, login: str, password: str) -> models.Acc
 
 @mutation
 async def unlink_account(ctx: Context, *, account_number: str) -> bool:
-    await profile.unlink_account(user=await ctx.require_user(), account_number=account_number)
+    user = await ctx.require_user()
+    await profile.unlink_account(user=user, account_number=account_number)
+    # The user's open subscriptions of that account end (on every server process).
+    await sessions.account_unlinked(ctx.rt, user_id=user.id, account_number=account_number)
     return True

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import models
 from resolvers.common import as_graphql_error, mutation, query
 from resolvers.context import Context
 from resolvers.loaders import Loader
-from services import payments
-from services.errors import DomainError, unauthenticated
+from services import accounts, payments
+from services.errors import DomainError, ErrorCode, unauthenticated
 from services.pagination import Page
 from services.payments import PaymentRequest
 
@@ -91,10 +94,18 @@ async def payment_status(
     user = await ctx.user()
     if user is None and capability is None:
         raise as_graphql_error(unauthenticated())
+    feed = payments.watch_payment(ctx.rt, user=user, payment_id=payment_id, capability=capability)
+    if user is not None and await payments.payment_for_user(user.id, payment_id) is not None:
+
+        async def still_allowed(user: models.User) -> bool:
+            return await payments.payment_for_user(user.id, payment_id) is not None
+
+        async for row in _while_allowed(ctx, feed, still_allowed):
+            yield row
+        return
+    # A capability holder (the return page): the capability is the authority, not a session.
     try:
-        async for row in payments.watch_payment(
-            ctx.rt, user=user, payment_id=payment_id, capability=capability
-        ):
+        async for row in feed:
             yield row
     except DomainError as error:
         raise as_graphql_error(error) from None
@@ -106,8 +117,55 @@ async def account_payments_feed(
     user = await ctx.user()
     if user is None:
         raise as_graphql_error(unauthenticated())
+
+    async def still_allowed(user: models.User) -> bool:
+        return await accounts.account_for_user(user.id, account_number) is not None
+
+    feed = payments.watch_account(ctx.rt, user=user, account_number=account_number)
+    async for row in _while_allowed(ctx, feed, still_allowed):
+        yield row
+
+
+async def _while_allowed(
+    ctx: Context,
+    feed: AsyncIterator[models.Payment],
+    still_allowed: Callable[[models.User], Awaitable[bool]],
+) -> AsyncIterator[models.Payment]:
+    """The feed's events while the subscription may still see them. Before each event the
+    session is looked up again (TOKEN_EXPIRED / UNAUTHENTICATED when it ended) and so is the
+    user's access to what is watched (FORBIDDEN once the account was unlinked); on a websocket
+    the access is also re-checked as soon as the connection hears that it changed, so the
+    subscription ends then rather than at the next event."""
+    pending: asyncio.Future[models.Payment] | None = None
     try:
-        async for row in payments.watch_account(ctx.rt, user=user, account_number=account_number):
-            yield row
-    except DomainError as error:
-        raise as_graphql_error(error) from None
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(feed))  # type: ignore[arg-type]
+            waiting: set[asyncio.Future[Any]] = {pending}
+            if ctx.watch is not None:
+                waiting.add(ctx.watch.changed())
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            row = None
+            if pending.done():
+                try:
+                    row = pending.result()
+                except StopAsyncIteration:
+                    return
+                except DomainError as error:
+                    raise as_graphql_error(error) from None
+                pending = None
+            viewer = await ctx.recheck()
+            if not await still_allowed(viewer.user):
+                raise as_graphql_error(_access_ended())
+            if row is not None:
+                yield row
+    finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await pending
+        await feed.aclose()  # type: ignore[attr-defined]
+
+
+def _access_ended() -> DomainError:
+    return DomainError.of(ErrorCode.FORBIDDEN, "Доступ к лицевому счёту закрыт.")

@@ -12,15 +12,19 @@ from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+import models
 from resolvers.integration import IntegrationContext
 from routes.graphiql import OfflineGraphiQL
 from routes.keys import RUNTIME
-from routes.websockets import BoundedWebSockets
+from routes.websockets import KEY_REVOKED, BoundedWebSockets, SessionWatch
 from schema.integration import build_integration_schema
 from schema.security import GraphQLLimits
+from services import sessions
 from services.integration import api_keys
 
 PATH = "/integration/graphql"
+# The key a websocket connected with, checked again before each of its operations.
+KEY_SECRET = web.RequestKey("api_key_secret", str)
 
 
 class IntegrationGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
@@ -38,13 +42,39 @@ class IntegrationGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
         value = params.get("authorization") or params.get("Authorization")
         if value is None:
             return None
-        key = await api_keys.authenticate(
-            api_keys.api_key_from_header(value) if isinstance(value, str) else None
-        )
-        if key is None:
+        secret = api_keys.api_key_from_header(value) if isinstance(value, str) else None
+        key = await api_keys.authenticate(secret)
+        if key is None or secret is None:
             raise ConnectionRejectionError({"message": "Ключ API не действует."})
         context.api_key = key
+        context.request[KEY_SECRET] = secret
+        if isinstance(context.response, web.WebSocketResponse):
+            await self.watch_session(context.request, _key_watch(context, key, secret))
         return None
+
+    async def operation_context(self, context: IntegrationContext) -> IntegrationContext:  # type: ignore[override]
+        """Each operation checks the connection's key again: a key revoked meanwhile (by
+        cli.py, on any process) acts no more."""
+        secret = context.request.get(KEY_SECRET)
+        if secret is None:
+            return context
+        return dataclasses.replace(context, api_key=await api_keys.authenticate(secret))
+
+
+def _key_watch(context: IntegrationContext, key: models.ApiKey, secret: str) -> SessionWatch:
+    def judge(message: dict[str, Any]) -> str | None:
+        return KEY_REVOKED if message.get("type") == sessions.API_KEY_REVOKED else None
+
+    async def check() -> str | None:
+        return None if await api_keys.authenticate(secret) is not None else KEY_REVOKED
+
+    return SessionWatch(
+        ws=context.response,  # type: ignore[arg-type]
+        rt=context.rt,
+        channel=sessions.api_key_channel(key.id),
+        judge=judge,
+        check=check,
+    )
 
 
 def integration_limits(settings: Any) -> GraphQLLimits:

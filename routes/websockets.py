@@ -1,15 +1,209 @@
-"""Websocket messages bounded like request bodies (LK_MAX_BODY_BYTES); aiohttp's own default
-for websockets is 4 MiB whatever the HTTP limit says."""
+"""Websockets of both GraphQL endpoints.
+
+Messages are bounded like request bodies (LK_MAX_BODY_BYTES); aiohttp's own default for
+websockets is 4 MiB whatever the HTTP limit says.
+
+A connection is opened with a token (or an API key) that may stop holding while it is open:
+logout, a password change or reset, a replayed refresh token, the token's expiry, a revoked key.
+So each operation gets a context of its own that looks the session (key) up again, and a
+`SessionWatch` per connection listens to the revocation events of the broker
+(services/sessions.py, from every server process), re-checks the database every
+LK_WS_RECHECK_SECONDS and closes the socket with 4401 when the credentials end; subscriptions
+re-check before each event and end when the user's access to what they watch ends.
+"""
 
 from __future__ import annotations
 
-from aiohttp import web
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from aiohttp import web
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage
+from strawberry.utils.aio import aclosing
+
+from adapters.broker import RESYNC
 from routes.keys import RUNTIME
+from services import auth, sessions
+from services.errors import ErrorCode
+from services.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# graphql-transport-ws close codes (docs/identity.md): 4401 Unauthorized, the credentials
+# the connection was opened with no longer hold; 4403 Forbidden, refused at connection_init.
+CLOSE_UNAUTHORIZED = 4401
+SESSION_ENDED = "Session ended"
+TOKEN_EXPIRED = "Token expired"
+KEY_REVOKED = "API key revoked"
+
+
+class SessionWatch:
+    """Watches what one websocket connection acts for and closes it when that ends.
+
+    `judge(message)` reads an event of `channel`: a close reason, "changed" (the user's access
+    changed: subscriptions re-check) or None. `check()` looks the credentials up in the database:
+    a close reason, or None while they hold.
+    """
+
+    def __init__(
+        self,
+        *,
+        ws: web.WebSocketResponse,
+        rt: Runtime,
+        channel: str,
+        judge: Callable[[dict[str, Any]], str | None],
+        check: Callable[[], Awaitable[str | None]],
+        expires_at: float | None = None,
+    ) -> None:
+        self.ws = ws
+        self.rt = rt
+        self.channel = channel
+        self.judge = judge
+        self.check = check
+        self.expires_at = expires_at
+        self._changed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    def changed(self) -> asyncio.Future[None]:
+        return self._changed
+
+    async def start(self) -> None:
+        # Subscribed before the connection is acknowledged: an event published from then on
+        # is not missed.
+        subscription = await self.rt.broker.subscribe(self.channel)
+        self._task = asyncio.create_task(self._run(subscription), name="session-watch")
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        if not self._closing:
+            self._task.cancel()
+        # A close under way is let finish: cut short, the client would see 1006, not 4401.
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _run(self, subscription: Any) -> None:
+        try:
+            reason = await self._watch(subscription)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a bug here must not leave the connection unwatched
+            log.exception("session watch failed; closing the connection")
+            reason = SESSION_ENDED
+        finally:
+            await subscription.close()
+        if reason is not None and not self.ws.closed:
+            self._closing = True
+            await self.ws.close(code=CLOSE_UNAUTHORIZED, message=reason.encode())
+
+    async def _watch(self, subscription: Any) -> str | None:
+        recheck = self.rt.settings.ws_recheck_seconds
+        while not self.ws.closed:
+            timeout = recheck
+            if self.expires_at is not None:
+                left = self.expires_at - time.time()
+                if left <= 0:
+                    return TOKEN_EXPIRED
+                timeout = min(timeout, left)
+            try:
+                message = await asyncio.wait_for(subscription.queue.get(), timeout)
+            except TimeoutError:
+                message = None
+            if message is None or message is RESYNC or message.get("type") == "resync":
+                # Time to re-check, or events may have been lost: ask the database.
+                verdict = await self.check()
+            else:
+                verdict = self.judge(message)
+            if verdict == "changed":
+                self._changed.set_result(None)
+                self._changed = asyncio.get_running_loop().create_future()
+            elif verdict is not None:
+                return verdict
+        return None
+
+
+def customer_session_watch(
+    *, ws: web.WebSocketResponse, rt: Runtime, viewer: auth.Viewer, token: str
+) -> SessionWatch:
+    """/graphql: closes the connection when its session ends (logout, password change or
+    reset, replayed refresh token: events of services/sessions.py) or its access token
+    expires; an unlinked account ends the subscriptions of that account."""
+
+    def judge(message: dict[str, Any]) -> str | None:
+        if sessions.ends_session(message, viewer.session_id):
+            return SESSION_ENDED
+        return "changed" if message.get("type") == sessions.ACCOUNT_UNLINKED else None
+
+    async def check() -> str | None:
+        found = await auth.check_token(rt, token)
+        if isinstance(found, auth.Viewer):
+            return None
+        return TOKEN_EXPIRED if found is ErrorCode.TOKEN_EXPIRED else SESSION_ENDED
+
+    claims = rt.signer.read_access_token(token)
+    return SessionWatch(
+        ws=ws,
+        rt=rt,
+        channel=sessions.user_channel(viewer.user.id),
+        judge=judge,
+        check=check,
+        expires_at=claims.expires_at if claims else time.time(),
+    )
+
+
+WATCH_KEY = web.RequestKey("session_watch", SessionWatch)
+
+
+class SessionAwareTransportWS(BaseGraphQLTransportWSHandler):
+    """graphql-transport-ws with a context per operation (the view's `operation_context`) and
+    the connection's SessionWatch stopped when the connection ends."""
+
+    async def run_operation(self, operation: Operation) -> None:
+        # Strawberry's run_operation, with the operation's own context.
+        try:
+            context = await self.view.operation_context(self.context)  # type: ignore[attr-defined]
+            result_source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+            async with aclosing(result_source):
+                await self._send_result_stream(operation, result_source)
+            await operation.send_operation_message(
+                CompleteMessage(id=operation.id, type="complete")
+            )
+        except _OperationStreamClosed:
+            return
+        except Exception as error:  # pragma: no cover - as Strawberry does
+            await self.handle_task_exception(error)
+            with contextlib.suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
+
+    async def shutdown(self) -> None:
+        watch = self.websocket.request.get(WATCH_KEY)  # type: ignore[attr-defined]
+        if watch is not None:
+            await watch.stop()
+        await super().shutdown()
 
 
 class BoundedWebSockets:
     """Mixin for Strawberry's aiohttp GraphQLView (before the Strawberry class)."""
+
+    graphql_transport_ws_handler_class = SessionAwareTransportWS
 
     async def create_websocket_response(
         self, request: web.Request, subprotocol: str | None
@@ -20,3 +214,12 @@ class BoundedWebSockets:
         )
         await ws.prepare(request)
         return ws
+
+    async def operation_context(self, context: Any) -> Any:
+        """The context of one websocket operation; the view says how it is renewed."""
+        return context
+
+    async def watch_session(self, request: web.Request, watch: SessionWatch) -> None:
+        """Starts watching the connection's credentials (from on_ws_connect)."""
+        request[WATCH_KEY] = watch
+        await watch.start()

@@ -71,7 +71,7 @@ async def change_password(
         user.password_hash = password_hash
         user.password_changed_at = now()
         await user.save(update_fields=["password_hash", "password_changed_at"])
-        await auth.revoke_sessions(user_id=user.id, keep=session_id)
+        await auth.revoke_sessions(user_id=user.id, keep=session_id, rt=rt)
 
 
 # --- e-mail

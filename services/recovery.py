@@ -178,6 +178,6 @@ async def reset(
         user.password_hash = password_hash
         user.password_changed_at = datetime.now(UTC)
         await user.save(update_fields=["password_hash", "password_changed_at"])
-        await auth.revoke_sessions(user_id=user.id)
+        await auth.revoke_sessions(user_id=user.id, rt=rt)
         # The owner proved the contact: the sign-in lock of the login is lifted.
         await models.LoginAttempt.filter(login_key=user.login_key).delete()

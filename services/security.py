@@ -80,6 +80,18 @@ class Signer:
         except (KeyError, TypeError, ValueError):
             return None
 
+    def access_token_expired(self, token: str) -> bool:
+        """True for an access token of ours (signature and type good) whose time has passed:
+        the client should refresh it, where any other refused token means signing in again."""
+        try:
+            claims = jwt.decode(
+                token, self._key, algorithms=["HS256"], options={"verify_exp": False}
+            )
+        except jwt.PyJWTError:
+            return False
+        exp = claims.get("exp")
+        return claims.get("typ") == "access" and isinstance(exp, int) and exp <= time.time()
+
     # --- signed, expiring values for links (activation, documents, ...)
     def sign(self, payload: dict[str, Any], *, purpose: str, ttl_seconds: int) -> str:
         body = dict(payload, p=purpose, e=int(time.time()) + ttl_seconds)

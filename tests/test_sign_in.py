@@ -53,11 +53,13 @@ async def test_repeated_failures_lock_the_login(client):
     assert data["login"]["accessToken"] is None
 
 
-async def test_me_is_null_without_or_with_a_forged_token(client, ivan):
+async def test_me_is_null_without_a_token_and_unauthenticated_with_a_forged_one(client, ivan):
     assert (await client.execute(ME))["me"] is None
     forged = ivan[:-4] + ("AAAA" if not ivan.endswith("AAAA") else "BBBB")
-    assert (await client.execute(ME, token=forged))["me"] is None
-    assert (await client.execute(ME, token="not-a-token"))["me"] is None
+    for token in (forged, "not-a-token"):
+        body = await client.post(ME, token=token)
+        assert body["data"]["me"] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
 
 
 async def test_refresh_rotates_and_a_replayed_token_ends_the_session(client):
@@ -70,7 +72,8 @@ async def test_refresh_rotates_and_a_replayed_token_ends_the_session(client):
     replay = (await client.execute(REFRESH, {"token": first["refreshToken"]}))["refreshToken"]
     assert [e["code"] for e in replay["errors"]] == ["INVALID_CREDENTIALS"]
     # The replay revoked the session: the newest tokens stop working too.
-    assert (await client.execute(ME, token=second["accessToken"]))["me"] is None
+    body = await client.post(ME, token=second["accessToken"])
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
     again = (await client.execute(REFRESH, {"token": second["refreshToken"]}))["refreshToken"]
     assert again["accessToken"] is None
 
@@ -78,7 +81,9 @@ async def test_refresh_rotates_and_a_replayed_token_ends_the_session(client):
 async def test_logout_revokes_the_session(client, ivan):
     data = await client.execute(LOGOUT, token=ivan)
     assert data["logout"] == {"ok": True, "errors": []}
-    assert (await client.execute(ME, token=ivan))["me"] is None
+    body = await client.post(ME, token=ivan)
+    assert body["data"]["me"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
     assert await models.Session.filter(revoked_at=None).count() == 0
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import models
+from services import sessions
+from services.runtime import Runtime
 
 SCOPES = ("billing", "dashboard")
 KEY_PREFIX = "lk_"
@@ -51,13 +53,17 @@ async def list_keys() -> list[models.ApiKey]:
     return await models.ApiKey.all().order_by("id")
 
 
-async def revoke_key(*, key_id: int) -> models.ApiKey | None:
+async def revoke_key(*, key_id: int, rt: Runtime | None = None) -> models.ApiKey | None:
+    """Revokes the key. With `rt` (a broker shared with the servers, i.e. Redis), connections
+    opened with it close at once; otherwise within LK_WS_RECHECK_SECONDS, and every request and
+    websocket operation checks the key anyway."""
     row = await models.ApiKey.get_or_none(id=key_id)
     if row is None:
         return None
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
         await row.save(update_fields=["revoked_at"])
+    await sessions.api_key_revoked(rt, key_id=row.id)
     return row
 
 

@@ -70,7 +70,8 @@ async def test_recovery_by_phone_with_two_logins(client):
     assert done["resetPassword"] == {"ok": True, "errors": []}
     # Every session of Ivan ended; Ivanova's password did not change.
     for token in (old_session, other_device):
-        assert (await client.execute(ME, token=token))["me"] is None
+        ended = await client.post(ME, token=token)
+        assert [e["extensions"]["code"] for e in ended["errors"]] == ["UNAUTHENTICATED"]
     assert await models.Session.filter(user__login_key="ivan", revoked_at=None).count() == 0
     failed = await client.execute(LOGIN, {"login": "Ivan", "password": "Ivan12345"})
     assert codes(failed["login"]) == ["INVALID_CREDENTIALS"]

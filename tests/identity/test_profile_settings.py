@@ -41,7 +41,8 @@ async def test_change_password_ends_the_other_sessions(client, ivan):
     )
     assert data["changePassword"] == {"ok": True, "errors": []}
     assert (await client.execute(ME, token=ivan))["me"]["login"] == "Ivan"
-    assert (await client.execute(ME, token=other))["me"] is None
+    ended = await client.post(ME, token=other)
+    assert [e["extensions"]["code"] for e in ended["errors"]] == ["UNAUTHENTICATED"]
     assert await models.Session.filter(user__login_key="ivan", revoked_at=None).count() == 1
     await client.login("Ivan", "Brand-new-1")
 
