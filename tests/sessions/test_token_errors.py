@@ -16,7 +16,10 @@ from tests.sessions.flows import codes, token_lasting
 
 ACCOUNT = 'query { account(number: "66200000000") { number holderName } }'
 ME_AND_CAPTCHA = "{ me { login } captcha { id } }"
-PUBLIC_METERS = 'query { publicMeters(accountNumber: "66200000001") { serialNumber } }'
+PUBLIC_METERS = (
+    'query { publicMeters(accountNumber: "66200000001", captchaId: "none", captchaAnswer: "none")'
+    " { serialNumber } }"
+)
 LOGOUT = "mutation { logout { ok errors { code } } }"
 UPDATE_SETTINGS = """
 mutation { updateSettings(subscribedToMailing: true) { user { subscribedToMailing }
