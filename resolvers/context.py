@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
+from strawberry.extensions import SchemaExtension
 
 import models
 from resolvers.loaders import Loader
 from services import auth
-from services.errors import unauthenticated
+from services.errors import DomainError, ErrorCode, unauthenticated
 from services.runtime import Runtime
 
 L = TypeVar("L", bound=Loader)
@@ -27,6 +28,8 @@ class Context:
     connection_params: dict[str, Any] | None = None
     _loaders: dict[type, Loader] = field(default_factory=dict)
     _viewer: Any = _UNSET
+    # Expensive work already done by the current operation (see take_work).
+    _work: set[str] = field(default_factory=set)
 
     @property
     def ip(self) -> str | None:
@@ -61,6 +64,29 @@ class Context:
     def reset_viewer(self) -> None:
         self._viewer = _UNSET
         self._loaders.clear()
+
+    def take_work(self, kind: str, *, field: str | None = None) -> None:
+        """Claims the operation's single unit of expensive work of a kind (a password check, a
+        captcha image, a code sent): thirty aliases of one field must not cost thirty times.
+        The second claim answers RATE_LIMITED before any work is done."""
+        if kind in self._work:
+            raise DomainError.of(
+                ErrorCode.RATE_LIMITED,
+                "В одном запросе можно выполнить только одно такое действие.",
+                field,
+            )
+        self._work.add(kind)
+
+
+class OperationWork(SchemaExtension):
+    """Starts every operation with a fresh take_work budget: a websocket connection keeps one
+    context for all its operations."""
+
+    def on_execute(self):  # type: ignore[no-untyped-def]
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            context._work.clear()
+        yield
 
 
 def bearer_token(value: str | None) -> str | None:

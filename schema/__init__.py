@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from resolvers.context import OperationWork
 from schema.accounts import AccountsQuery
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.identity import IdentityMutation, IdentityQuery
@@ -33,7 +34,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=security_extensions(limits),
+        extensions=[*security_extensions(limits), OperationWork],
         config=StrawberryConfig(disable_field_suggestions=production),
     )
 
