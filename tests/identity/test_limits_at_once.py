@@ -125,3 +125,21 @@ async def test_thirty_aliased_reset_requests_in_one_request_send_one_code(client
     assert payloads[0] == {"ok": True, "errors": []}
     assert all(codes(p) == ["RATE_LIMITED"] for p in payloads[1:])
     assert len(await outbox(client, IVAN_PHONE)) == 1
+
+
+async def test_each_operation_on_one_websocket_gets_its_own_captcha(client):
+    subscription = await client.subscribe(CAPTCHA)
+    try:
+        first = await subscription.next()
+        await subscription.ws.send_json(
+            {"id": "2", "type": "subscribe", "payload": {"query": CAPTCHA}}
+        )
+        while (second := await subscription.next())["type"] == "complete":
+            pass
+    finally:
+        await subscription.close()
+
+    # One context serves the whole connection: the budget is per operation, not per connection.
+    assert first["type"] == second["type"] == "next"
+    assert first["payload"]["data"]["captcha"]["id"] != second["payload"]["data"]["captcha"]["id"]
+    assert await models.CaptchaChallenge.all().count() == 2
