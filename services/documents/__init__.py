@@ -105,8 +105,8 @@ async def send_payment_document(
     window = await _reserve_email(rt, kind="bill", account=account)
     try:
         return await _enqueue_bill(rt, account=account, statement=statement, to=to)
-    except BaseException:
-        # Nothing was sent: the reserved e-mail is given back.
+    except Exception:
+        # Nothing was queued: the reserved e-mail is given back.
         await limits.release(window)
         raise
 
