@@ -75,6 +75,19 @@ class LoginAttempt(Model):
         table = "login_attempt"
 
 
+class RateCounter(Model):
+    """How much of a limit is used in one window (codes sent to a phone today, sign-in failures
+    of a login in this quarter of an hour...). Raised with a conditional UPDATE before the work
+    it limits, so requests sent at once can never pass the limit together."""
+
+    key = fields.CharField(max_length=255, primary_key=True)
+    count = fields.IntField(default=0)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "rate_counter"
+
+
 class CaptchaChallenge(Model):
     id = fields.UUIDField(primary_key=True)
     answer_hash = fields.CharField(max_length=64)

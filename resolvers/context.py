@@ -9,11 +9,12 @@ from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 
 import models
 from resolvers.loaders import Loader
 from services import auth
-from services.errors import ErrorCode, unauthenticated
+from services.errors import DomainError, ErrorCode, unauthenticated
 from services.runtime import Runtime
 
 L = TypeVar("L", bound=Loader)
@@ -57,6 +58,8 @@ class Context:
     watch: AccessWatch | None = None
     _loaders: dict[type, Loader] = field(default_factory=dict)
     _viewer: Any = _UNSET
+    # Expensive work already done by the current operation (see take_work).
+    _work: set[str] = field(default_factory=set)
 
     @property
     def ip(self) -> str | None:
@@ -106,7 +109,7 @@ class Context:
     def for_operation(self) -> Context:
         """A copy for one websocket operation: the connection lives long, so each operation
         looks its session up again (and gets loaders of its own)."""
-        return dataclasses.replace(self, _loaders={}, _viewer=_UNSET)
+        return dataclasses.replace(self, _loaders={}, _viewer=_UNSET, _work=set())
 
     async def recheck(self) -> auth.Viewer:
         """The session looked up again (before each subscription event): TokenError or
@@ -116,6 +119,28 @@ class Context:
         if viewer is None:
             raise TokenError(ErrorCode.UNAUTHENTICATED)
         return viewer
+    def take_work(self, kind: str, *, field: str | None = None) -> None:
+        """Claims the operation's single unit of expensive work of a kind (a password check, a
+        captcha image, a code sent): thirty aliases of one field must not cost thirty times.
+        The second claim answers RATE_LIMITED before any work is done."""
+        if kind in self._work:
+            raise DomainError.of(
+                ErrorCode.RATE_LIMITED,
+                "В одном запросе можно выполнить только одно такое действие.",
+                field,
+            )
+        self._work.add(kind)
+
+
+class OperationWork(SchemaExtension):
+    """Starts every operation with a fresh take_work budget: a websocket connection keeps one
+    context for all its operations."""
+
+    def on_execute(self):  # type: ignore[no-untyped-def]
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            context._work.clear()
+        yield
 
 
 def bearer_token(value: str | None) -> str | None:

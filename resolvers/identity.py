@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import models
-from resolvers.common import mutation
+from resolvers.common import mutation, query
 from resolvers.context import Context
 from services import auth, profile, recovery, registration, sessions
 from services import captcha as captchas
@@ -14,10 +14,30 @@ def _user_agent(ctx: Context) -> str | None:
     return ctx.request.headers.get("User-Agent")
 
 
+# Kinds of expensive work of which one operation does at most one (Context.take_work).
+PASSWORD_CHECK = "password"
+CAPTCHA_IMAGE = "captcha"
+CODE_SENT = "code"
+
+
 @mutation
-async def login(ctx: Context, *, login: str, password: str) -> auth.Tokens:
+async def login(
+    ctx: Context,
+    *,
+    login: str,
+    password: str,
+    captcha_id: str | None = None,
+    captcha_answer: str | None = None,
+) -> auth.Tokens:
+    ctx.take_work(PASSWORD_CHECK)
     return await auth.login(
-        ctx.rt, login=login, password=password, ip=ctx.ip, user_agent=_user_agent(ctx)
+        ctx.rt,
+        login=login,
+        password=password,
+        ip=ctx.ip,
+        user_agent=_user_agent(ctx),
+        captcha_id=captcha_id,
+        captcha_answer=captcha_answer,
     )
 
 
@@ -33,12 +53,15 @@ async def logout(ctx: Context) -> bool:
     return True
 
 
+@query
 async def captcha(ctx: Context) -> CaptchaView:
+    ctx.take_work(CAPTCHA_IMAGE)
     return await captchas.new_challenge(ctx.rt)
 
 
 @mutation
 async def start_registration(ctx: Context, *, request: RegistrationRequest) -> RegistrationView:
+    ctx.take_work(PASSWORD_CHECK)
     return await registration.start(ctx.rt, request=request, ip=ctx.ip)
 
 
@@ -53,11 +76,13 @@ async def bind_account(
 
 @mutation
 async def confirm_binding(ctx: Context, *, registration_id: str) -> RegistrationView:
+    ctx.take_work(CODE_SENT)
     return await registration.confirm_binding(ctx.rt, registration_id=registration_id)
 
 
 @mutation
 async def resend_registration_code(ctx: Context, *, registration_id: str) -> RegistrationView:
+    ctx.take_work(CODE_SENT)
     return await registration.resend(ctx.rt, registration_id=registration_id)
 
 
@@ -88,6 +113,7 @@ async def request_password_reset(
     captcha_id: str,
     captcha_answer: str,
 ) -> bool:
+    ctx.take_work(CODE_SENT)
     await recovery.request(
         ctx.rt,
         channel=channel,
@@ -121,6 +147,7 @@ async def reset_password(
 async def change_password(
     ctx: Context, *, current_password: str, password: str, password_repeat: str
 ) -> bool:
+    ctx.take_work(PASSWORD_CHECK)
     viewer = await ctx.require_viewer()
     await profile.change_password(
         ctx.rt,
@@ -136,6 +163,7 @@ async def change_password(
 
 @mutation
 async def change_email(ctx: Context, *, email: str) -> bool:
+    ctx.take_work(CODE_SENT)
     await profile.change_email(ctx.rt, user=await ctx.require_user(), email=email)
     return True
 
@@ -147,6 +175,7 @@ async def confirm_email(ctx: Context, *, token: str) -> models.User:
 
 @mutation
 async def change_phone(ctx: Context, *, phone: str) -> bool:
+    ctx.take_work(CODE_SENT)
     await profile.change_phone(ctx.rt, user=await ctx.require_user(), phone=phone)
     return True
 
@@ -174,6 +203,7 @@ async def update_settings(
 
 @mutation
 async def link_account(ctx: Context, *, login: str, password: str) -> models.Account:
+    ctx.take_work(PASSWORD_CHECK)
     return await profile.link_account(
         ctx.rt, user=await ctx.require_user(), login=login, password=password, ip=ctx.ip
     )

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from resolvers.context import OperationWork
 from schema.accounts import AccountsQuery
 from schema.common import SCALARS
 from schema.documents import DocumentsMutation, DocumentsQuery
@@ -37,7 +38,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[*security_extensions(limits), RussianInputErrors],
+        extensions=[*security_extensions(limits), RussianInputErrors, OperationWork],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )
 

@@ -280,10 +280,36 @@ class IdentityMutation:
         return AuthPayload.build(await resolve.activate_email(info.context, token=token))
 
     @strawberry.mutation(
-        description="Signs in; a wrong login or password both answer INVALID_CREDENTIALS."
+        description=(
+            "Signs in; a wrong login or password both answer INVALID_CREDENTIALS. After a few "
+            "failures for the login (or many from one address) it answers CAPTCHA_REQUIRED "
+            "until a solved security code is given with the password; a flood from one "
+            "address answers RATE_LIMITED. One sign-in per request."
+        )
     )
-    async def login(self, info: Info, login: str, password: str) -> AuthPayload:
-        return AuthPayload.build(await resolve.login(info.context, login=login, password=password))
+    async def login(
+        self,
+        info: Info,
+        login: str,
+        password: str,
+        captcha_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Captcha.id, when CAPTCHA_REQUIRED was answered."),
+        ] = None,
+        captcha_answer: Annotated[
+            str | None,
+            strawberry.argument(description="The characters in the captcha image."),
+        ] = None,
+    ) -> AuthPayload:
+        return AuthPayload.build(
+            await resolve.login(
+                info.context,
+                login=login,
+                password=password,
+                captcha_id=str(captcha_id) if captcha_id is not None else None,
+                captcha_answer=captcha_answer,
+            )
+        )
 
     @strawberry.mutation(description="Exchanges a refresh token (single use) for new tokens.")
     async def refresh_token(self, info: Info, refresh_token: str) -> AuthPayload:

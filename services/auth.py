@@ -11,13 +11,21 @@ from datetime import UTC, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 import models
-from services import database, sessions
+from services import captcha as captchas
+from services import database, limits, sessions
 from services.errors import DomainError, ErrorCode
 from services.runtime import Runtime
 from services.security import random_token
 
-FAILED_LOGINS_LIMIT = 10
 FAILED_LOGINS_WINDOW = timedelta(minutes=15)
+# Failures of one login judged without a security code within the window.
+CAPTCHA_FREE_FAILURES = 3
+# For signed-in callers, which cannot send a security code: failures before TOO_MANY_ATTEMPTS.
+FAILED_LOGINS_LIMIT = 10
+# Failures from one address after which every sign-in from it needs a security code, and
+# after which it is refused altogether (a flood).
+SOURCE_CAPTCHA_FAILURES = 10
+SOURCE_FAILURES_LIMIT = 30
 
 
 def now() -> datetime:
@@ -107,44 +115,126 @@ async def open_session(
 
 
 async def login(
-    rt: Runtime, *, login: str, password: str, ip: str | None = None, user_agent: str | None = None
+    rt: Runtime,
+    *,
+    login: str,
+    password: str,
+    ip: str | None = None,
+    user_agent: str | None = None,
+    captcha_id: str | None = None,
+    captcha_answer: str | None = None,
 ) -> Tokens:
-    user = await verify_credentials(rt, login=login, password=password, ip=ip)
+    user = await verify_credentials(
+        rt,
+        login=login,
+        password=password,
+        ip=ip,
+        captcha=Captcha(captcha_id or "", captcha_answer or ""),
+    )
     return await open_session(rt, user=user, ip=ip, user_agent=user_agent)
 
 
+@dataclass(frozen=True, slots=True)
+class Captcha:
+    """A security code given with a sign-in (both empty when none was given)."""
+
+    id: str
+    answer: str
+    field: str = "captchaAnswer"
+
+    @property
+    def given(self) -> bool:
+        return bool(self.id.strip() or self.answer.strip())
+
+
+def _login_window(key: str) -> limits.Window:
+    return limits.fixed_window(f"login-failures:{key}", FAILED_LOGINS_WINDOW)
+
+
+def _source_window(ip: str) -> limits.Window:
+    return limits.fixed_window(f"source-failures:{ip}", FAILED_LOGINS_WINDOW)
+
+
 async def verify_credentials(
-    rt: Runtime, *, login: str, password: str, ip: str | None = None, field: str | None = None
+    rt: Runtime,
+    *,
+    login: str,
+    password: str,
+    ip: str | None = None,
+    field: str | None = None,
+    captcha: Captcha | None = None,
 ) -> models.User:
-    """The user with this login and password. Failures are counted per login: after
-    FAILED_LOGINS_LIMIT of them within FAILED_LOGINS_WINDOW every try answers
-    TOO_MANY_ATTEMPTS, whatever the password (sign-in, linkAccount and changePassword alike)."""
+    """The user with this login and password.
+
+    Every password check first reserves a failure (a conditional UPDATE of a counter), and a
+    success gives it back, so of any number of guesses sent at once at most the allowed number
+    are judged. Per login: CAPTCHA_FREE_FAILURES within FAILED_LOGINS_WINDOW are judged
+    freely; after that sign-in (which passes `captcha`) asks for a security code
+    (CAPTCHA_REQUIRED) and judges the password with a solved one, so nobody can keep a
+    customer out by failing on purpose. Per source address: SOURCE_CAPTCHA_FAILURES failures
+    make every login from it ask for a security code, and past SOURCE_FAILURES_LIMIT it gets
+    RATE_LIMITED. Callers without a security code (linkAccount, changePassword: signed-in
+    users) get TOO_MANY_ATTEMPTS after FAILED_LOGINS_LIMIT failures of the login instead."""
     key = login_key(login)
     # A login longer than any stored one cannot match (and the column would refuse it).
     if not key or not password or len(key) > LOGIN_KEY_LENGTH:
         raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный логин или пароль.", field)
-    since = now() - FAILED_LOGINS_WINDOW
-    if await models.LoginAttempt.filter(login_key=key, created_at__gte=since).count() >= (
-        FAILED_LOGINS_LIMIT
-    ):
-        raise DomainError.of(
-            ErrorCode.TOO_MANY_ATTEMPTS,
-            "Слишком много неудачных попыток входа. Попробуйте через 15 минут.",
-            field,
-        )
+    source = _source_window(ip) if ip else None
+    login_window = _login_window(key)
+    free_limit = CAPTCHA_FREE_FAILURES if captcha is not None else FAILED_LOGINS_LIMIT
+    source_free = source is None or await limits.reserve(source, limit=SOURCE_CAPTCHA_FAILURES)
+    if source is not None and not source_free:
+        if not await limits.reserve(source, limit=SOURCE_FAILURES_LIMIT):
+            raise DomainError.of(
+                ErrorCode.RATE_LIMITED,
+                "Слишком много неудачных попыток входа с вашего адреса. Попробуйте через 15 минут.",
+                field,
+            )
+    login_reserved = source_free and await limits.reserve(login_window, limit=free_limit)
+    if not login_reserved:
+        try:
+            await _require_captcha(rt, captcha, field=field)
+        except DomainError:
+            if source is not None:
+                await limits.release(source)
+            raise
     user = await models.User.get_or_none(login_key=key)
     # The hash is verified even for an unknown login, so timing does not tell logins apart.
     matches = await asyncio.to_thread(
         rt.passwords.verify, user.password_hash if user else None, password
     )
     if not matches or user is None:
-        await models.LoginAttempt.create(login_key=key, ip=ip)
         raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный логин или пароль.", field)
+    # A success was no failure: the reservations are given back.
+    if login_reserved:
+        await limits.release(login_window)
+    if source is not None:
+        await limits.release(source)
     if rt.passwords.needs_rehash(user.password_hash):
         user.password_hash = await hash_password(rt, password)
         await user.save(update_fields=["password_hash"])
-    await models.LoginAttempt.filter(login_key=key).delete()
     return user
+
+
+async def _require_captcha(rt: Runtime, captcha: Captcha | None, *, field: str | None) -> None:
+    if captcha is None:
+        raise DomainError.of(
+            ErrorCode.TOO_MANY_ATTEMPTS,
+            "Слишком много неудачных попыток входа. Попробуйте через 15 минут.",
+            field,
+        )
+    if not captcha.given:
+        raise DomainError.of(
+            ErrorCode.CAPTCHA_REQUIRED,
+            "Было несколько неудачных попыток входа. Введите код с картинки.",
+            captcha.field,
+        )
+    await captchas.verify(rt, captcha_id=captcha.id, answer=captcha.answer, field=captcha.field)
+
+
+async def clear_failures(*, login_key: str) -> None:
+    """Lifts the sign-in limit of a login (its owner proved the phone or e-mail)."""
+    await limits.clear(_login_window(login_key))
 
 
 async def hash_password(rt: Runtime, password: str) -> str:

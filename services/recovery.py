@@ -81,7 +81,8 @@ async def request(
     target = _normalize(channel, contact)
     await captcha.verify(rt, captcha_id=captcha_id, answer=captcha_answer)
     async with in_transaction():
-        if await verification.left_today(rt, purpose=PURPOSE, target=target) <= 0:
+        # Reserved before the code is made: requests sent at once cannot pass the daily limit.
+        if not await verification.take_quota(rt, purpose=PURPOSE, target=target):
             return
         known = bool(await users_on(channel, target))
         if channel == models.ContactChannel.PHONE:
@@ -180,4 +181,4 @@ async def reset(
         await user.save(update_fields=["password_hash", "password_changed_at"])
         await auth.revoke_sessions(user_id=user.id, rt=rt)
         # The owner proved the contact: the sign-in lock of the login is lifted.
-        await models.LoginAttempt.filter(login_key=user.login_key).delete()
+        await auth.clear_failures(login_key=user.login_key)

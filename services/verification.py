@@ -8,13 +8,14 @@ and it counts towards the same daily limit.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import F
 
 import models
-from services import periods
+from services import limits, periods
 from services.errors import DomainError, ErrorCode
 from services.runtime import Runtime
 from services.security import random_digits, random_token
@@ -38,15 +39,20 @@ def local_midnight(rt: Runtime) -> datetime:
     return datetime.combine(periods.local_today(rt.settings.timezone), time(0), tzinfo=zone)
 
 
-async def sent_today(rt: Runtime, *, purpose: models.VerificationPurpose, target: str) -> int:
-    """Codes and links sent to the target for this purpose since local midnight."""
-    return await models.VerificationCode.filter(
-        purpose=purpose, target=target, created_at__gte=local_midnight(rt)
-    ).count()
+def _daily_window(
+    rt: Runtime, *, purpose: models.VerificationPurpose, target: str
+) -> limits.Window:
+    midnight = local_midnight(rt)
+    return limits.Window(
+        key=f"codes:{purpose.value}:{target}@{midnight.date().isoformat()}",
+        expires_at=(midnight + timedelta(days=1, hours=1)).astimezone(UTC),
+    )
 
 
 async def left_today(rt: Runtime, *, purpose: models.VerificationPurpose, target: str) -> int:
-    return max(DAILY_LIMIT - await sent_today(rt, purpose=purpose, target=target), 0)
+    """Codes and links that may still be sent to the target for this purpose today."""
+    used = await limits.used(_daily_window(rt, purpose=purpose, target=target))
+    return max(DAILY_LIMIT - used, 0)
 
 
 def rate_limited(field: str | None) -> DomainError:
@@ -57,10 +63,20 @@ def rate_limited(field: str | None) -> DomainError:
     )
 
 
+async def take_quota(rt: Runtime, *, purpose: models.VerificationPurpose, target: str) -> bool:
+    """Reserves one of today's codes for the target, before the code is made: registrations
+    of one phone sent at once cannot pass the daily limit together. Call it inside the
+    transaction that sends the code, so a failure gives the code back."""
+    return await limits.reserve(
+        _daily_window(rt, purpose=purpose, target=target), limit=DAILY_LIMIT
+    )
+
+
 async def require_quota(
     rt: Runtime, *, purpose: models.VerificationPurpose, target: str, field: str | None
 ) -> None:
-    if await left_today(rt, purpose=purpose, target=target) <= 0:
+    """take_quota, or RATE_LIMITED."""
+    if not await take_quota(rt, purpose=purpose, target=target):
         raise rate_limited(field)
 
 
@@ -76,7 +92,7 @@ async def issue(
 ) -> str:
     """A new code (4 digits) or link nonce for the target; earlier unused ones of the same
     registration or user and purpose stop working. The caller checks the quota first and
-    owns the transaction."""
+    owns the transaction (and reserved the quota, take_quota)."""
     secret = random_token(24) if link else random_digits(CODE_LENGTH)
     earlier = models.VerificationCode.filter(purpose=purpose, used_at=None)
     if registration is not None:
@@ -100,20 +116,54 @@ async def issue(
 async def check_code(
     rt: Runtime, row: models.VerificationCode | None, code: str, *, field: str
 ) -> models.VerificationCode:
-    """The row, if `code` matches it and it is still usable. A wrong code uses up one of
-    MAX_ATTEMPTS tries; the failed try is saved even though the caller reports an error."""
+    """The row, if `code` matches it and it is still usable. Every check, right or wrong, takes
+    one of MAX_ATTEMPTS tries BEFORE the code is compared (a conditional UPDATE): of any number
+    of guesses sent at once, at most MAX_ATTEMPTS are judged and the rest answer
+    TOO_MANY_ATTEMPTS. The try stays taken even though the caller reports an error."""
     code = code.strip()
     if row is None:
         raise invalid_code(field)
-    if row.used_at is not None or row.expires_at <= now():
-        raise code_expired(field)
-    if row.attempts >= MAX_ATTEMPTS:
+    moment = now()
+    if row.used_at is not None or row.expires_at <= moment:
+        raise await _not_usable(rt, row, code, field=field)
+    taken = await models.VerificationCode.filter(
+        id=row.id, attempts__lt=MAX_ATTEMPTS, used_at=None, expires_at__gt=moment
+    ).update(attempts=F("attempts") + 1)
+    if not taken:
+        fresh = await models.VerificationCode.get(id=row.id)
+        if fresh.used_at is not None or fresh.expires_at <= now():
+            raise await _not_usable(rt, fresh, code, field=field)
         raise too_many_attempts(field)
-    if code_hash(rt, row.purpose, row.target, code) != row.code_hash:
-        # Incremented in SQL, so that tries sent at once are all counted.
-        await models.VerificationCode.filter(id=row.id).update(attempts=F("attempts") + 1)
+    if not secrets.compare_digest(code_hash(rt, row.purpose, row.target, code), row.code_hash):
+        if await _is_superseded(rt, row, code):
+            raise superseded_code(field)
         raise invalid_code(field)
     return row
+
+
+async def _not_usable(
+    rt: Runtime, row: models.VerificationCode, code: str, *, field: str
+) -> DomainError:
+    if row.used_at is not None and await _is_superseded(rt, row, code):
+        return superseded_code(field)
+    return code_expired(field)
+
+
+async def _is_superseded(rt: Runtime, row: models.VerificationCode, code: str) -> bool:
+    """Whether `code` is one of the earlier codes sent for the same registration, user or
+    contact, which the latest one (`row`) replaced: the customer typed the SMS before last."""
+    earlier = models.VerificationCode.filter(
+        purpose=row.purpose,
+        target=row.target,
+        id__lt=row.id,
+        code_hash=code_hash(rt, row.purpose, row.target, code),
+        created_at__gte=row.created_at - timedelta(days=1),
+    )
+    if row.registration_id is not None:
+        earlier = earlier.filter(registration_id=row.registration_id)
+    elif row.user_id is not None:
+        earlier = earlier.filter(user_id=row.user_id)
+    return await earlier.exists()
 
 
 async def check_link(
@@ -160,6 +210,14 @@ def unsign_link(rt: Runtime, token: str, *, purpose: str, field: str) -> dict[st
 
 def invalid_code(field: str) -> DomainError:
     return DomainError.of(ErrorCode.INVALID_CODE, "Неверный код. Проверьте SMS.", field)
+
+
+def superseded_code(field: str) -> DomainError:
+    return DomainError.of(
+        ErrorCode.CODE_EXPIRED,
+        "Этот код больше не действует: мы отправили новый. Введите код из последнего SMS.",
+        field,
+    )
 
 
 def code_expired(field: str) -> DomainError:

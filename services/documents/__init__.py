@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 
 import models
-from services import accounts, messages
+from services import accounts, limits, messages
 from services.documents import compose, data, links, qr
 from services.documents.compose import PDF, Document
 from services.documents.layout import month
@@ -102,14 +102,24 @@ async def send_payment_document(
     if errors:
         raise DomainError(*errors)
     assert statement is not None and to is not None
-    subject_end = f"лицевой счёт {account.number}"
-    await _check_email_rate(rt, subject_end)
+    window = await _reserve_email(rt, kind="bill", account=account)
+    try:
+        return await _enqueue_bill(rt, account=account, statement=statement, to=to)
+    except Exception:
+        # Nothing was queued: the reserved e-mail is given back.
+        await limits.release(window)
+        raise
+
+
+async def _enqueue_bill(
+    rt: Runtime, *, account: models.Account, statement: models.Statement, to: str
+) -> models.OutgoingMessage:
     pdf = await compose.bill(rt, account, statement)
     title = month(statement.period)
     return await messages.enqueue_email(
         rt=rt,
         to=to,
-        subject=f"Квитанция за {title}, {subject_end}",
+        subject=f"Квитанция за {title}, лицевой счёт {account.number}",
         body=(
             f"Здравствуйте!\n\nВо вложении — квитанция за {title} по лицевому счёту "
             f"{account.number} ({account.address}).\nОплатить её можно в личном кабинете или "
@@ -135,18 +145,17 @@ def statement_qr_payload(
     )
 
 
-async def _check_email_rate(rt: Runtime, subject_end: str) -> None:
-    """Any address may be given, so the cabinet must not become a way to flood someone's mailbox.
-    The outbox is the record of what was sent; the account number ends the subject of its bills."""
-    since = datetime.now(UTC) - timedelta(hours=1)
-    sent = await models.OutgoingMessage.filter(
-        channel=models.MessageChannel.EMAIL, subject__endswith=subject_end, created_at__gte=since
-    ).count()
-    if sent >= rt.settings.document_emails_per_hour:
+async def _reserve_email(rt: Runtime, *, kind: str, account: models.Account) -> limits.Window:
+    """Any address may be given, so the cabinet must not become a way to flood someone's
+    mailbox: at most LK_DOCUMENT_EMAILS_PER_HOUR documents of a kind per account in a clock
+    hour, reserved before the document is made (requests sent at once cannot pass it together)."""
+    window = limits.fixed_window(f"document-emails:{kind}:{account.id}", timedelta(hours=1))
+    if not await limits.reserve(window, limit=rt.settings.document_emails_per_hour):
         raise DomainError.of(
             ErrorCode.RATE_LIMITED,
             "Слишком много писем с квитанциями по этому счёту за последний час. Попробуйте позже.",
         )
+    return window
 
 
 def _recipient_address(

@@ -112,7 +112,9 @@ async def test_resend_supersedes_the_previous_code(client):
         stale = (await client.execute(COMPLETE, {"id": registration_id, "code": first}))[
             "completeRegistration"
         ]
-        assert codes(stale) == ["INVALID_CODE"]
+        # Not a bare «Неверный код»: the customer is told a newer SMS was sent (issue 13, 9).
+        assert codes(stale) == ["CODE_EXPIRED"]
+        assert "Введите код из последнего SMS" in stale["errors"][0]["message"]
     done = (await client.execute(COMPLETE, {"id": registration_id, "code": second}))[
         "completeRegistration"
     ]

@@ -195,9 +195,14 @@ async def test_daily_limit_of_three_codes_per_phone(client):
     assert codes(limited) == ["RATE_LIMITED"]
     assert (await models.Registration.get(id=other["id"])).binding_confirmed_at is None
     assert len(await outbox(client, PHONE)) == 3
-    # Codes sent before local midnight do not count.
-    await models.VerificationCode.filter(target=PHONE).update(
-        created_at=datetime.now(UTC) - timedelta(days=1, hours=1)
+    # Codes sent before local midnight do not count: the day's counter is moved to yesterday.
+    [counter] = await models.RateCounter.filter(key__startswith=f"codes:registration:{PHONE}@")
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    await counter.delete()
+    await models.RateCounter.create(
+        key=f"codes:registration:{PHONE}@{yesterday}",
+        count=counter.count,
+        expires_at=counter.expires_at,
     )
     again = (await client.execute(RESEND, {"id": registration_id}))["resendRegistrationCode"]
     assert again["errors"] == []
