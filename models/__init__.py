@@ -22,6 +22,7 @@ from models.enums import (
     VerificationPurpose,
 )
 from models.identity import (
+    AttemptCounter,
     CaptchaChallenge,
     Consent,
     LoginAttempt,
@@ -40,6 +41,7 @@ __all__ = [
     "Account",
     "AccountService",
     "ApiKey",
+    "AttemptCounter",
     "CaptchaChallenge",
     "Consent",
     "ContactChannel",

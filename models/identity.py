@@ -137,3 +137,16 @@ class VerificationCode(Model):
 
     class Meta:
         table = "verification_code"
+
+
+class AttemptCounter(Model):
+    """Tries of a limited action within a fixed window, reserved before the action is judged."""
+
+    id = fields.IntField(primary_key=True)
+    # What is limited, who for, and the window, e.g. bill:account:42:2026-11-30.
+    key = fields.CharField(max_length=160, unique=True)
+    count = fields.IntField(default=0)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "attempt_counter"
