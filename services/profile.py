@@ -52,26 +52,27 @@ async def check_current_password(
 
     Wrong passwords count towards the sign-in lock of the login (the same failures table and
     limit as sign-in, so a token does not give a thief more guesses than the login form). The
-    try is reserved before the hash is checked: the failure row is written first, then counted
-    with every other one; a try that finds more than FAILED_LOGINS_LIMIT (its own included)
-    takes its row back and is refused. So tries sent at once are never judged beyond the limit.
+    try is reserved before the hash is checked: a failure row is written first, and counted
+    with the user's row locked, so tries sent at once are judged one after another and never
+    more than FAILED_LOGINS_LIMIT of them; a right password then clears the failures.
     """
     field = "currentPassword"
     if not password:
         raise DomainError.of(ErrorCode.REQUIRED, "Введите текущий пароль.", field)
     key = user.login_key
-    attempt = await models.LoginAttempt.create(login_key=key, ip=ip)
     since = now() - auth.FAILED_LOGINS_WINDOW
-    if (
-        await models.LoginAttempt.filter(login_key=key, created_at__gte=since).count()
-        > auth.FAILED_LOGINS_LIMIT
-    ):
-        await models.LoginAttempt.filter(id=attempt.id).delete()
-        raise DomainError.of(
-            ErrorCode.TOO_MANY_ATTEMPTS,
-            "Слишком много неверных попыток ввода пароля. Попробуйте через 15 минут.",
-            field,
-        )
+    async with in_transaction():
+        await models.User.filter(id=user.id).select_for_update().first()
+        if (
+            await models.LoginAttempt.filter(login_key=key, created_at__gte=since).count()
+            >= auth.FAILED_LOGINS_LIMIT
+        ):
+            raise DomainError.of(
+                ErrorCode.TOO_MANY_ATTEMPTS,
+                "Слишком много неверных попыток ввода пароля. Попробуйте через 15 минут.",
+                field,
+            )
+        await models.LoginAttempt.create(login_key=key, ip=ip)
     matches = await asyncio.to_thread(rt.passwords.verify, user.password_hash, password)
     if not matches:
         raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный текущий пароль.", field)
