@@ -133,4 +133,3 @@ async def test_first_phone_is_told_to_the_confirmed_email(client, petr):
     await client.execute(CONFIRM_PHONE, {"code": code}, token=petr)
     [notice] = await outbox(client, PETR_EMAIL)
     assert "номер телефона изменён на +7 912 ***-**-22" in notice["body"]
-
