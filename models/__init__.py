@@ -22,10 +22,10 @@ from models.enums import (
     VerificationPurpose,
 )
 from models.identity import (
-    AttemptCounter,
     CaptchaChallenge,
     Consent,
     LoginAttempt,
+    RateCounter,
     Registration,
     Session,
     User,
@@ -41,7 +41,6 @@ __all__ = [
     "Account",
     "AccountService",
     "ApiKey",
-    "AttemptCounter",
     "CaptchaChallenge",
     "Consent",
     "ContactChannel",
@@ -59,6 +58,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentStatus",
     "Provider",
+    "RateCounter",
     "Reading",
     "ReadingSource",
     "ReadingStatus",

@@ -72,6 +72,19 @@ class LoginAttempt(Model):
         table = "login_attempt"
 
 
+class RateCounter(Model):
+    """How much of a limit is used in one window (codes sent to a phone today, sign-in failures
+    of a login in this quarter of an hour...). Raised with a conditional UPDATE before the work
+    it limits, so requests sent at once can never pass the limit together."""
+
+    key = fields.CharField(max_length=255, primary_key=True)
+    count = fields.IntField(default=0)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "rate_counter"
+
+
 class CaptchaChallenge(Model):
     id = fields.UUIDField(primary_key=True)
     answer_hash = fields.CharField(max_length=64)
@@ -137,16 +150,3 @@ class VerificationCode(Model):
 
     class Meta:
         table = "verification_code"
-
-
-class AttemptCounter(Model):
-    """Tries of a limited action within a fixed window, reserved before the action is judged."""
-
-    id = fields.IntField(primary_key=True)
-    # What is limited, who for, and the window, e.g. bill:account:42:2026-11-30.
-    key = fields.CharField(max_length=160, unique=True)
-    count = fields.IntField(default=0)
-    expires_at = fields.DatetimeField(db_index=True)
-
-    class Meta:
-        table = "attempt_counter"

@@ -3,8 +3,8 @@
 Knowing an account number is not enough to become its holder: bindAccount shows the address
 only to the city and street (as the sign-up screen of the retailer's guide does), and
 confirmBinding asks for «Итого к оплате» of one of the account's last three bills. Both are
-limited, and every try is reserved (a conditional UPDATE on a counter row) before it is judged,
-so requests sent at once cannot get more tries than the limit:
+limited, and every try is reserved (services.limits: a conditional UPDATE of a counter row)
+before it is judged, so requests sent at once cannot get more tries than the limit:
 
 - bindAccount: BIND_PER_REGISTRATION numbers per registration, and
   `LK_BIND_ACCOUNT_PER_SOURCE_HOUR` per source (IP address) an hour;
@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 import models
-from services import periods, verification
+from services import limits, periods, verification
 from services.errors import DomainError, ErrorCode
 from services.runtime import Runtime
 
@@ -47,10 +46,6 @@ _HOUSE_PART = re.compile(
 _POSTCODE = re.compile(r"^\d{6}$")
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def masked_address(account: models.Account) -> str:
     """The address to the city and street: the house, flat and anything after are left out,
     so that a number alone does not tell where its customer lives."""
@@ -68,43 +63,26 @@ def masked_address(account: models.Account) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """One counter: at most `limit` tries under `key` until `expires_at`."""
+    """One counter (services.limits): at most `limit` tries in `window`, else `code`."""
 
-    key: str
+    window: limits.Window
     limit: int
-    expires_at: datetime
     code: ErrorCode
     message: str
     field: str
 
 
-async def reserve(*limits: Limit) -> list[int]:
-    """Takes one try of every limit, all or none (a full one rolls the others back and raises
-    its error); answers the tries left of each after this one.
-
-    The row is created if missing (INSERT ... ON CONFLICT DO NOTHING), then its count raised
-    only while below the limit (UPDATE ... WHERE count < limit): the database judges the
-    condition on the row itself (PostgreSQL re-checks it after the row lock), so concurrent
-    tries are all counted and never pass the limit."""
+async def reserve(*taken: Limit) -> list[int]:
+    """Takes one try of every limit, all or none (in one transaction: a full one undoes the
+    others and raises its error); answers the tries left of each after this one. Each try is
+    a conditional UPDATE (services.limits.reserve), so concurrent tries never pass a limit."""
     left: list[int] = []
     async with in_transaction():
-        for limit in limits:
-            await models.AttemptCounter.bulk_create(
-                [models.AttemptCounter(key=limit.key, count=0, expires_at=limit.expires_at)],
-                ignore_conflicts=True,
-            )
-            taken = await models.AttemptCounter.filter(key=limit.key, count__lt=limit.limit).update(
-                count=F("count") + 1
-            )
-            if not taken:
+        for limit in taken:
+            if not await limits.reserve(limit.window, limit=limit.limit):
                 raise DomainError.of(limit.code, limit.message, limit.field)
-            row = await models.AttemptCounter.get(key=limit.key)
-            left.append(max(limit.limit - row.count, 0))
+            left.append(max(limit.limit - await limits.used(limit.window), 0))
     return left
-
-
-async def purge_expired(*, before: datetime) -> int:
-    return await models.AttemptCounter.filter(expires_at__lt=before).delete()
 
 
 # --- bindAccount
@@ -112,20 +90,17 @@ async def purge_expired(*, before: datetime) -> int:
 
 async def reserve_lookup(rt: Runtime, *, registration: models.Registration, ip: str | None) -> None:
     """One account-number lookup of this registration and this source."""
-    hour = now().replace(minute=0, second=0, microsecond=0)
     await reserve(
         Limit(
-            key=f"bind:registration:{registration.id}",
+            window=limits.Window(f"bind:registration:{registration.id}", registration.expires_at),
             limit=BIND_PER_REGISTRATION,
-            expires_at=registration.expires_at,
             code=ErrorCode.TOO_MANY_ATTEMPTS,
             message="Номер лицевого счёта вводился слишком много раз. Начните регистрацию заново.",
             field="accountNumber",
         ),
         Limit(
-            key=f"bind:source:{ip or 'unknown'}:{hour:%Y-%m-%dT%H}",
+            window=limits.fixed_window(f"bind:source:{ip or 'unknown'}", timedelta(hours=1)),
             limit=rt.settings.bind_account_per_source_hour,
-            expires_at=hour + timedelta(hours=1),
             code=ErrorCode.RATE_LIMITED,
             message="Слишком много проверок номеров лицевых счетов. Попробуйте через час.",
             field="accountNumber",
@@ -186,18 +161,19 @@ async def prove_bill(
     today = periods.local_today(rt.settings.timezone)
     left = await reserve(
         Limit(
-            key=f"bill:registration:{registration.id}",
+            window=limits.Window(f"bill:registration:{registration.id}", registration.expires_at),
             limit=BILL_TRIES_PER_REGISTRATION,
-            expires_at=registration.expires_at,
             code=ErrorCode.TOO_MANY_ATTEMPTS,
             message="Попытки подтвердить счёт суммой из квитанции закончились. Начните "
             "регистрацию заново или обратитесь в офис обслуживания.",
             field=field,
         ),
         Limit(
-            key=f"bill:account:{account.id}:{today.isoformat()}",
+            window=limits.Window(
+                f"bill:account:{account.id}@{today.isoformat()}",
+                verification.local_midnight(rt) + timedelta(days=1),
+            ),
             limit=BILL_TRIES_PER_ACCOUNT_DAY,
-            expires_at=verification.local_midnight(rt) + timedelta(days=1),
             code=ErrorCode.TOO_MANY_ATTEMPTS,
             message="Сегодня этот лицевой счёт уже слишком много раз пытались подтвердить. "
             "Попробуйте завтра или обратитесь в офис обслуживания.",

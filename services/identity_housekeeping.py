@@ -1,5 +1,5 @@
 """Deleting what expired: abandoned registrations (with their codes), captcha challenges,
-old sign-in failures and codes."""
+old sign-in failures, codes and limit counters."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import models
-from services import auth, binding, captcha, registration
+from services import auth, captcha, limits, registration
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ async def purge(*, now: datetime | None = None) -> None:
     await captcha.purge_expired(before=now)
     await models.VerificationCode.filter(expires_at__lt=now - KEEP).delete()
     await models.LoginAttempt.filter(created_at__lt=now - auth.FAILED_LOGINS_WINDOW).delete()
-    await binding.purge_expired(before=now)
+    await limits.purge_expired(before=now)
 
 
 async def run() -> None:

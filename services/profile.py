@@ -3,7 +3,6 @@ settings, and accounts linked from other users."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -12,7 +11,7 @@ from urllib.parse import quote
 from tortoise.transactions import in_transaction
 
 import models
-from services import accounts, auth, contacts, messages, verification
+from services import accounts, auth, contacts, limits, messages, verification
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import password_errors
 from services.runtime import Runtime
@@ -50,34 +49,34 @@ async def check_current_password(
     """The signed-in user's own password, asked before changing the password, the e-mail or
     the phone: a stolen session alone must not be enough to take the account over.
 
-    Wrong passwords count towards the sign-in lock of the login (the same failures table and
-    limit as sign-in, so a token does not give a thief more guesses than the login form). The
-    try is reserved before the hash is checked: a failure row is written first, and counted
-    with the user's row locked, so tries sent at once are judged one after another and never
-    more than FAILED_LOGINS_LIMIT of them; a right password then clears the failures.
+    The password is checked as at sign-in (auth.verify_credentials), so wrong ones count
+    towards the login's sign-in limit. Before that, the try is reserved on a counter of the
+    user's own (a conditional UPDATE, services.limits): of any number of tries sent at once at
+    most FAILED_LOGINS_LIMIT within the window are judged, the rest answer TOO_MANY_ATTEMPTS
+    without touching the hash. A right password gives its try back.
     """
     field = "currentPassword"
     if not password:
         raise DomainError.of(ErrorCode.REQUIRED, "Введите текущий пароль.", field)
-    key = user.login_key
-    since = now() - auth.FAILED_LOGINS_WINDOW
-    async with in_transaction():
-        await models.User.filter(id=user.id).select_for_update().first()
-        if (
-            await models.LoginAttempt.filter(login_key=key, created_at__gte=since).count()
-            >= auth.FAILED_LOGINS_LIMIT
-        ):
+    window = limits.fixed_window(f"current-password:{user.id}", auth.FAILED_LOGINS_WINDOW)
+    if not await limits.reserve(window, limit=auth.FAILED_LOGINS_LIMIT):
+        raise DomainError.of(
+            ErrorCode.TOO_MANY_ATTEMPTS,
+            "Слишком много неверных попыток ввода пароля. Попробуйте через 15 минут.",
+            field,
+        )
+    try:
+        await auth.verify_credentials(rt, login=user.login, password=password, ip=ip, field=field)
+    except DomainError as error:
+        if any(e.code == ErrorCode.INVALID_CREDENTIALS for e in error.errors):
+            # No login was typed: the message is about the current password only.
             raise DomainError.of(
-                ErrorCode.TOO_MANY_ATTEMPTS,
-                "Слишком много неверных попыток ввода пароля. Попробуйте через 15 минут.",
-                field,
-            )
-        await models.LoginAttempt.create(login_key=key, ip=ip)
-    matches = await asyncio.to_thread(rt.passwords.verify, user.password_hash, password)
-    if not matches:
-        raise DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Неверный текущий пароль.", field)
-    # Right: the failures end, as after a successful sign-in.
-    await models.LoginAttempt.filter(login_key=key).delete()
+                ErrorCode.INVALID_CREDENTIALS, "Неверный текущий пароль.", field
+            ) from None
+        # Refused without being judged (the sign-in limit): the try was not spent.
+        await limits.release(window)
+        raise
+    await limits.release(window)
 
 
 # --- password

@@ -77,20 +77,20 @@ async def _view(rt: Runtime, registration: models.Registration) -> RegistrationV
     return RegistrationView(
         id=str(registration.id),
         channel=registration.channel,
-        # The full address only once the registrant proved they hold the bill.
-        address=(
-            (
-                account.address
-                if registration.binding_confirmed_at
-                else binding.masked_address(account)
-            )
-            if account
-            else None
-        ),
+        address=_address(registration, account),
         account_number=account.number if account else None,
         sent_to=contacts.mask(target) if registration.binding_confirmed_at else None,
         codes_left_today=await verification.left_today(rt, purpose=PURPOSE, target=target),
     )
+
+
+def _address(registration: models.Registration, account: models.Account | None) -> str | None:
+    """The full address only once the registrant proved they hold the bill (step 3)."""
+    if account is None:
+        return None
+    if registration.binding_confirmed_at is None:
+        return binding.masked_address(account)
+    return account.address
 
 
 async def start(rt: Runtime, *, request: RegistrationRequest, ip: str | None) -> RegistrationView:
@@ -201,11 +201,10 @@ async def _account_without_holder(number: str, *, field: str, lock: bool = False
 async def bind_account(
     rt: Runtime, *, registration_id: str, account_number: str, ip: str | None
 ) -> RegistrationView:
-    field = "accountNumber"
     registration = await _load(registration_id)
     if not account_number.strip():
         raise DomainError.of(
-            ErrorCode.REQUIRED, "Укажите номер лицевого счёта из квитанции.", field
+            ErrorCode.REQUIRED, "Укажите номер лицевого счёта из квитанции.", "accountNumber"
         )
     # Each lookup tells whether a number can be registered, and its street: limited per
     # registration and per source, and reserved before the lookup.
@@ -213,7 +212,7 @@ async def bind_account(
     number = accounts.account_number(account_number)
     account = await models.Account.filter(number=number).first() if number else None
     if account is None or await models.UserAccount.exists(account_id=account.id, is_holder=True):
-        raise binding.not_registrable(field)
+        raise binding.not_registrable("accountNumber")
     async with in_transaction():
         registration.account = account
         # Another number means the address must be confirmed again; codes sent for the

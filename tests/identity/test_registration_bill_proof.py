@@ -10,10 +10,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tortoise.expressions import Q
 
 import models
 from server import create_app
-from services import binding
+from services import binding, identity_housekeeping
 from tests.graphql import GraphQLClient
 from tests.identity.flows import (
     BILL_TOTAL,
@@ -150,7 +151,7 @@ async def test_malformed_bill_total_spends_no_try(client):
     for total in ("NaN", "Infinity", "512.301", "1e400", "-1e-30"):
         payload = await _confirm(client, registration_id, total)
         assert fields(payload) == [("billTotal", "INVALID_INPUT")], total
-    assert await models.AttemptCounter.filter(key__startswith="bill:").count() == 0
+    assert await models.RateCounter.filter(key__startswith="bill:").count() == 0
     assert (await _confirm(client, registration_id, BILL_TOTAL))["errors"] == []
 
 
@@ -165,7 +166,7 @@ async def test_thirty_wrong_totals_at_once_get_three_tries(client):
     refused = [a for a in answers if codes(a) == ["TOO_MANY_ATTEMPTS"]]
     limit = binding.BILL_TRIES_PER_REGISTRATION
     assert (len(judged), len(refused)) == (limit, 30 - limit)
-    counter = await models.AttemptCounter.get(key=f"bill:registration:{registration_id}")
+    counter = await models.RateCounter.get(key=f"bill:registration:{registration_id}")
     assert counter.count == limit
     # Spent: even the right total is refused now, and nothing was sent.
     late = await _confirm(client, registration_id, BILL_TOTAL)
@@ -190,7 +191,7 @@ async def test_tries_per_account_a_day_hold_across_registrations(client):
     assert "завтра" in fresh["errors"][0]["message"]
     assert await outbox(client) == []
     # The registrations' own counters were rolled back where the account's limit refused.
-    counted = await models.AttemptCounter.filter(key__startswith="bill:registration:").count()
+    counted = await models.RateCounter.filter(key__startswith="bill:registration:").count()
     assert counted == limit
 
 
@@ -201,7 +202,7 @@ async def test_account_without_a_bill_is_bound_at_the_office(client):
     payload = await _confirm(client, registration_id, "0.00")
     assert fields(payload) == [("billTotal", "NOT_FOUND")]
     assert "офис" in payload["errors"][0]["message"]
-    assert await models.AttemptCounter.filter(key__startswith="bill:").count() == 0
+    assert await models.RateCounter.filter(key__startswith="bill:").count() == 0
     assert await outbox(client) == []
 
 
@@ -252,4 +253,23 @@ async def test_bind_account_is_limited_per_source(limited_client):
     assert limited["registration"] is None
     assert (await models.Registration.get(id=fresh)).account_id is None
     # The refused lookup was not counted on the registration.
-    assert not await models.AttemptCounter.exists(key=f"bind:registration:{fresh}")
+    assert not await models.RateCounter.exists(key=f"bind:registration:{fresh}")
+
+
+async def test_housekeeping_deletes_counters_whose_window_ended(client):
+    await new_account()
+    registration_id = await _start(client)
+    await _bind(client, registration_id)
+    await _confirm(client, registration_id, WRONG_TOTAL)
+    ours = Q(key__startswith="bind:") | Q(key__startswith="bill:")
+    assert await models.RateCounter.filter(ours).count() == 4
+    await models.RateCounter.filter(key__startswith="bill:account:").update(
+        expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    await identity_housekeeping.purge()
+    keys = sorted(row.key for row in await models.RateCounter.filter(ours))
+    assert [key.split(":")[:2] for key in keys] == [
+        ["bill", "registration"],
+        ["bind", "registration"],
+        ["bind", "source"],
+    ]

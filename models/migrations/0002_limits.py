@@ -9,14 +9,13 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
-            name='AttemptCounter',
+            name='RateCounter',
             fields=[
-                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('key', fields.CharField(unique=True, max_length=160)),
+                ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=255)),
                 ('count', fields.IntField(default=0)),
                 ('expires_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'attempt_counter', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Tries of a limited action within a fixed window, reserved before the action is judged.'},
+            options={'table': 'rate_counter', 'app': 'models', 'pk_attr': 'key', 'table_description': 'How much of a limit is used in one window (codes sent to a phone today, sign-in failures'},
             bases=['Model'],
         ),
     ]
