@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     # Registration: account numbers one source (IP address) may look up with bindAccount an
     # hour (each answers whether the number can be registered, and its street).
     bind_account_per_source_hour: int = Field(default=20, ge=1)
+    # The customers' web app, where the links in e-mails lead (activation, recovery, e-mail
+    # change); unset: they lead to this server (LK_PUBLIC_URL), which serves small pages there.
+    app_url: str = ""
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -127,6 +130,7 @@ class Settings(BaseSettings):
         if not self.public_url:
             self.public_url = f"http://{self.host}:{self.port}"
         self.public_url = self.public_url.rstrip("/")
+        self.app_url = self.app_url.rstrip("/")
         if self.env == "production":
             problems = []
             if self.secret_key.strip().lower() in UNSAFE_SECRETS or len(self.secret_key) < 32:
@@ -156,6 +160,11 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.env == "development"
+
+    @property
+    def links_url(self) -> str:
+        """Base of the links sent to customers: the web app, else this server's own pages."""
+        return self.app_url or self.public_url
 
     @property
     def worker_count(self) -> int:

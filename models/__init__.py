@@ -35,7 +35,7 @@ from models.identity import (
 from models.integration import ApiKey
 from models.messages import OutgoingMessage
 from models.payments import Payment, PaymentEvent, PaymentLine, SandboxOrder
-from models.readings import Meter, MeterRegister, Reading
+from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
 
 __all__ = [
     "Account",
@@ -58,6 +58,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentStatus",
     "Provider",
+    "PublicReadingsPass",
     "RateCounter",
     "Reading",
     "ReadingSource",

@@ -56,3 +56,22 @@ class Reading(Model):
     class Meta:
         table = "reading"
         indexes = (("register_id", "taken_at"),)
+
+
+class PublicReadingsPass(Model):
+    """A security code solved in publicMeters, good for submitPublicReadings of that account."""
+
+    # submitPublicReadings of the same account accepts the same code and answer again until the
+    # code expires (services.public_readings).
+
+    # The id of the solved captcha challenge.
+    id = fields.UUIDField(primary_key=True)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="public_readings_passes", on_delete=fields.CASCADE
+    )
+    # A keyed hash of the answer given, as for the challenge itself.
+    answer_hash = fields.CharField(max_length=64)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "public_readings_pass"

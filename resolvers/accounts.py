@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import models
 from resolvers.common import query
 from resolvers.context import Context
 from resolvers.loaders import Loader
+from resolvers.readings import MetersByAccountLoader, RegistersByMeterLoader
 from services import accounts, periods
 
 
@@ -66,9 +68,27 @@ async def provider(ctx: Context, *, provider_id: int) -> models.Provider:
     return found
 
 
-async def tariffs(ctx: Context, *, service_id: int) -> list[models.TariffRate]:
+async def tariffs(
+    ctx: Context, *, account_service: models.AccountService
+) -> list[models.TariffRate]:
     today = periods.local_today(ctx.rt.settings.timezone)
-    return await ctx.loader(TariffsByServiceLoader).load((service_id, today))
+    rates, zones = await asyncio.gather(
+        ctx.loader(TariffsByServiceLoader).load((account_service.service_id, today)),
+        _meter_zones(ctx, account_service),
+    )
+    return accounts.rates_for_zones(rates, zones)
+
+
+async def _meter_zones(
+    ctx: Context, account_service: models.AccountService
+) -> set[models.MeterZone]:
+    """Zones of the account's meters of the service, through the meters' own loaders: the
+    dashboard loads the same meters and registers, so this costs no statement of its own."""
+    meters = await ctx.loader(MetersByAccountLoader).load(account_service.account_id)
+    registers = await ctx.loader(RegistersByMeterLoader).load_many(
+        [m.id for m in meters if m.service_id == account_service.service_id]
+    )
+    return {models.MeterZone(r.zone) for rows in registers for r in rows}
 
 
 async def meter_count(ctx: Context, *, account_service: models.AccountService) -> int:

@@ -77,12 +77,24 @@ async def cancel_payment(ctx: Context, *, payment_id: str) -> models.Payment:
     return await payments.cancel_payment(ctx.rt, user=user, payment_id=payment_id)
 
 
-async def payment_status(ctx: Context, *, payment_id: str) -> AsyncIterator[models.Payment]:
+def payment_capability(ctx: Context, *, payment: models.Payment | None) -> str | None:
+    return payments.capability(ctx.rt, payment.id) if payment is not None else None
+
+
+async def payment_is_personal(ctx: Context, *, payment_id: str) -> bool:
+    return await payments.is_personal(await ctx.user(), payment_id)
+
+
+async def payment_status(
+    ctx: Context, *, payment_id: str, capability: str | None = None
+) -> AsyncIterator[models.Payment]:
     user = await ctx.user()
-    if user is None:
+    if user is None and capability is None:
         raise as_graphql_error(unauthenticated())
     try:
-        async for row in payments.watch_payment(ctx.rt, user=user, payment_id=payment_id):
+        async for row in payments.watch_payment(
+            ctx.rt, user=user, payment_id=payment_id, capability=capability
+        ):
             yield row
     except DomainError as error:
         raise as_graphql_error(error) from None

@@ -9,7 +9,7 @@ import models
 from resolvers.common import Outcome, mutation, query
 from resolvers.context import Context
 from resolvers.loaders import Loader
-from services import accounts, captcha, reading_history, readings
+from services import accounts, public_readings, reading_history, readings
 from services.pagination import Page
 from services.readings import Preview, ReadingEntry, ReadingView, Submission
 
@@ -93,8 +93,13 @@ async def account_readings(
     )
 
 
-async def public_meters(ctx: Context, *, account_number: str) -> list[models.Meter] | None:
-    account = await readings.public_account(account_number)
+@query
+async def public_meters(
+    ctx: Context, *, account_number: str, captcha_id: str, captcha_answer: str
+) -> list[models.Meter] | None:
+    account = await public_readings.open_account(
+        ctx.rt, account_number=account_number, captcha_id=captcha_id, answer=captcha_answer
+    )
     if account is None:
         return None
     return await ctx.loader(MetersByAccountLoader).load(account.id)
@@ -134,7 +139,9 @@ async def submit_public_readings(
     captcha_answer: str,
 ) -> Submission:
     # The security code first: without it nobody learns anything about the account.
-    await captcha.verify(ctx.rt, captcha_id=captcha_id, answer=captcha_answer)
+    await public_readings.check_code(
+        ctx.rt, account_number=account_number, captcha_id=captcha_id, answer=captcha_answer
+    )
     account = await readings.public_account(account_number)
     if account is None:
         raise readings.refused_without_auth()

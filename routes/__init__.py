@@ -6,6 +6,7 @@ from aiohttp import web
 
 from routes import documents, graphiql, health, identity, integration, messages, metrics, payments
 from routes.keys import RUNTIME
+from routes.pages import setup as setup_link_pages
 
 __all__ = ["RUNTIME", "setup_routes"]
 
@@ -13,3 +14,4 @@ __all__ = ["RUNTIME", "setup_routes"]
 def setup_routes(app: web.Application) -> None:
     for module in (health, metrics, graphiql, identity, messages, payments, documents, integration):
         module.setup(app)
+    setup_link_pages(app)

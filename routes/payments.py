@@ -4,16 +4,26 @@ the reconciliation task, and (with the sandbox provider) the acquirer emulator."
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+from decimal import Decimal
+from pathlib import Path
 
 from aiohttp import web
 
 from routes import sandbox
 from routes.keys import RUNTIME
-from services import payment_events
+from services import payment_events, payments
 from services.payment_events import EventOutcome
 
 log = logging.getLogger(__name__)
+STATIC_URL = "/static/payments"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "payments"
+# The return page runs its own script and opens a websocket to its own origin, and nothing else.
+RETURN_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 # Seconds between reconciliation passes (the first runs at start-up).
 RECONCILE_INTERVAL = 60
 TASK_PREFIXES = ("payments-", "sandbox-callback-")
@@ -48,11 +58,50 @@ async def callback(request: web.Request) -> web.Response:
 
 
 async def returned(request: web.Request) -> web.Response:
-    """Where the acquirer sends the customer after paying; the cabinet app shows the status."""
+    """GET /payments/return?paymentId=…&capability=…: where the acquirer sends the customer after
+    paying. The capability (minted at creation, carried by the return URL) stands for a sign-in:
+    the page shows the payment's amount and status, nothing personal, and its script follows the
+    status live (paymentStatus with the capability, over graphql-transport-ws)."""
+    rt = request.app[RUNTIME]
+    payment_id = request.query.get("paymentId", "")
+    capability = request.query.get("capability", "")
+    payment = await payments.payment_for_capability(rt, payment_id, capability)
+    if payment is None:
+        body = "<h1>Платёж не найден</h1><p>Ссылка неверна. Статус платежа — в личном кабинете.</p>"
+        return _return_page(body, status=404)
+    reason = payment.failure_reason or ""
+    body = f"""<main id="payment" data-payment-id="{html.escape(str(payment.id))}" \
+data-capability="{html.escape(capability)}" data-status="{payment.status.value}">
+<h1>Оплата</h1>
+<p>Сумма: <span class="amount" id="amount">{html.escape(rubles(payment.amount))}</span></p>
+<p>Статус: <span class="status" id="status" aria-live="polite">\
+{html.escape(payments.STATUS_TEXTS[payment.status])}</span></p>
+<p id="reason"{"" if reason else " hidden"}>{html.escape(reason)}</p>
+<p class="hint" id="live"{" hidden" if payment.status in payment_events.FINAL else ""}>\
+Статус обновится на этой странице сам, как только банк сообщит результат.</p>
+<p class="hint">Платёж и квитанция — в личном кабинете, в истории платежей.</p>
+</main>"""
+    return _return_page(body)
+
+
+def rubles(amount: Decimal) -> str:
+    """1 300,00 ₽ (Russian: a space between thousands, a comma before kopecks)."""
+    return f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0₽"
+
+
+def _return_page(body: str, status: int = 200) -> web.Response:
+    document = f"""<!doctype html>
+<html lang="ru"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Оплата — личный кабинет</title>
+<link rel="stylesheet" href="{STATIC_URL}/return.css">
+<script src="{STATIC_URL}/return.js" defer></script></head>
+<body>{body}</body></html>"""
     return web.Response(
-        text="<!doctype html><html lang='ru'><meta charset='utf-8'><title>Оплата</title>"
-        "<p>Платёж обрабатывается. Вернитесь в личный кабинет: статус обновится сам.</p></html>",
+        text=document,
         content_type="text/html",
+        status=status,
+        headers={"Content-Security-Policy": RETURN_CSP},
     )
 
 
@@ -93,6 +142,7 @@ async def _stop_tasks(app: web.Application) -> None:
 def setup(app: web.Application) -> None:
     app.router.add_post("/payments/callback/{provider}", callback)
     app.router.add_get("/payments/return", returned)
+    app.router.add_static(f"{STATIC_URL}/", STATIC_DIR, append_version=False)
     app.on_startup.append(_start_reconciliation)
     app.on_shutdown.append(_stop_tasks)
     if app[RUNTIME].settings.payment_provider == "sandbox":

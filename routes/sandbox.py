@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 
 import orjson
@@ -141,13 +143,28 @@ def _render(result: CardResult) -> web.Response:
     return _page("Результат оплаты", body)
 
 
+_STYLE = """body{font-family:sans-serif;max-width:28em;margin:2em auto}label{display:block;margin:.5em 0}
+.error{color:#b00}.hint{color:#666;font-size:.9em}"""
+# The API's policy (form-action 'none', no styles) blocked the card form in browsers: the
+# sandbox's pages post their forms to themselves and style themselves with one inline sheet.
+PAGE_CSP = (
+    "default-src 'none'; "
+    f"style-src 'sha256-{base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()}'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
 def _page(title: str, body: str, status: int = 200) -> web.Response:
     document = f"""<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>{title} — песочница эквайера</title>
-<style>body{{font-family:sans-serif;max-width:28em;margin:2em auto}}label{{display:block;margin:.5em 0}}
-.error{{color:#b00}}.hint{{color:#666;font-size:.9em}}</style></head>
+<style>{_STYLE}</style></head>
 <body><h1>{title}</h1>{body}</body></html>"""
-    return web.Response(text=document, content_type="text/html", status=status)
+    return web.Response(
+        text=document,
+        content_type="text/html",
+        status=status,
+        headers={"Content-Security-Policy": PAGE_CSP},
+    )
 
 
 def setup(app: web.Application) -> None:

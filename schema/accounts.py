@@ -106,9 +106,12 @@ class AccountService:
         row = await resolve.provider(info.context, provider_id=self.row.recipient_id)
         return Provider.from_model(row)
 
-    @strawberry.field(description="Rates in force today, one per zone.")
+    @strawberry.field(
+        description="Rates in force today, one per zone of the account's meters of this "
+        "service; the single rate when the account has no meter of it."
+    )
     async def tariffs(self, info: Info) -> list[TariffRate]:
-        rows = await resolve.tariffs(info.context, service_id=self.row.service_id)
+        rows = await resolve.tariffs(info.context, account_service=self.row)
         return [TariffRate.from_model(r) for r in rows]
 
     @strawberry.field(description="How many meters of this service the account has.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -15,12 +16,25 @@ from resolvers.common import Outcome
 from schema.accounts import Provider, Service
 from schema.common import PageInfo, UserError, money, user_errors
 from schema.context import Info
+from services import payments
 from services.pagination import Page
 from services.payments import PaymentLineRequest, PaymentRequest
 
+# The stored methods (CARD, SBP), as the integration endpoint shows them.
 PaymentMethodEnum = strawberry.enum(
     models.PaymentMethod, name="PaymentMethod", description="How the customer pays."
 )
+# The customer's API: the stored methods and OFFLINE for payments imported from billing.
+CustomerPaymentMethodEnum = strawberry.enum(
+    payments.PaymentMethod, name="PaymentMethod", description="How the customer pays."
+)
+# Services hold no Strawberry: the value's description is set on the enum's definition.
+for _value in CustomerPaymentMethodEnum.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    if _value.name == "OFFLINE":
+        _value.description = (
+            "Paid outside the cabinet: at a bank, a post office or the retailer's office "
+            "(imported from billing)."
+        )
 PaymentStatusEnum = strawberry.enum(
     models.PaymentStatus,
     name="PaymentStatus",
@@ -49,14 +63,21 @@ class PaymentLine:
 @strawberry.type(description="A payment, from the cabinet or made elsewhere (bank, office).")
 class Payment:
     row: strawberry.Private[models.Payment]
+    # False when only the payment's capability authorizes the caller: no personal data then.
+    personal: strawberry.Private[bool]
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
-    method: PaymentMethodEnum = strawberry.field(description="Card or SBP.")  # type: ignore[valid-type]
+    method: CustomerPaymentMethodEnum = strawberry.field(  # type: ignore[valid-type]
+        description="Card, SBP, or OFFLINE for payments made at a bank or an office."
+    )
     status: PaymentStatusEnum = strawberry.field(description="Current status.")  # type: ignore[valid-type]
     amount: Decimal = strawberry.field(description="Total, rubles.")
     channel: str = strawberry.field(
-        description="Where the payment was made: the cabinet, a bank, an office."
+        description="Where the payment was made, in Russian: «Личный кабинет», or the bank's or "
+        "office's name."
     )
-    receipt_email: str | None = strawberry.field(description="Where the receipt copy goes.")
+    receipt_email: str | None = strawberry.field(
+        description="Where the receipt copy goes; null to a capability holder (no personal data)."
+    )
     created_at: datetime = strawberry.field(description="When the payment was created.")
     paid_at: datetime | None = strawberry.field(description="When the money was received.")
     confirmation_url: str | None = strawberry.field(
@@ -68,16 +89,16 @@ class Payment:
     failure_reason: str | None = strawberry.field(description="Why the payment failed, in Russian.")
 
     @classmethod
-    def from_model(cls, row: models.Payment) -> Payment:
+    def from_model(cls, row: models.Payment, *, personal: bool = True) -> Payment:
         return cls(
             row=row,
+            personal=personal,
             id=strawberry.ID(str(row.id)),
-            # Payments made elsewhere have no method of ours; they were not by SBP, so CARD.
-            method=models.PaymentMethod(row.method or models.PaymentMethod.CARD),
+            method=payments.method_of(row),
             status=models.PaymentStatus(row.status),
             amount=money(row.amount),
-            channel=row.channel,
-            receipt_email=row.receipt_email,
+            channel=payments.channel_name(row),
+            receipt_email=row.receipt_email if personal else None,
             created_at=row.created_at,
             paid_at=row.paid_at,
             confirmation_url=row.confirmation_url,
@@ -89,9 +110,12 @@ class Payment:
     def maybe(cls, row: models.Payment | None) -> Payment | None:
         return cls.from_model(row) if row else None
 
-    @strawberry.field(description="The account paid for.")
+    @strawberry.field(
+        description="The account paid for; to a capability holder only its last 4 digits."
+    )
     async def account_number(self, info: Info) -> str:
-        return await resolve.payment_account_number(info.context, payment=self.row)
+        number = await resolve.payment_account_number(info.context, payment=self.row)
+        return number if self.personal else payments.masked_account_number(number)
 
     @strawberry.field(description="One line per service.")
     async def lines(self, info: Info) -> list[PaymentLine]:
@@ -126,13 +150,18 @@ class PaymentConnection:
 @strawberry.input(description="How much to pay for one service.")
 class PaymentLineInput:
     service_code: str = strawberry.field(description="Service.code of a service on the account.")
-    amount: Decimal = strawberry.field(description="Rubles, two decimals, above zero.")
+    amount: Decimal = strawberry.field(
+        description="Rubles, two decimals, zero or more; a line of 0.00 is left out of the payment "
+        "(at least one line must be above zero)."
+    )
 
 
 @strawberry.input(description="A new payment.")
 class CreatePaymentInput:
     account_number: str = strawberry.field(description="The account paid for.")
-    method: PaymentMethodEnum = strawberry.field(description="Card or SBP.")  # type: ignore[valid-type]
+    method: CustomerPaymentMethodEnum = strawberry.field(  # type: ignore[valid-type]
+        description="CARD or SBP (OFFLINE is refused: INVALID_INPUT)."
+    )
     lines: list[PaymentLineInput] = strawberry.field(description="An amount per service.")
     total_confirmed: bool = strawberry.field(
         description="The customer ticked 'the total is correct'."
@@ -162,10 +191,22 @@ class CreatePaymentInput:
 class PaymentPayload:
     payment: Payment | None = strawberry.field(description="The payment, on success.")
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+    capability: str | None = strawberry.field(
+        default=None,
+        description="createPayment: a secret that lets whoever holds it follow this payment's "
+        "amount and status without signing in (`paymentStatus(id, capability)`; the acquirer's "
+        "return URL carries it). Null on errors and from cancelPayment.",
+    )
 
     @classmethod
-    def build(cls, outcome: Outcome[models.Payment]) -> PaymentPayload:
-        return cls(payment=Payment.maybe(outcome.value), errors=user_errors(outcome))
+    def build(
+        cls, outcome: Outcome[models.Payment], *, capability: str | None = None
+    ) -> PaymentPayload:
+        return cls(
+            payment=Payment.maybe(outcome.value),
+            errors=user_errors(outcome),
+            capability=capability if outcome.value is not None else None,
+        )
 
 
 @strawberry.type
@@ -181,8 +222,9 @@ class PaymentsMutation:
         description="Creates a payment and registers it with the acquirer. Signed-in users, own accounts."
     )
     async def create_payment(self, info: Info, input: CreatePaymentInput) -> PaymentPayload:
+        outcome = await resolve.create_payment(info.context, request=input.to_request())
         return PaymentPayload.build(
-            await resolve.create_payment(info.context, request=input.to_request())
+            outcome, capability=resolve.payment_capability(info.context, payment=outcome.value)
         )
 
     @strawberry.mutation(description="Cancels a PENDING payment.")
@@ -195,9 +237,24 @@ class PaymentsSubscription:
     @strawberry.subscription(
         description="Status changes of one payment; the first message is its current state."
     )
-    async def payment_status(self, info: Info, id: strawberry.ID) -> AsyncGenerator[Payment, None]:
-        async for row in resolve.payment_status(info.context, payment_id=str(id)):
-            yield Payment.from_model(row)
+    async def payment_status(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        capability: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The payment's capability (from createPayment or the return URL): "
+                "allowed without signing in; the payment then carries no personal data "
+                "(receiptEmail null, accountNumber masked)."
+            ),
+        ] = None,
+    ) -> AsyncGenerator[Payment, None]:
+        personal = await resolve.payment_is_personal(info.context, payment_id=str(id))
+        async for row in resolve.payment_status(
+            info.context, payment_id=str(id), capability=capability
+        ):
+            yield Payment.from_model(row, personal=personal)
 
     @strawberry.subscription(
         description="Every payment change on one of the user's accounts, for dashboards."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -15,7 +16,14 @@ from schema.accounts import MeterKindEnum, MeterZoneEnum, Service
 from schema.common import PageInfo, UserError, money, plain, rate, user_errors
 from schema.context import Info
 from services.pagination import Page
-from services.readings import Preview, PreviewLine, ReadingEntry, ReadingView, Submission
+from services.readings import (
+    Preview,
+    PreviewLine,
+    ReadingEntry,
+    ReadingView,
+    Submission,
+    shown_serial,
+)
 
 ReadingSourceEnum = strawberry.enum(
     models.ReadingSource, name="ReadingSource", description="Where a reading came from."
@@ -36,6 +44,9 @@ class Reading:
     )
     source: ReadingSourceEnum = strawberry.field(description="Where the reading came from.")  # type: ignore[valid-type]
     status: ReadingStatusEnum = strawberry.field(description="Whether billing accepted it.")  # type: ignore[valid-type]
+    rejection_reason: str | None = strawberry.field(
+        description="Why billing rejected the reading, as billing wrote it; null unless REJECTED."
+    )
     taken_at: datetime = strawberry.field(description="When the reading was taken or entered.")
     period: date = strawberry.field(
         description="The billing period (first day of a month) the reading counts for."
@@ -51,6 +62,7 @@ class Reading:
             consumption=None if view.consumption is None else plain(view.consumption),
             source=view.source,
             status=view.status,
+            rejection_reason=view.rejection_reason,
             taken_at=view.taken_at,
             period=view.period,
         )
@@ -65,13 +77,23 @@ class MeterRegister:
     row: strawberry.Private[models.MeterRegister]
     zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
     description: str = strawberry.field(description="As printed on the bill, e.g. 'День'.")
+    # Shown without signing in (publicMeters): no readings, which are the holder's history.
+    public: strawberry.Private[bool] = False
 
-    @strawberry.field(description="The reading the current period starts from.")
+    @strawberry.field(
+        description="The reading the current period starts from; null through publicMeters."
+    )
     async def period_start(self, info: Info) -> Reading | None:
+        if self.public:
+            return None
         return Reading.maybe(await resolve.register_period_start(info.context, register=self.row))
 
-    @strawberry.field(description="The reading entered in the current period, if any.")
+    @strawberry.field(
+        description="The reading entered in the current period, if any; null through publicMeters."
+    )
     async def current(self, info: Info) -> Reading | None:
+        if self.public:
+            return None
         return Reading.maybe(await resolve.register_current(info.context, register=self.row))
 
 
@@ -81,20 +103,27 @@ class Meter:
     id: strawberry.ID = strawberry.field(
         description="Opaque identifier; pass it in ReadingInput.meterId."
     )
-    serial_number: str = strawberry.field(description="Serial number (заводской номер).")
+    serial_number: str = strawberry.field(
+        description="Serial number (заводской номер); through publicMeters only its last three "
+        "characters, e.g. «…060»."
+    )
     kind: MeterKindEnum = strawberry.field(description="Individual or common meter.")  # type: ignore[valid-type]
     next_verification_date: date | None = strawberry.field(
-        description="Date of the next metrological verification (поверка)."
+        description="Date of the next metrological verification (поверка); null through "
+        "publicMeters."
     )
+    # Shown without signing in (publicMeters): what it takes to enter a reading, nothing more.
+    public: strawberry.Private[bool] = False
 
     @classmethod
-    def from_model(cls, row: models.Meter) -> Meter:
+    def from_model(cls, row: models.Meter, *, public: bool = False) -> Meter:
         return cls(
             row=row,
             id=strawberry.ID(str(row.id)),
-            serial_number=row.serial_number,
+            serial_number=shown_serial(row.serial_number, public),
             kind=models.MeterKind(row.kind),
-            next_verification_date=row.next_verification_date,
+            next_verification_date=None if public else row.next_verification_date,
+            public=public,
         )
 
     @strawberry.field(description="The metered service.")
@@ -107,7 +136,9 @@ class Meter:
     async def registers(self, info: Info) -> list[MeterRegister]:
         rows = await resolve.meter_registers(info.context, meter=self.row)
         return [
-            MeterRegister(row=r, zone=models.MeterZone(r.zone), description=r.description)
+            MeterRegister(
+                row=r, zone=models.MeterZone(r.zone), description=r.description, public=self.public
+            )
             for r in rows
         ]
 
@@ -235,11 +266,27 @@ class ReadingsPayload:
 class ReadingsQuery:
     @strawberry.field(
         description="Meters of an account whose holder allows readings without signing in; null "
-        "otherwise. Reveals no personal data."
+        "otherwise. Needs a solved security code, which then also serves submitPublicReadings "
+        "for this account."
     )
-    async def public_meters(self, info: Info, account_number: str) -> list[Meter] | None:
-        rows = await resolve.public_meters(info.context, account_number=account_number)
-        return None if rows is None else [Meter.from_model(r) for r in rows]
+    async def public_meters(
+        self,
+        info: Info,
+        account_number: str,
+        captcha_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Captcha.id of the security code.")
+        ],
+        captcha_answer: Annotated[
+            str, strawberry.argument(description="The characters in the security-code picture.")
+        ],
+    ) -> list[Meter] | None:
+        rows = await resolve.public_meters(
+            info.context,
+            account_number=account_number,
+            captcha_id=str(captcha_id),
+            captcha_answer=captcha_answer,
+        )
+        return None if rows is None else [Meter.from_model(r, public=True) for r in rows]
 
 
 @strawberry.type
@@ -267,7 +314,10 @@ class ReadingsMutation:
         return ReadingsPayload.build(outcome)
 
     @strawberry.mutation(
-        description="Readings without signing in, where the holder allows it; needs the security code."
+        description="Readings without signing in, where the holder allows it; needs the security "
+        "code (a fresh one, or the one solved in publicMeters for this account). Never replaces a "
+        "reading the holder entered in the cabinet for the period. The answer shows serial "
+        "numbers masked and no consumption."
     )
     async def submit_public_readings(
         self,

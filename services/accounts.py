@@ -100,6 +100,18 @@ async def tariffs_by_service(keys: Sequence[tuple[int, date]]) -> list[list[mode
 _ZONE_ORDER = [z for z in models.MeterZone]
 
 
+def rates_for_zones(
+    rates: Sequence[models.TariffRate], zones: set[models.MeterZone]
+) -> list[models.TariffRate]:
+    """The rates a customer pays: those of the zones the account's meters of the service have;
+    with no meter, the single-rate tariff (every rate when the catalogue has no single one, as
+    there is nothing to choose by)."""
+    if not zones:
+        single = [r for r in rates if r.zone == models.MeterZone.SINGLE]
+        return single or list(rates)
+    return [r for r in rates if r.zone in zones]
+
+
 async def latest_statement_by_account(account_ids: Sequence[int]) -> list[models.Statement | None]:
     rows = await models.Statement.filter(account_id__in=account_ids).order_by(
         "account_id", "-period"

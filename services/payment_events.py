@@ -44,6 +44,9 @@ FAILURE_REASONS = {
     S.EXPIRED: "Срок оплаты истёк.",
 }
 
+# A failed SBP payment involves no card: said in SBP's words when the acquirer gives no reason.
+SBP_FAILURE_REASON = "Оплата по СБП отклонена банком."
+
 
 class EventOutcome(str, Enum):
     APPLIED = "applied"  # the status changed
@@ -248,7 +251,10 @@ async def _move(
         payment.provider_payment_id = report.provider_payment_id
         fields.append("provider_payment_id")
     if target in FAILURE_REASONS:
-        payment.failure_reason = (report.reason or FAILURE_REASONS[target])[:500]
+        default = FAILURE_REASONS[target]
+        if target == S.FAILED and payment.method == models.PaymentMethod.SBP:
+            default = SBP_FAILURE_REASON
+        payment.failure_reason = (report.reason or default)[:500]
         fields.append("failure_reason")
     if target == S.SUCCEEDED:
         payment.paid_at = now

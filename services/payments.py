@@ -4,6 +4,7 @@ reconciliation, the status machine) lives in services/payment_events.py."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 import uuid
 from collections import defaultdict
@@ -11,6 +12,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from enum import Enum
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import segno
@@ -38,6 +41,16 @@ HISTORY_STATUSES = (S.SUCCEEDED, S.REFUNDED)
 REGISTRATION_GRACE = timedelta(seconds=20)
 
 
+class PaymentMethod(str, Enum):
+    """How a payment was made, as the customer's API says it: the stored methods (CARD, SBP)
+    and OFFLINE for payments imported from billing, which store none (the acquirer never saw
+    them: paid at a bank, a post office or the retailer's office)."""
+
+    CARD = "CARD"
+    SBP = "SBP"
+    OFFLINE = "OFFLINE"
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentLineRequest:
     service_code: str
@@ -47,7 +60,7 @@ class PaymentLineRequest:
 @dataclass(frozen=True, slots=True)
 class PaymentRequest:
     account_number: str
-    method: models.PaymentMethod
+    method: PaymentMethod
     lines: list[PaymentLineRequest]
     total_confirmed: bool
     receipt_email: str | None = None
@@ -62,7 +75,74 @@ class _Line:
     amount: Decimal
 
 
+# Payment.channel of payments made in the cabinet (billing's imports carry the bank's or the
+# office's own name).
+CABINET = "cabinet"
+CABINET_NAME = "Личный кабинет"
+# Imported from billing: paid at a bank, a post office or the retailer's office.
+OFFLINE_PROVIDER = "offline"
+_CAPABILITY_PURPOSE = "payment-capability"
+# The status as the customer reads it (the return page; static/payments/return.js has the same).
+STATUS_TEXTS = {
+    S.CREATED: "Платёж обрабатывается",
+    S.PENDING: "Ожидает оплаты",
+    S.SUCCEEDED: "Оплачено",
+    S.FAILED: "Не оплачено",
+    S.CANCELED: "Платёж отменён",
+    S.EXPIRED: "Срок оплаты истёк",
+    S.REFUNDED: "Деньги возвращены",
+}
+
+
 # --- reading
+
+
+def channel_name(payment: models.Payment) -> str:
+    """Where the payment was made, in Russian, for the customer."""
+    return CABINET_NAME if payment.channel == CABINET else payment.channel
+
+
+def masked_account_number(number: str) -> str:
+    """The account number as a stranger may see it: only its last 4 digits."""
+    return "•" * max(len(number) - 4, 0) + number[-4:]
+
+
+def method_of(payment: models.Payment) -> PaymentMethod:
+    """How it was paid. Imported payments store no method (the acquirer never saw them): they
+    were paid outside the cabinet."""
+    if payment.provider == OFFLINE_PROVIDER or payment.method is None:
+        return PaymentMethod.OFFLINE
+    return PaymentMethod(payment.method.value)
+
+
+# --- capabilities: following one payment without signing in
+
+
+def capability(rt: Runtime, payment_id: uuid.UUID | str) -> str:
+    """The payment's capability: an HMAC of its id with the server's key. Whoever holds it (the
+    return URL carries it) may follow the payment's amount and status, and nothing else: no
+    sign-in, no personal data. Stateless, so it works in every server process."""
+    return rt.signer.digest(str(payment_id), purpose=_CAPABILITY_PURPOSE)
+
+
+async def payment_for_capability(
+    rt: Runtime, payment_id: str, token: str | None
+) -> models.Payment | None:
+    """The payment, if the capability is its own; None otherwise (never says why)."""
+    try:
+        key = uuid.UUID(payment_id)
+    except (ValueError, TypeError):
+        return None
+    if not token or not hmac.compare_digest(token.encode(), capability(rt, key).encode()):
+        return None
+    return await models.Payment.get_or_none(id=key)
+
+
+def return_url(rt: Runtime, payment_id: uuid.UUID) -> str:
+    """The page the acquirer sends the customer back to: it shows the amount and the status
+    and follows the status live (routes/payments.py)."""
+    query = urlencode({"paymentId": str(payment_id), "capability": capability(rt, payment_id)})
+    return f"{rt.settings.public_url}/payments/return?{query}"
 
 
 async def payment_for_user(user_id: int, payment_id: str) -> models.Payment | None:
@@ -76,6 +156,12 @@ async def payment_for_user(user_id: int, payment_id: str) -> models.Payment | No
         return None
     linked = await models.UserAccount.exists(user_id=user_id, account_id=payment.account_id)
     return payment if linked else None
+
+
+async def is_personal(user: models.User | None, payment_id: str) -> bool:
+    """Whether the user may see the payment's personal data (receipt e-mail, account number):
+    only a user linked to its account, never a mere capability holder."""
+    return user is not None and await payment_for_user(user.id, payment_id) is not None
 
 
 async def history(
@@ -167,10 +253,10 @@ async def create_payment(
                 id=uuid.uuid4(),
                 account=account,
                 user=user,
-                method=request.method,
+                method=models.PaymentMethod(request.method.value),
                 status=S.CREATED,
                 amount=sum((line.amount for line in lines), Decimal(0)),
-                channel="cabinet",
+                channel=CABINET,
                 provider=rt.acquirer.name,
                 idempotency_key=key,
                 receipt_email=email,
@@ -247,10 +333,16 @@ async def _validate(
     if statement is not None:
         for row in await models.StatementLine.filter(statement_id=statement.id):
             to_pay[row.service_id] = row.to_pay
+    if request.method == PaymentMethod.OFFLINE:
+        errors.append(
+            FieldError(
+                ErrorCode.INVALID_INPUT,
+                "В личном кабинете можно оплатить картой или через СБП.",
+                "input.method",
+            )
+        )
     lines: list[_Line] = []
     seen: set[str] = set()
-    if not request.lines:
-        errors.append(_amount_error("Укажите сумму хотя бы по одной услуге.", "input.lines"))
     for index, line in enumerate(request.lines):
         path = f"input.lines.{index}"
         code = line.service_code.strip()
@@ -261,10 +353,14 @@ async def _validate(
             errors.append(_amount_error("Услуга указана дважды.", f"{path}.serviceCode"))
         seen.add(code)
         amount = line.amount
-        if not amount.is_finite() or amount <= 0:
-            errors.append(_amount_error("Сумма должна быть больше нуля.", f"{path}.amount"))
+        if not amount.is_finite() or amount < 0:
+            errors.append(_amount_error("Сумма не может быть меньше нуля.", f"{path}.amount"))
         elif amount != amount.quantize(CENT):
             errors.append(_amount_error("Не больше двух знаков после запятой.", f"{path}.amount"))
+        elif amount == 0:
+            # The apps send every service of the statement; a service the customer does not
+            # pay for this time comes as 0.00 and is left out of the payment.
+            continue
         elif account_service is not None:
             lines.append(
                 _Line(
@@ -274,6 +370,10 @@ async def _validate(
                     amount=amount.quantize(CENT),
                 )
             )
+    if not lines and not any(e.field and e.field.startswith("input.lines") for e in errors):
+        errors.append(
+            _amount_error("Укажите сумму больше нуля хотя бы по одной услуге.", "input.lines")
+        )
     total = sum((line.amount for line in lines), Decimal(0))
     limit = rt.settings.payment_max_total
     if total > limit:
@@ -355,7 +455,7 @@ async def _register(
         description=f"Оплата по лицевому счёту {account.number}",
         items=[OrderItem(line.service.name, to_kopecks(line.amount)) for line in lines],
         notification_url=f"{base}/payments/callback/{rt.acquirer.name}",
-        success_url=f"{base}/payments/return?paymentId={payment.id}",
+        success_url=return_url(rt, payment.id),
         email=payment.receipt_email or (user.email if user.email_confirmed else None),
         phone=user.phone if user.phone_confirmed else None,
     )
@@ -394,12 +494,18 @@ async def _register(
 
 
 async def watch_payment(
-    rt: Runtime, *, user: models.User, payment_id: str
+    rt: Runtime, *, user: models.User | None, payment_id: str, capability: str | None = None
 ) -> AsyncIterator[models.Payment]:
     """The payment's current state, then the state after every change. Each broker message (or
     RESYNC) is only a hint: the payment is read again from the database, so a lost, late or
-    reordered message never shows a wrong status."""
-    payment = await payment_for_user(user.id, payment_id)
+    reordered message never shows a wrong status.
+
+    Allowed to a user linked to the payment's account, or to whoever holds the payment's
+    capability (no sign-in: the return page); the caller shows a capability holder no personal
+    data (see `is_personal`)."""
+    payment = await payment_for_user(user.id, payment_id) if user is not None else None
+    if payment is None and capability is not None:
+        payment = await payment_for_capability(rt, payment_id, capability)
     if payment is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "Платёж не найден.", "id")
     # Subscribe before reading, so that a change between the two is not lost.

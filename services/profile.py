@@ -133,7 +133,7 @@ async def change_email(
             purpose=EMAIL_LINK_PURPOSE,
             ttl_seconds=int(EMAIL_LINK_TTL.total_seconds()),
         )
-        link = f"{rt.settings.public_url}{EMAIL_LINK_PATH}?token={quote(token)}"
+        link = f"{rt.settings.links_url}{EMAIL_LINK_PATH}?token={quote(token)}"
         await messages.enqueue_email(
             to=target, subject=EMAIL_SUBJECT, body=EMAIL_TEXT.format(login=user.login, link=link)
         )

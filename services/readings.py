@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from tortoise.expressions import Q
 from tortoise.functions import Max
+from tortoise.transactions import in_transaction
 
 import models
 from services import accounts, database, periods
@@ -41,6 +42,8 @@ class ReadingView:
     status: models.ReadingStatus
     taken_at: datetime
     period: date
+    # Billing's words when it rejected the reading; None for any other status.
+    rejection_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,7 @@ def reading_view(
     previous: models.Reading | None,
 ) -> ReadingView:
     """`previous` is the period-start reading of row's period: consumption is measured from it."""
+    status = models.ReadingStatus(row.status)
     return ReadingView(
         id=row.id,
         meter_serial_number=serial_number,
@@ -98,9 +102,10 @@ def reading_view(
         value=row.value,
         consumption=None if previous is None else row.value - previous.value,
         source=models.ReadingSource(row.source),
-        status=models.ReadingStatus(row.status),
+        status=status,
         taken_at=row.taken_at,
         period=row.period,
+        rejection_reason=row.rejection_reason if status == models.ReadingStatus.REJECTED else None,
     )
 
 
@@ -334,9 +339,15 @@ class _Checked:
 
 
 async def _check(
-    settings: Settings, *, account: models.Account, entries: Sequence[ReadingEntry], period: date
+    settings: Settings,
+    *,
+    account: models.Account,
+    entries: Sequence[ReadingEntry],
+    period: date,
+    public: bool = False,
 ) -> list[_Checked]:
-    """Applies every rule to every entry and raises all the failures at once."""
+    """Applies every rule to every entry and raises all the failures at once. `public` (readings
+    without signing in): the messages show serial numbers masked and no earlier reading."""
     if not entries:
         raise DomainError.of(ErrorCode.REQUIRED, "Введите показания счётчика.", "readings")
     registers = await _registers_with_meters(account.id)
@@ -364,7 +375,7 @@ async def _check(
                 FieldError(
                     ErrorCode.INVALID_INPUT,
                     f"Показание зоны «{register.description}» счётчика "
-                    f"{register.meter.serial_number} указано дважды.",
+                    f"{shown_serial(register.meter.serial_number, public)} указано дважды.",
                     path,
                 )
             )
@@ -382,7 +393,8 @@ async def _check(
                 FieldError(
                     ErrorCode.REQUIRED,
                     f"Введите показание зоны «{register.description}» счётчика "
-                    f"{register.meter.serial_number}: зоны счётчика передаются вместе.",
+                    f"{shown_serial(register.meter.serial_number, public)}: "
+                    "зоны счётчика передаются вместе.",
                     "readings",
                 )
             )
@@ -394,7 +406,7 @@ async def _check(
         if _value_problem(value):
             continue
         if previous is not None:
-            problem = _compared(settings, value, previous, period)
+            problem = _compared(settings, value, previous, period, public=public)
             if problem:
                 errors.append(FieldError(problem[0], problem[1], f"{path}.value"))
                 continue
@@ -425,13 +437,14 @@ def _value_problem(value: Decimal) -> str | None:
 
 
 def _compared(
-    settings: Settings, value: Decimal, previous: models.Reading, period: date
+    settings: Settings, value: Decimal, previous: models.Reading, period: date, *, public: bool
 ) -> tuple[ErrorCode, str] | None:
-    shown = _plain(previous.value)
+    # Without signing in the earlier reading is not told: it is the holder's consumption history.
+    shown = "" if public else f" ({_plain(previous.value)})"
     if value <= previous.value:
         return (
             ErrorCode.READING_NOT_GREATER,
-            f"Показание должно быть больше предыдущего ({shown}).",
+            f"Показание должно быть больше предыдущего{shown}.",
         )
     # The limit is per month: a customer who skipped months may legitimately be further ahead.
     months = max(1, periods.months_between(previous.period, period) - 1)
@@ -439,7 +452,7 @@ def _compared(
     if value - previous.value > limit:
         return (
             ErrorCode.READING_TOO_HIGH,
-            f"Показание больше предыдущего ({shown}) более чем на {_plain(limit)}: "
+            f"Показание больше предыдущего{shown} более чем на {_plain(limit)}: "
             "проверьте, нет ли ошибки.",
         )
     return None
@@ -447,6 +460,12 @@ def _compared(
 
 def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
+
+
+def shown_serial(serial_number: str, public: bool) -> str:
+    """The serial number as shown: without signing in, only its last three characters («…060»),
+    enough to tell one's meters apart."""
+    return f"…{serial_number[-3:]}" if public else serial_number
 
 
 # --- preview and submission
@@ -506,21 +525,42 @@ async def submit(
     user_id: int | None,
 ) -> Submission:
     """Checks every entry, then stores them all (PENDING) or nothing. A customer's pending
-    reading of a register in this period is replaced; the same value again changes nothing."""
+    reading of a register in this period is replaced; the same value again changes nothing.
+    Readings without signing in (PUBLIC) never replace one the holder entered in the cabinet:
+    that is refused, and their answer shows masked serial numbers and no consumption (it would
+    tell the earlier reading)."""
+    public = models.ReadingSource(source) == models.ReadingSource.PUBLIC
     now = datetime.now(UTC)
     period = entry_period(rt.settings, now)
-    checked = await _check(rt.settings, account=account, entries=entries, period=period)
+    checked = await _check(
+        rt.settings, account=account, entries=entries, period=period, public=public
+    )
+    if public and any(_holds_cabinet_reading(item.pending) for item in checked):
+        raise cabinet_reading_kept(period)
     rows = await _store(checked, period=period, source=source, user_id=user_id, now=now)
     views = [
         reading_view(
             row,
-            serial_number=item.register.meter.serial_number,
+            serial_number=shown_serial(item.register.meter.serial_number, public),
             zone=item.register.zone,
-            previous=item.previous,
+            previous=None if public else item.previous,
         )
         for item, row in zip(checked, rows, strict=True)
     ]
     return Submission(readings=views, period=period, notice=window_notice(rt.settings, period, now))
+
+
+def _holds_cabinet_reading(pending: models.Reading | None) -> bool:
+    return pending is not None and pending.source == models.ReadingSource.CABINET
+
+
+def cabinet_reading_kept(period: date) -> DomainError:
+    return DomainError.of(
+        ErrorCode.ALREADY_EXISTS,
+        f"Показания за {_month(period)} уже переданы в личном кабинете. Без входа их изменить "
+        "нельзя: войдите в личный кабинет.",
+        "readings",
+    )
 
 
 def customer_slot(register_id: int, period: date) -> str:
@@ -540,6 +580,10 @@ _UPSERT = (
     # A new value must reach billing again, even if the old one was exported.
     f"exported_at = CASE WHEN {_SAME_VALUE} THEN reading.exported_at ELSE NULL END, "
     f"value = CASE WHEN {_SAME_VALUE} THEN reading.value ELSE excluded.value END "
+    # A reading without signing in never rewrites one the holder entered in the cabinet, even
+    # one entered after the submission's checks: that row is then left alone and not returned.
+    f"WHERE NOT (reading.source = '{models.ReadingSource.CABINET.value}' "
+    f"AND excluded.source = '{models.ReadingSource.PUBLIC.value}') "
     "RETURNING *"
 )
 _UPSERT_COLUMNS = (
@@ -561,8 +605,10 @@ async def _store(
     The unique customer_slot decides, in one statement: a register whose slot is free gets a new
     pending reading, one whose slot is taken has that reading rewritten (INSERT ... ON CONFLICT
     DO UPDATE, which PostgreSQL makes atomic against racing inserts and against billing freeing
-    the slot meanwhile). One statement is atomic, so no explicit transaction is needed; rows go
-    in register order, so two submissions never wait on each other crosswise. Built as text
+    the slot meanwhile). One statement is atomic, so no explicit transaction is needed (except
+    without signing in, where a row the cabinet holds may be left alone and the others must then
+    be undone); rows go in register order, so two submissions never wait on each other
+    crosswise. Built as text
     because it is the hot path of the submission (the ORM has no upsert with RETURNING), once
     per number of rows and dialect.
     """
@@ -584,11 +630,23 @@ async def _store(
             for field, value in zip(fields, row, strict=True)
         ]
     sql = _upsert_sql(len(checked), db.capabilities.dialect)
-    by_slot = {
-        row["customer_slot"]: models.Reading._init_from_db(**row)
-        for row in await db.execute_query_dict(sql, values)
-    }
-    return [by_slot[customer_slot(item.register.id, period)] for item in checked]
+    if models.ReadingSource(source) != models.ReadingSource.PUBLIC:
+        # The guard above never holds a cabinet submission back: one statement, no transaction.
+        return _by_slot(checked, period, await db.execute_query_dict(sql, values))  # type: ignore[return-value]
+    async with in_transaction() as connection:
+        stored = _by_slot(checked, period, await connection.execute_query_dict(sql, values))
+        if None in stored:
+            # A cabinet reading came in since the checks: all or nothing, so nothing.
+            raise cabinet_reading_kept(period)
+    return stored  # type: ignore[return-value]
+
+
+def _by_slot(
+    checked: list[_Checked], period: date, rows: list[dict]
+) -> list[models.Reading | None]:
+    """The stored readings in the order of `checked`; None where the upsert left a row alone."""
+    by_slot = {row["customer_slot"]: models.Reading._init_from_db(**row) for row in rows}
+    return [by_slot.get(customer_slot(item.register.id, period)) for item in checked]
 
 
 @functools.cache

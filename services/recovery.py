@@ -104,7 +104,7 @@ def reset_link(rt: Runtime, target: str, nonce: str) -> str:
     token = rt.signer.sign(
         {"t": target, "n": nonce}, purpose=LINK_PURPOSE, ttl_seconds=int(LINK_TTL.total_seconds())
     )
-    return f"{rt.settings.public_url}{LINK_PATH}?email={quote(target)}&token={quote(token)}"
+    return f"{rt.settings.links_url}{LINK_PATH}?email={quote(target)}&token={quote(token)}"
 
 
 async def verify(rt: Runtime, *, contact: str, code: str) -> PasswordResetView:

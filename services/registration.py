@@ -303,7 +303,7 @@ def activation_link(rt: Runtime, registration: models.Registration, nonce: str) 
         purpose=ACTIVATION_PURPOSE,
         ttl_seconds=int(ACTIVATION_TTL.total_seconds()),
     )
-    return f"{rt.settings.public_url}{ACTIVATION_PATH}?token={quote(token)}"
+    return f"{rt.settings.links_url}{ACTIVATION_PATH}?token={quote(token)}"
 
 
 async def complete(

@@ -30,6 +30,10 @@ CARD_DECLINED = "4000000000000002"
 SBP_BANK = "100000000004"
 OPEN = ("NEW", "3DS_CHECKING")
 _ID_ALPHABET = string.ascii_uppercase + string.digits
+REJECTION_REASONS = {
+    "CARD": "Карта отклонена банком-эмитентом.",
+    "SBP": "Оплата по СБП отклонена банком.",
+}
 
 
 class SandboxRefused(Exception):
@@ -63,7 +67,8 @@ def order_view(order: models.SandboxOrder) -> dict[str, Any]:
         "method": order.method,
     }
     if order.status == "REJECTED":
-        view["reason"] = "Карта отклонена банком-эмитентом."
+        # In the words of the way the customer paid: an SBP payment involves no card.
+        view["reason"] = REJECTION_REASONS.get(order.method, REJECTION_REASONS["CARD"])
     return view
 
 

@@ -103,6 +103,8 @@ class TBankAcquirer(Acquirer):
                 "PayType": "O",
                 "NotificationURL": order.notification_url,
                 "SuccessURL": order.success_url,
+                # The return page shows a failure as well as a success.
+                "FailURL": order.success_url,
                 "Receipt": receipt,
             },
         )

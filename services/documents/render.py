@@ -191,7 +191,7 @@ def reading_history(
             number(r.reading.value),
             number(r.consumption),
             SOURCES.get(models.ReadingSource(r.reading.source), str(r.reading.source)),
-            STATUSES.get(models.ReadingStatus(r.reading.status), str(r.reading.status)),
+            _reading_status(r.reading),
         )
         for r in readings
     ]
@@ -202,6 +202,16 @@ def reading_history(
         aligns="LLLRRLL",
     )
     return bytes(sheet.output())
+
+
+def _reading_status(reading: models.Reading) -> str:
+    """The status, and for a rejected reading billing's reason in its own words: the customer
+    needs it to enter a reading billing will take."""
+    status = models.ReadingStatus(reading.status)
+    shown = STATUSES.get(status, str(reading.status))
+    if status == models.ReadingStatus.REJECTED and reading.rejection_reason:
+        return f"{shown}: {reading.rejection_reason}"
+    return shown
 
 
 def payment_receipt(

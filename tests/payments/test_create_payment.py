@@ -17,7 +17,7 @@ def codes(payload):
 @pytest.mark.parametrize(
     "lines, field",
     [
-        ([("ELECTRICITY", "0")], "input.lines.0.amount"),
+        ([("ELECTRICITY", "0"), ("ELECTRICITY_COMMON", "0.00")], "input.lines"),
         ([("ELECTRICITY", "-5.00")], "input.lines.0.amount"),
         ([("ELECTRICITY", "10.00"), ("ELECTRICITY_COMMON", "10.001")], "input.lines.1.amount"),
         ([("ELECTRICITY", "100000.01")], "input.lines"),
@@ -27,7 +27,7 @@ def codes(payload):
         ([], "input.lines"),
     ],
     ids=[
-        "zero",
+        "all-zero",
         "negative",
         "three-decimals",
         "over-limit",

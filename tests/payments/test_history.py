@@ -53,7 +53,7 @@ async def test_paid_cabinet_payment_appears_first_and_pending_does_not(client, i
     body = await history(client, ivan, first=3)
 
     nodes = [e["node"] for e in body["data"]["account"]["payments"]["edges"]]
-    assert nodes[0]["id"] == paid["id"] and nodes[0]["channel"] == "cabinet"
+    assert nodes[0]["id"] == paid["id"] and nodes[0]["channel"] == "Личный кабинет"
     assert all(n["status"] == "SUCCEEDED" for n in nodes)
 
 

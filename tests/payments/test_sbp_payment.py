@@ -50,6 +50,18 @@ async def test_sbp_payment_rejected_in_the_bank_app_fails(client, ivan):
     await status.close()
 
 
+async def test_rejected_sbp_payment_fails_in_sbp_words_not_a_card_s(client, ivan):
+    payment = await create(client, ivan, method="SBP")
+
+    await pay_by_sbp(client, payment["sbpPayload"], "reject")
+
+    row = await wait_for_status(payment["id"], "FAILED")
+    assert row.failure_reason == "Оплата по СБП отклонена банком."
+    data = await client.execute(PAYMENT, {"id": payment["id"]}, token=ivan)
+    assert data["payment"]["failureReason"] == "Оплата по СБП отклонена банком."
+    assert "Карта" not in data["payment"]["failureReason"]
+
+
 async def test_sbp_qr_code_encodes_the_link(client, ivan):
     payment = await create(client, ivan, method="SBP")
     qr = segno.make(payment["sbpPayload"], error="m")

@@ -99,7 +99,8 @@ async def test_card_payment_through_tbank(tbank_client, bank):
     assert sum(i["Amount"] for i in items) == init["Amount"]
     assert init["Receipt"]["Email"] == "ivanov@ivan.ru"
     assert init["NotificationURL"].endswith("/payments/callback/tbank")
-    assert init["SuccessURL"].endswith(f"/payments/return?paymentId={payment['id']}")
+    assert f"/payments/return?paymentId={payment['id']}&capability=" in init["SuccessURL"]
+    assert init["FailURL"] == init["SuccessURL"]
 
     assert await bank.notify(payment["id"], "AUTHORIZED") == (200, "OK")
     assert (await models.Payment.get(id=payment["id"])).status == models.PaymentStatus.PENDING

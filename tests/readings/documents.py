@@ -48,10 +48,14 @@ mutation Submit($number: String!, $readings: [ReadingInput!]!) {
 """
 
 PUBLIC_METERS = """
-query PublicMeters($number: String!) {
-  publicMeters(accountNumber: $number) {
-    id serialNumber
-    registers { zone description periodStart { value } current { value status } }
+query PublicMeters($number: String!, $captchaId: ID!, $captchaAnswer: String!) {
+  publicMeters(accountNumber: $number, captchaId: $captchaId, captchaAnswer: $captchaAnswer) {
+    id serialNumber kind nextVerificationDate
+    service { code name }
+    registers {
+      zone description
+      periodStart { value takenAt source } current { value status takenAt }
+    }
   }
 }
 """
@@ -64,7 +68,7 @@ mutation SubmitPublic(
     accountNumber: $number, readings: $readings, captchaId: $captchaId,
     captchaAnswer: $captchaAnswer
   ) {
-    readings { id meterSerialNumber zone value source status }
+    readings { id meterSerialNumber zone value consumption source status }
     period notice
     errors { field code message }
   }

@@ -1,0 +1,24 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise.fields.base import OnDelete
+from uuid import uuid4
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0001_initial')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='PublicReadingsPass',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='public_readings_passes', on_delete=OnDelete.CASCADE)),
+                ('answer_hash', fields.CharField(max_length=64)),
+                ('expires_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'public_readings_pass', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A security code solved in publicMeters, good for submitPublicReadings of that account.'},
+            bases=['Model'],
+        ),
+    ]

@@ -1,0 +1,91 @@
+"""Readings without signing in: the security code that opens an account's meters, and the pass it
+then becomes for that account's submissions.
+
+publicMeters spends a solved security code (services.captcha.verify) and, when the account allows
+readings without signing in, binds it to the account as a pass: submitPublicReadings accepts the
+same code and answer again for that account, and only that one, until the code expires. A code
+never shown to publicMeters stays single use, as everywhere else.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+import models
+from services import accounts, captcha, readings
+from services.errors import DomainError, ErrorCode
+from services.runtime import Runtime
+
+
+def _answer_hash(rt: Runtime, answer: str) -> str:
+    return rt.signer.digest(answer.strip().casefold(), purpose="public-readings")
+
+
+def _challenge_id(captcha_id: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(captcha_id))
+    except ValueError:
+        return None
+
+
+async def open_account(
+    rt: Runtime, *, account_number: str, captcha_id: str, answer: str
+) -> models.Account | None:
+    """The account whose meters publicMeters shows: the code is checked (and spent) first, so an
+    unsolved request learns nothing; None for an account that does not allow readings without
+    signing in, exactly as for an unknown one. A solved code becomes the account's pass."""
+    await captcha.verify(rt, captcha_id=captcha_id, answer=answer)
+    account = await readings.public_account(account_number)
+    challenge_id = _challenge_id(captcha_id)
+    if account is None or challenge_id is None or rt.settings.captcha == "disabled":
+        # (With the security code switched off any answer passes anyway: no pass is needed.)
+        return account
+    now = datetime.now(UTC)
+    challenge = await models.CaptchaChallenge.get_or_none(id=challenge_id)
+    if challenge is not None and challenge.expires_at > now:
+        # verify() let exactly this request use the challenge: the id cannot be bound twice.
+        await models.PublicReadingsPass.create(
+            id=challenge_id,
+            account_id=account.id,
+            answer_hash=_answer_hash(rt, answer),
+            expires_at=challenge.expires_at,
+        )
+    # Passes live as long as their codes: the expired ones go as new ones come.
+    await models.PublicReadingsPass.filter(expires_at__lte=now).delete()
+    return account
+
+
+async def check_code(rt: Runtime, *, account_number: str, captcha_id: str, answer: str) -> None:
+    """submitPublicReadings' security code: a pass of this very account (publicMeters solved it),
+    or a fresh code, spent by the check. Raises CAPTCHA_INVALID otherwise."""
+    challenge_id = _challenge_id(captcha_id)
+    found = (
+        await models.PublicReadingsPass.filter(
+            id=challenge_id, expires_at__gt=datetime.now(UTC)
+        ).first()
+        if challenge_id is not None and rt.settings.captcha != "disabled"
+        else None
+    )
+    if found is None:
+        await captcha.verify(rt, captcha_id=captcha_id, answer=answer)
+        return
+    if not secrets.compare_digest(found.answer_hash, _answer_hash(rt, answer)):
+        # As with a picture: no second guess.
+        await models.PublicReadingsPass.filter(id=found.id).delete()
+        raise DomainError.of(
+            ErrorCode.CAPTCHA_INVALID,
+            "Неверный код с картинки. Обновите картинку.",
+            "captchaAnswer",
+        )
+    number = accounts.account_number(account_number)
+    if (
+        number is None
+        or not await models.Account.filter(id=found.account_id, number=number).exists()
+    ):
+        raise DomainError.of(
+            ErrorCode.CAPTCHA_INVALID,
+            "Этот код с картинки введён для другого лицевого счёта. Обновите картинку.",
+            "captchaAnswer",
+        )
