@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     # The customers' web app, where the links in e-mails lead (activation, recovery, e-mail
     # change); unset: they lead to this server (LK_PUBLIC_URL), which serves small pages there.
     app_url: str = ""
+    # How customers reach support: the `support` query and the footer of e-mails and PDFs.
+    support_phone: str = "+7 (3435) 230 255"
+    support_email: str = "lk@ntesk.ru"
+    support_site: str = "https://ntesk.ru"
+    # Opening hours or other notes, shown as configured; empty: none.
+    support_hours: str = ""
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -22,6 +22,9 @@ class User(Model):
     allow_readings_without_auth = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     password_changed_at = fields.DatetimeField(null=True)
+    # When the e-mail, phone or mailing and receipt preferences last changed (null: never since
+    # registration); the integration export of contact preferences pages by it.
+    contacts_updated_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "user"

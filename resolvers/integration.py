@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from aiohttp import web
@@ -13,6 +13,7 @@ import models
 from resolvers.common import as_graphql_error, mutation, query
 from services.errors import DomainError, ErrorCode
 from services.integration import dashboard
+from services.integration.contact_exports import ContactPreferences, export_contact_preferences
 from services.integration.kinds import KINDS
 from services.integration.reading_exports import ExportedReading, export_readings
 from services.integration.results import ItemResult, items_of
@@ -72,6 +73,17 @@ async def export_customer_readings(
         )
     return await export_readings(
         period=period, after_id=after_id, limit=first, include_exported=include_exported
+    )
+
+
+@mutation
+async def customer_contact_preferences(
+    ctx: IntegrationContext, *, after_id: int, first: int, changed_since: datetime | None
+) -> list[ContactPreferences]:
+    ctx.require_scope(BILLING)
+    _check_size(ctx, first, field="first")
+    return await export_contact_preferences(
+        after_id=after_id, limit=first, changed_since=changed_since
     )
 
 

@@ -7,14 +7,18 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountsQuery
+from schema.common import SCALARS
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.identity import IdentityMutation, IdentityQuery
+from schema.input_errors import RussianInputErrors
 from schema.payments import PaymentsMutation, PaymentsQuery, PaymentsSubscription
 from schema.readings import ReadingsMutation, ReadingsQuery
+from schema.reference import ReferenceQuery
 from schema.security import GraphQLLimits, security_extensions
 
 Query = merge_types(
-    "Query", (IdentityQuery, AccountsQuery, ReadingsQuery, PaymentsQuery, DocumentsQuery)
+    "Query",
+    (IdentityQuery, AccountsQuery, ReadingsQuery, PaymentsQuery, DocumentsQuery, ReferenceQuery),
 )
 Mutation = merge_types(
     "Mutation", (IdentityMutation, ReadingsMutation, PaymentsMutation, DocumentsMutation)
@@ -33,8 +37,8 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=security_extensions(limits),
-        config=StrawberryConfig(disable_field_suggestions=production),
+        extensions=[*security_extensions(limits), RussianInputErrors],
+        config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
     )
 
 

@@ -9,10 +9,12 @@ import base64
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import models
 from adapters.mail import Email, MailAttachment, MailError
 from adapters.sms import SmsError
+from services.reference import support_footer
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -74,8 +76,17 @@ async def enqueue_sms(*, to: str, body: str) -> models.OutgoingMessage:
 
 
 async def enqueue_email(
-    *, to: str, subject: str, body: str, attachments: list[Attachment] | None = None
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    attachments: list[Attachment] | None = None,
+    rt: Runtime | None = None,
 ) -> models.OutgoingMessage:
+    """Pass `rt`: the e-mail then ends with the support contacts (LK_SUPPORT_*), as every
+    e-mail to a customer should."""
+    if rt is not None:
+        body = f"{body.rstrip()}\n\n{support_footer(rt.settings)}\n"
     return await models.OutgoingMessage.create(
         channel=models.MessageChannel.EMAIL,
         to=to,
@@ -91,6 +102,11 @@ async def enqueue_email(
         ],
         next_attempt_at=datetime.now(UTC),
     )
+
+
+def local_time(rt: Runtime, moment: datetime) -> str:
+    """A moment as a person reads it in a message: the retailer's local time (LK_TIMEZONE)."""
+    return f"{moment.astimezone(ZoneInfo(rt.settings.timezone)):%d.%m.%Y %H:%M}"
 
 
 # --- the sender

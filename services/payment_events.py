@@ -262,7 +262,7 @@ async def _move(
     await payment.save(update_fields=fields)
     if target == S.SUCCEEDED:
         await _credit_statement(payment)
-        await _enqueue_receipt(payment)
+        await _enqueue_receipt(rt, payment)
 
 
 async def _credit_statement(payment: models.Payment) -> None:
@@ -293,12 +293,12 @@ async def _credit_statement(payment: models.Payment) -> None:
     )
 
 
-async def _enqueue_receipt(payment: models.Payment) -> None:
+async def _enqueue_receipt(rt: Runtime, payment: models.Payment) -> None:
     if not payment.receipt_email:
         return
     account = await models.Account.get(id=payment.account_id)
     lines = await models.PaymentLine.filter(payment_id=payment.id).select_related("service")
-    when = (payment.paid_at or datetime.now(UTC)).strftime("%d.%m.%Y %H:%M UTC")
+    when = messages.local_time(rt, payment.paid_at or datetime.now(UTC))
     body = "\n".join(
         [
             f"Платёж по лицевому счёту {account.number} принят.",
@@ -311,6 +311,7 @@ async def _enqueue_receipt(payment: models.Payment) -> None:
         ]
     )
     await messages.enqueue_email(
+        rt=rt,
         to=payment.receipt_email,
         subject=f"Оплата по лицевому счёту {account.number}",
         body=body,

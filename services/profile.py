@@ -135,7 +135,10 @@ async def change_email(
         )
         link = f"{rt.settings.links_url}{EMAIL_LINK_PATH}?token={quote(token)}"
         await messages.enqueue_email(
-            to=target, subject=EMAIL_SUBJECT, body=EMAIL_TEXT.format(login=user.login, link=link)
+            rt=rt,
+            to=target,
+            subject=EMAIL_SUBJECT,
+            body=EMAIL_TEXT.format(login=user.login, link=link),
         )
 
 
@@ -171,7 +174,8 @@ async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) 
         )
         user.email = target
         user.email_confirmed = True
-        await user.save(update_fields=["email", "email_confirmed"])
+        user.contacts_updated_at = datetime.now(UTC)
+        await user.save(update_fields=["email", "email_confirmed", "contacts_updated_at"])
     return user
 
 
@@ -214,7 +218,8 @@ async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.
         )
         user.phone = row.target
         user.phone_confirmed = True
-        await user.save(update_fields=["phone", "phone_confirmed"])
+        user.contacts_updated_at = datetime.now(UTC)
+        await user.save(update_fields=["phone", "phone_confirmed", "contacts_updated_at"])
     return user
 
 
@@ -277,7 +282,8 @@ async def update_settings(
     for name in changed:
         setattr(user, name, changes[name])
     if changed:
-        await user.save(update_fields=changed)
+        user.contacts_updated_at = datetime.now(UTC)
+        await user.save(update_fields=[*changed, "contacts_updated_at"])
     return user
 
 

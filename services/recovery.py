@@ -94,6 +94,7 @@ async def request(
             )
             if known:
                 await messages.enqueue_email(
+                    rt=rt,
                     to=target,
                     subject=EMAIL_SUBJECT,
                     body=EMAIL_TEXT.format(link=reset_link(rt, target, nonce)),

@@ -286,6 +286,7 @@ async def _send(
                 ttl=ACTIVATION_TTL,
             )
             await messages.enqueue_email(
+                rt=rt,
                 to=target,
                 subject=EMAIL_SUBJECT,
                 body=EMAIL_TEXT.format(

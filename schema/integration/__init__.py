@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncGenerator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -26,6 +26,7 @@ from schema.integration.inputs import (
 )
 from schema.integration.types import (
     ApiKey,
+    CustomerContactPreferencesPayload,
     DashboardPayment,
     ExportReadingsPayload,
     ImportPayload,
@@ -56,6 +57,24 @@ class Query:
     async def payment(self, info: Info, id: strawberry.ID) -> DashboardPayment | None:
         row = await resolve.payment(info.context, payment_id=str(id))
         return DashboardPayment.from_model(row) if row else None
+
+    @strawberry.field(
+        description="Customers' confirmed contacts and mailing preferences, by user id: page "
+        "with afterId (the last userId) and first; with changedSince only users whose contacts "
+        "or preferences changed (or who registered) at or after it. Scope: billing."
+    )
+    async def customer_contact_preferences(
+        self,
+        info: Info,
+        after_id: int = 0,
+        first: int = 1000,
+        changed_since: datetime | None = None,
+    ) -> CustomerContactPreferencesPayload:
+        return CustomerContactPreferencesPayload.build(
+            await resolve.customer_contact_preferences(
+                info.context, after_id=after_id, first=first, changed_since=changed_since
+            )
+        )
 
 
 @strawberry.type(

@@ -13,6 +13,7 @@ from schema.accounts import MeterZoneEnum
 from schema.common import UserError, money, plain, user_errors
 from schema.payments import PaymentMethodEnum, PaymentStatusEnum
 from schema.readings import ReadingSourceEnum, ReadingStatusEnum
+from services.integration.contact_exports import ContactPreferences as ContactPreferencesRow
 from services.integration.reading_exports import ExportedReading as ExportedReadingRow
 from services.integration.results import ItemResult, ItemStatus
 
@@ -170,4 +171,61 @@ class DashboardPayment:
             created_at=row.created_at,
             updated_at=row.updated_at,
             paid_at=row.paid_at,
+        )
+
+
+@strawberry.type(
+    description="A user's contacts and mailing preferences, for billing's mailings and receipts."
+)
+class CustomerContactPreferences:
+    user_id: strawberry.ID = strawberry.field(
+        description="The user's id; pass the last one as afterId for the next page."
+    )
+    login: str = strawberry.field(description="The user's login.")
+    account_numbers: list[str] = strawberry.field(
+        description="Accounts the user holds or has linked, by number."
+    )
+    email: str | None = strawberry.field(description="The confirmed e-mail; null when none.")
+    phone: str | None = strawberry.field(
+        description="The confirmed phone, +7XXXXXXXXXX; null when none."
+    )
+    subscribed_to_mailing: bool = strawberry.field(
+        description="The customer agreed to receive the retailer's news and offers."
+    )
+    receipt_copies: bool = strawberry.field(
+        description="The customer wants copies of payment receipts by e-mail."
+    )
+    updated_at: datetime = strawberry.field(
+        description="When the contacts or preferences last changed (registration when never)."
+    )
+
+    @classmethod
+    def from_row(cls, row: ContactPreferencesRow) -> CustomerContactPreferences:
+        return cls(
+            user_id=strawberry.ID(str(row.user_id)),
+            login=row.login,
+            account_numbers=row.account_numbers,
+            email=row.email,
+            phone=row.phone,
+            subscribed_to_mailing=row.subscribed_to_mailing,
+            receipt_copies=row.receipt_copies,
+            updated_at=row.updated_at,
+        )
+
+
+@strawberry.type(description="The result of customerContactPreferences.")
+class CustomerContactPreferencesPayload:
+    customers: list[CustomerContactPreferences] = strawberry.field(
+        description="Users of the page, by id; empty when there are no more."
+    )
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(
+        cls, outcome: Outcome[list[ContactPreferencesRow]]
+    ) -> CustomerContactPreferencesPayload:
+        rows = outcome.value or []
+        return cls(
+            customers=[CustomerContactPreferences.from_row(r) for r in rows],
+            errors=user_errors(outcome),
         )

@@ -107,6 +107,7 @@ async def send_payment_document(
     pdf = await compose.bill(rt, account, statement)
     title = month(statement.period)
     return await messages.enqueue_email(
+        rt=rt,
         to=to,
         subject=f"Квитанция за {title}, {subject_end}",
         body=(

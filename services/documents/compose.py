@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import models
+from services import reference
 from services.documents import data, render
 from services.documents.links import DocumentKind, DocumentRequest
 from services.runtime import Runtime
@@ -137,4 +138,7 @@ def _range(request: DocumentRequest) -> tuple[date, date]:
 
 
 def _generated(rt: Runtime) -> str:
-    return render.generated_note(datetime.now(UTC), rt.settings.timezone)
+    """The footer of every page: when the document was made (local time) and support's phone
+    and e-mail (LK_SUPPORT_*)."""
+    note = render.generated_note(datetime.now(UTC), rt.settings.timezone)
+    return f"{note} · {reference.support_line(rt.settings)}"

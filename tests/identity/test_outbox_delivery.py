@@ -256,6 +256,7 @@ async def test_attachments_travel_over_smtp(
         aiohttp_client, make_settings, smtp_url=f"smtp://127.0.0.1:{smtp_server.port}?starttls=off"
     )
     await messages.enqueue_email(
+        rt=runtime(client),
         to="ivanov@ivan.ru",
         subject="Квитанция за октябрь",
         body="Квитанция во вложении.",
