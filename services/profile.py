@@ -165,6 +165,7 @@ async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) 
         user = await models.User.get(id=row.user_id)
         old = user.email if user.email_confirmed and user.email != target else None
         await _tell_old_contact(
+            rt,
             user,
             email=old,
             phone=None if old else _confirmed_phone(user),
@@ -209,6 +210,7 @@ async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.
         await verification.consume(row, field="code")
         old = user.phone if user.phone_confirmed and user.phone != row.target else None
         await _tell_old_contact(
+            rt,
             user,
             phone=old,
             email=None if old else _confirmed_email(user),
@@ -247,7 +249,14 @@ def _confirmed_email(user: models.User) -> str | None:
 
 
 async def _tell_old_contact(
-    user: models.User, *, email: str | None, phone: str | None, sms: str, text: str, new: str
+    rt: Runtime,
+    user: models.User,
+    *,
+    email: str | None,
+    phone: str | None,
+    sms: str,
+    text: str,
+    new: str,
 ) -> None:
     """Tells the previous confirmed contact that the e-mail or phone changed (the old address
     itself, else the other confirmed contact), in the transaction of the change: if the change
@@ -257,6 +266,7 @@ async def _tell_old_contact(
             to=email,
             subject=messages.CONTACT_CHANGED_SUBJECT,
             body=text.format(login=user.login, new=new),
+            rt=rt,
         )
     elif phone:
         await messages.enqueue_sms(to=phone, body=sms.format(login=user.login, new=new))
