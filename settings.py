@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # about three times this (asyncpg's cancel and a new connection get as long again each)
     # instead of hanging them until it answers.
     database_timeout: float = Field(default=10, gt=0)
+    # Registration: account numbers one source (IP address) may look up with bindAccount an
+    # hour (each answers whether the number can be registered, and its street).
+    bind_account_per_source_hour: int = Field(default=20, ge=1)
     # The customers' web app, where the links in e-mails lead (activation, recovery, e-mail
     # change); unset: they lead to this server (LK_PUBLIC_URL), which serves small pages there.
     app_url: str = ""

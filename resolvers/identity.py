@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import models
 from resolvers.common import mutation, query
 from resolvers.context import Context
@@ -70,14 +72,18 @@ async def bind_account(
     ctx: Context, *, registration_id: str, account_number: str
 ) -> RegistrationView:
     return await registration.bind_account(
-        ctx.rt, registration_id=registration_id, account_number=account_number
+        ctx.rt, registration_id=registration_id, account_number=account_number, ip=ctx.ip
     )
 
 
 @mutation
-async def confirm_binding(ctx: Context, *, registration_id: str) -> RegistrationView:
+async def confirm_binding(
+    ctx: Context, *, registration_id: str, bill_total: Decimal
+) -> RegistrationView:
     ctx.take_work(CODE_SENT)
-    return await registration.confirm_binding(ctx.rt, registration_id=registration_id)
+    return await registration.confirm_binding(
+        ctx.rt, registration_id=registration_id, bill_total=bill_total
+    )
 
 
 @mutation
@@ -162,9 +168,16 @@ async def change_password(
 
 
 @mutation
-async def change_email(ctx: Context, *, email: str) -> bool:
+async def change_email(ctx: Context, *, email: str, current_password: str) -> bool:
+    ctx.take_work(PASSWORD_CHECK)
     ctx.take_work(CODE_SENT)
-    await profile.change_email(ctx.rt, user=await ctx.require_user(), email=email)
+    await profile.change_email(
+        ctx.rt,
+        user=await ctx.require_user(),
+        email=email,
+        current_password=current_password,
+        ip=ctx.ip,
+    )
     return True
 
 
@@ -174,9 +187,16 @@ async def confirm_email(ctx: Context, *, token: str) -> models.User:
 
 
 @mutation
-async def change_phone(ctx: Context, *, phone: str) -> bool:
+async def change_phone(ctx: Context, *, phone: str, current_password: str) -> bool:
+    ctx.take_work(PASSWORD_CHECK)
     ctx.take_work(CODE_SENT)
-    await profile.change_phone(ctx.rt, user=await ctx.require_user(), phone=phone)
+    await profile.change_phone(
+        ctx.rt,
+        user=await ctx.require_user(),
+        phone=phone,
+        current_password=current_password,
+        ip=ctx.ip,
+    )
     return True
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -116,7 +117,10 @@ class Registration:
     id: strawberry.ID = strawberry.field(description="Pass to the next steps.")
     channel: ContactChannelEnum = strawberry.field(description="Phone or e-mail.")  # type: ignore[valid-type]
     address: str | None = strawberry.field(
-        description="Address of the bound account, to be confirmed by the customer."
+        description=(
+            "Address of the bound account, masked to the city and street (as on the sign-up "
+            "screen) until the customer proves they hold the bill."
+        )
     )
     account_number: str | None = strawberry.field(description="The bound account number.")
     sent_to: str | None = strawberry.field(
@@ -237,7 +241,12 @@ class IdentityMutation:
         )
 
     @strawberry.mutation(
-        description="Step 2: bind the account number from the bill; returns its address to confirm."
+        description=(
+            "Step 2: bind the account number from the bill; returns its address (city and "
+            "street) to confirm. An unknown number and an account that is already registered "
+            "answer alike (NOT_FOUND); limited per registration (TOO_MANY_ATTEMPTS) and per "
+            "source (RATE_LIMITED)."
+        )
     )
     async def bind_account(
         self, info: Info, registration_id: strawberry.ID, account_number: str
@@ -248,14 +257,31 @@ class IdentityMutation:
         return RegistrationPayload.build(outcome)
 
     @strawberry.mutation(
-        description="Step 3: the customer confirmed the address; sends the SMS code or the activation e-mail."
+        description=(
+            "Step 3: the customer confirmed the address and proved they hold the bill; sends "
+            "the SMS code or the activation e-mail. A wrong total is INVALID_INPUT (field "
+            "billTotal); tries are limited per registration and per account a day "
+            "(TOO_MANY_ATTEMPTS); an account without any bill yet is NOT_FOUND (bound at the "
+            "office)."
+        )
     )
     async def confirm_binding(
-        self, info: Info, registration_id: strawberry.ID
+        self,
+        info: Info,
+        registration_id: strawberry.ID,
+        bill_total: Annotated[
+            Decimal,
+            strawberry.argument(
+                description=(
+                    "«Итого к оплате» of one of the account's last three bills, e.g. '272.09'."
+                )
+            ),
+        ],
     ) -> RegistrationPayload:
-        return RegistrationPayload.build(
-            await resolve.confirm_binding(info.context, registration_id=str(registration_id))
+        outcome = await resolve.confirm_binding(
+            info.context, registration_id=str(registration_id), bill_total=bill_total
         )
+        return RegistrationPayload.build(outcome)
 
     @strawberry.mutation(description="Resend the SMS code or the e-mail (codes: at most 3 a day).")
     async def resend_registration_code(
@@ -377,18 +403,58 @@ class IdentityMutation:
         return OkPayload.build(outcome)
 
     @strawberry.mutation(
-        description="Sends a confirmation link to the new address; it replaces the old one once confirmed."
+        description=(
+            "Sends a confirmation link to the new address; it replaces the old one once "
+            "confirmed, and the old address (or the phone) is told. Signed-in users."
+        )
     )
-    async def change_email(self, info: Info, email: str) -> OkPayload:
-        return OkPayload.build(await resolve.change_email(info.context, email=email))
+    async def change_email(
+        self,
+        info: Info,
+        email: str,
+        current_password: Annotated[
+            str,
+            strawberry.argument(
+                description=(
+                    "The user's password: a stolen session alone cannot change where codes "
+                    "and links go. Wrong ones count towards the sign-in lock."
+                )
+            ),
+        ],
+    ) -> OkPayload:
+        outcome = await resolve.change_email(
+            info.context, email=email, current_password=current_password
+        )
+        return OkPayload.build(outcome)
 
     @strawberry.mutation(description="Confirms the new e-mail with the token from the link.")
     async def confirm_email(self, info: Info, token: str) -> UserPayload:
         return UserPayload.build(await resolve.confirm_email(info.context, token=token))
 
-    @strawberry.mutation(description="Sends a code to the new number.")
-    async def change_phone(self, info: Info, phone: str) -> OkPayload:
-        return OkPayload.build(await resolve.change_phone(info.context, phone=phone))
+    @strawberry.mutation(
+        description=(
+            "Sends a code to the new number; once confirmed, the old number (or the e-mail) is "
+            "told. Signed-in users."
+        )
+    )
+    async def change_phone(
+        self,
+        info: Info,
+        phone: str,
+        current_password: Annotated[
+            str,
+            strawberry.argument(
+                description=(
+                    "The user's password: a stolen session alone cannot change where codes "
+                    "and links go. Wrong ones count towards the sign-in lock."
+                )
+            ),
+        ],
+    ) -> OkPayload:
+        outcome = await resolve.change_phone(
+            info.context, phone=phone, current_password=current_password
+        )
+        return OkPayload.build(outcome)
 
     @strawberry.mutation(description="Confirms the new number with the code from the SMS.")
     async def confirm_phone(self, info: Info, code: str) -> UserPayload:

@@ -4,14 +4,15 @@ settings, and accounts linked from other users."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from tortoise.transactions import in_transaction
 
 import models
-from services import accounts, auth, contacts, messages, verification
-from services.errors import DomainError, ErrorCode
+from services import accounts, auth, contacts, limits, messages, verification
+from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import password_errors
 from services.runtime import Runtime
 
@@ -39,6 +40,45 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+# --- the current password
+
+
+async def check_current_password(
+    rt: Runtime, *, user: models.User, password: str, ip: str | None
+) -> None:
+    """The signed-in user's own password, asked before changing the password, the e-mail or
+    the phone: a stolen session alone must not be enough to take the account over.
+
+    The password is checked as at sign-in (auth.verify_credentials), so wrong ones count
+    towards the login's sign-in limit. Before that, the try is reserved on a counter of the
+    user's own (a conditional UPDATE, services.limits): of any number of tries sent at once at
+    most FAILED_LOGINS_LIMIT within the window are judged, the rest answer TOO_MANY_ATTEMPTS
+    without touching the hash. A right password gives its try back.
+    """
+    field = "currentPassword"
+    if not password:
+        raise DomainError.of(ErrorCode.REQUIRED, "Введите текущий пароль.", field)
+    window = limits.fixed_window(f"current-password:{user.id}", auth.FAILED_LOGINS_WINDOW)
+    if not await limits.reserve(window, limit=auth.FAILED_LOGINS_LIMIT):
+        raise DomainError.of(
+            ErrorCode.TOO_MANY_ATTEMPTS,
+            "Слишком много неверных попыток ввода пароля. Попробуйте через 15 минут.",
+            field,
+        )
+    try:
+        await auth.verify_credentials(rt, login=user.login, password=password, ip=ip, field=field)
+    except DomainError as error:
+        if any(e.code == ErrorCode.INVALID_CREDENTIALS for e in error.errors):
+            # No login was typed: the message is about the current password only.
+            raise DomainError.of(
+                ErrorCode.INVALID_CREDENTIALS, "Неверный текущий пароль.", field
+            ) from None
+        # Refused without being judged (the sign-in limit): the try was not spent.
+        await limits.release(window)
+        raise
+    await limits.release(window)
+
+
 # --- password
 
 
@@ -59,11 +99,8 @@ async def change_password(
         field="password",
         repeat_field="passwordRepeat",
     )
-    # The current password is checked (and a wrong one counted, as at sign-in) first: a
-    # stolen session alone must not be enough to take the account over.
-    await auth.verify_credentials(
-        rt, login=user.login, password=current_password, ip=ip, field="currentPassword"
-    )
+    # The current password is checked (and a wrong one counted, as at sign-in) first.
+    await check_current_password(rt, user=user, password=current_password, ip=ip)
     if errors:
         raise DomainError(*errors)
     password_hash = await auth.hash_password(rt, password)
@@ -77,8 +114,11 @@ async def change_password(
 # --- e-mail
 
 
-async def change_email(rt: Runtime, *, user: models.User, email: str) -> None:
-    target = contacts.normalize_email(email, field="email")
+async def change_email(
+    rt: Runtime, *, user: models.User, email: str, current_password: str, ip: str | None
+) -> None:
+    target = _valid(contacts.normalize_email, email, field="email", password=current_password)
+    await check_current_password(rt, user=user, password=current_password, ip=ip)
     if user.email == target and user.email_confirmed:
         raise DomainError.of(ErrorCode.INVALID_INPUT, "Этот адрес уже подтверждён.", "email")
     purpose = models.VerificationPurpose.CHANGE_EMAIL
@@ -123,6 +163,16 @@ async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) 
     async with in_transaction():
         await verification.consume(row, field="token")
         user = await models.User.get(id=row.user_id)
+        old = user.email if user.email_confirmed and user.email != target else None
+        await _tell_old_contact(
+            rt,
+            user,
+            email=old,
+            phone=None if old else _confirmed_phone(user),
+            sms=messages.EMAIL_CHANGED_SMS,
+            text=messages.EMAIL_CHANGED_TEXT,
+            new=contacts.mask(target),
+        )
         user.email = target
         user.email_confirmed = True
         user.contacts_updated_at = datetime.now(UTC)
@@ -133,8 +183,11 @@ async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) 
 # --- phone
 
 
-async def change_phone(rt: Runtime, *, user: models.User, phone: str) -> None:
-    target = contacts.normalize_phone(phone, field="phone")
+async def change_phone(
+    rt: Runtime, *, user: models.User, phone: str, current_password: str, ip: str | None
+) -> None:
+    target = _valid(contacts.normalize_phone, phone, field="phone", password=current_password)
+    await check_current_password(rt, user=user, password=current_password, ip=ip)
     if user.phone == target and user.phone_confirmed:
         raise DomainError.of(ErrorCode.INVALID_INPUT, "Этот номер уже подтверждён.", "phone")
     purpose = models.VerificationPurpose.CHANGE_PHONE
@@ -155,11 +208,68 @@ async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.
     row = await verification.check_code(rt, row, code, field="code")
     async with in_transaction():
         await verification.consume(row, field="code")
+        old = user.phone if user.phone_confirmed and user.phone != row.target else None
+        await _tell_old_contact(
+            rt,
+            user,
+            phone=old,
+            email=None if old else _confirmed_email(user),
+            sms=messages.PHONE_CHANGED_SMS,
+            text=messages.PHONE_CHANGED_TEXT,
+            new=contacts.mask(row.target),
+        )
         user.phone = row.target
         user.phone_confirmed = True
         user.contacts_updated_at = datetime.now(UTC)
         await user.save(update_fields=["phone", "phone_confirmed", "contacts_updated_at"])
     return user
+
+
+def _valid(normalize: Callable[..., str], value: str, *, field: str, password: str) -> str:
+    """The normalised contact; a malformed one and a missing password are told together,
+    before the password is checked (a typo does not spend a try)."""
+    errors: list[FieldError] = []
+    try:
+        target = normalize(value, field=field)
+    except DomainError as error:
+        errors += error.errors
+    if not password:
+        errors.append(FieldError(ErrorCode.REQUIRED, "Введите текущий пароль.", "currentPassword"))
+    if errors:
+        raise DomainError(*errors)
+    return target
+
+
+def _confirmed_phone(user: models.User) -> str | None:
+    return user.phone if user.phone and user.phone_confirmed else None
+
+
+def _confirmed_email(user: models.User) -> str | None:
+    return user.email if user.email and user.email_confirmed else None
+
+
+async def _tell_old_contact(
+    rt: Runtime,
+    user: models.User,
+    *,
+    email: str | None,
+    phone: str | None,
+    sms: str,
+    text: str,
+    new: str,
+) -> None:
+    """Tells the previous confirmed contact that the e-mail or phone changed (the old address
+    itself, else the other confirmed contact), in the transaction of the change: if the change
+    was a thief's, the customer learns it where the thief cannot read."""
+    if email:
+        await messages.enqueue_email(
+            to=email,
+            subject=messages.CONTACT_CHANGED_SUBJECT,
+            body=text.format(login=user.login, new=new),
+            rt=rt,
+        )
+    elif phone:
+        await messages.enqueue_sms(to=phone, body=sms.format(login=user.login, new=new))
 
 
 # --- settings

@@ -1,8 +1,11 @@
 """Registration in four steps, as in the retailer's guide:
 
 1. start: login, password, phone or e-mail, city, security code, consent (152-ФЗ);
-2. bind_account: the account number from the bill, answering its address to confirm;
-3. confirm_binding (and resend): an SMS code or an activation e-mail with a link;
+2. bind_account: the account number from the bill, answering its address to the city and
+   street to confirm;
+3. confirm_binding: «Итого к оплате» of one of the account's last bills proves the registrant
+   holds the bill (services.binding); then an SMS code or an activation e-mail with a link
+   (resend sends another);
 4. complete (the code) or activate_email (the link's token): only now the user exists.
 
 A registration is a row of its own until step 4, so an abandoned one creates nothing and
@@ -15,13 +18,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import quote
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 import models
-from services import accounts, auth, captcha, contacts, messages, verification
+from services import accounts, auth, binding, captcha, contacts, messages, verification
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import (
     DEFAULT_CITY,
@@ -73,11 +77,20 @@ async def _view(rt: Runtime, registration: models.Registration) -> RegistrationV
     return RegistrationView(
         id=str(registration.id),
         channel=registration.channel,
-        address=account.address if account else None,
+        address=_address(registration, account),
         account_number=account.number if account else None,
         sent_to=contacts.mask(target) if registration.binding_confirmed_at else None,
         codes_left_today=await verification.left_today(rt, purpose=PURPOSE, target=target),
     )
+
+
+def _address(registration: models.Registration, account: models.Account | None) -> str | None:
+    """The full address only once the registrant proved they hold the bill (step 3)."""
+    if account is None:
+        return None
+    if registration.binding_confirmed_at is None:
+        return binding.masked_address(account)
+    return account.address
 
 
 async def start(rt: Runtime, *, request: RegistrationRequest, ip: str | None) -> RegistrationView:
@@ -186,14 +199,20 @@ async def _account_without_holder(number: str, *, field: str, lock: bool = False
 
 
 async def bind_account(
-    rt: Runtime, *, registration_id: str, account_number: str
+    rt: Runtime, *, registration_id: str, account_number: str, ip: str | None
 ) -> RegistrationView:
     registration = await _load(registration_id)
     if not account_number.strip():
         raise DomainError.of(
             ErrorCode.REQUIRED, "Укажите номер лицевого счёта из квитанции.", "accountNumber"
         )
-    account = await _account_without_holder(account_number, field="accountNumber")
+    # Each lookup tells whether a number can be registered, and its street: limited per
+    # registration and per source, and reserved before the lookup.
+    await binding.reserve_lookup(rt, registration=registration, ip=ip)
+    number = accounts.account_number(account_number)
+    account = await models.Account.filter(number=number).first() if number else None
+    if account is None or await models.UserAccount.exists(account_id=account.id, is_holder=True):
+        raise binding.not_registrable("accountNumber")
     async with in_transaction():
         registration.account = account
         # Another number means the address must be confirmed again; codes sent for the
@@ -206,13 +225,20 @@ async def bind_account(
     return await _view(rt, registration)
 
 
-async def confirm_binding(rt: Runtime, *, registration_id: str) -> RegistrationView:
+async def confirm_binding(
+    rt: Runtime, *, registration_id: str, bill_total: Decimal
+) -> RegistrationView:
     registration = await _load(registration_id)
     if registration.account_id is None:
         raise DomainError.of(
             ErrorCode.INVALID_INPUT, "Сначала укажите номер лицевого счёта.", "registrationId"
         )
-    return await _send(rt, registration)
+    total = binding.bill_total(bill_total)
+    account = await _account_without_holder(
+        (await registration.account).number, field="registrationId"
+    )
+    await binding.prove_bill(rt, registration=registration, account=account, total=total)
+    return await _send(rt, registration, account_id=account.id)
 
 
 async def resend(rt: Runtime, *, registration_id: str) -> RegistrationView:
@@ -223,10 +249,12 @@ async def resend(rt: Runtime, *, registration_id: str) -> RegistrationView:
             "Сначала укажите лицевой счёт и подтвердите адрес.",
             "registrationId",
         )
-    return await _send(rt, registration)
+    return await _send(rt, registration, account_id=registration.account_id, resending=True)
 
 
-async def _send(rt: Runtime, registration: models.Registration) -> RegistrationView:
+async def _send(
+    rt: Runtime, registration: models.Registration, *, account_id: int, resending: bool = False
+) -> RegistrationView:
     account = await _account_without_holder(
         (await registration.account).number, field="registrationId"
     )
@@ -234,6 +262,12 @@ async def _send(rt: Runtime, registration: models.Registration) -> RegistrationV
     async with in_transaction():
         # Locked, so that two quick presses cannot both pass the daily limit.
         registration = await _load(str(registration.id), lock=True)
+        # The bill proved this account: a bindAccount with another number in the meantime
+        # must not inherit the proof.
+        if registration.account_id != account_id or (
+            resending and registration.binding_confirmed_at is None
+        ):
+            raise _binding_changed()
         await verification.require_quota(rt, purpose=PURPOSE, target=target, field="registrationId")
         registration.binding_confirmed_at = now()
         await registration.save(update_fields=["binding_confirmed_at"])
@@ -357,6 +391,14 @@ async def _finish(
     except IntegrityError:
         # The login was taken by a registration that completed a moment earlier.
         raise _login_taken() from None
+
+
+def _binding_changed() -> DomainError:
+    return DomainError.of(
+        ErrorCode.INVALID_INPUT,
+        "Номер лицевого счёта изменился. Подтвердите его суммой из квитанции.",
+        "registrationId",
+    )
 
 
 def _login_taken() -> DomainError:

@@ -4,11 +4,13 @@ GET /dev/outbox, as a developer would."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import models
 from routes.keys import RUNTIME
+from services import periods
 from services.runtime import Runtime
 from tests.graphql import GraphQLClient
 
@@ -26,7 +28,9 @@ mutation Bind($id: ID!, $number: String!) {{
 }}
 """
 CONFIRM = f"""
-mutation Confirm($id: ID!) {{ confirmBinding(registrationId: $id) {{ {REGISTRATION} }} }}
+mutation Confirm($id: ID!, $total: Decimal!) {{
+  confirmBinding(registrationId: $id, billTotal: $total) {{ {REGISTRATION} }}
+}}
 """
 RESEND = f"""
 mutation Resend($id: ID!) {{ resendRegistrationCode(registrationId: $id) {{ {REGISTRATION} }} }}
@@ -44,21 +48,38 @@ CAPTCHA = "{ captcha { id image expiresAt } }"
 ME = "{ me { login email emailConfirmed phone phoneConfirmed accounts { number } } }"
 
 NEW_ACCOUNT = "66200000077"
+NEW_ACCOUNT_ADDRESS = "г Нижний Тагил, ул Газетная, д. 7, кв. 3"
+# What bindAccount shows before the bill is proven: the city and street.
+NEW_ACCOUNT_STREET = "г Нижний Тагил, ул Газетная"
+# «Итого к оплате» of the bills new_account makes, newest first; the last three prove the bill.
+BILL_TOTALS = ("512.30", "498.10", "455.75", "401.00")
+BILL_TOTAL = BILL_TOTALS[0]
 
 
 def runtime(client: GraphQLClient) -> Runtime:
     return client.http.server.app[RUNTIME]
 
 
-async def new_account(number: str = NEW_ACCOUNT, region: str = "66") -> models.Account:
-    """An account nobody registered yet (the demo accounts both have holders)."""
-    return await models.Account.create(
+async def new_account(
+    number: str = NEW_ACCOUNT, region: str = "66", bills: tuple[str, ...] = BILL_TOTALS
+) -> models.Account:
+    """An account nobody registered yet (the demo accounts both have holders), with monthly
+    bills totalling `bills`, the newest (last month) first."""
+    account = await models.Account.create(
         number=number,
         holder_name="Сидоров Сидор Сидорович",
-        address="г Нижний Тагил, ул Газетная, д. 7, кв. 3",
+        address=NEW_ACCOUNT_ADDRESS,
         city="Нижний Тагил",
         region=region,
     )
+    current = periods.current_period("Asia/Yekaterinburg")
+    for months_ago, total in enumerate(bills, start=1):
+        await models.Statement.create(
+            account=account,
+            period=periods.add_months(current, -months_ago),
+            total_to_pay=Decimal(total),
+        )
+    return account
 
 
 def registration_input(**overrides: Any) -> dict[str, Any]:
@@ -118,6 +139,6 @@ async def start_phone_registration(
     registration_id = data["startRegistration"]["registration"]["id"]
     bound = await client.execute(BIND, {"id": registration_id, "number": number})
     assert bound["bindAccount"]["errors"] == []
-    confirmed = await client.execute(CONFIRM, {"id": registration_id})
+    confirmed = await client.execute(CONFIRM, {"id": registration_id, "total": BILL_TOTAL})
     assert confirmed["confirmBinding"]["errors"] == []
     return registration_id

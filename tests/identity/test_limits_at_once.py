@@ -13,6 +13,7 @@ from server import create_app
 from services import captcha, verification
 from tests.graphql import GraphQLClient
 from tests.identity.flows import (
+    BILL_TOTAL,
     BIND,
     CAPTCHA,
     CONFIRM,
@@ -62,7 +63,7 @@ async def test_registrations_of_one_phone_at_once_send_three_codes_a_day(client)
         ids.append(started["registration"]["id"])
         await client.execute(BIND, {"id": ids[-1], "number": "66200000077"})
 
-    answers = await asyncio.gather(*(client.execute(CONFIRM, {"id": i}) for i in ids))
+    answers = await asyncio.gather(*(client.execute(CONFIRM, {"id": i, "total": BILL_TOTAL}) for i in ids))
 
     payloads = [a["confirmBinding"] for a in answers]
     sent = [p for p in payloads if p["errors"] == []]

@@ -14,11 +14,19 @@ mutation Change($current: String!, $password: String!, $repeat: String!) {{
   }}
 }}
 """
-CHANGE_EMAIL = f"mutation($email: String!) {{ changeEmail(email: $email) {{ ok {ERRORS} }} }}"
+CHANGE_EMAIL = f"""
+mutation($email: String!, $current: String!) {{
+  changeEmail(email: $email, currentPassword: $current) {{ ok {ERRORS} }}
+}}
+"""
 CONFIRM_EMAIL = f"""
 mutation($token: String!) {{ confirmEmail(token: $token) {{ user {{ email emailConfirmed }} {ERRORS} }} }}
 """
-CHANGE_PHONE = f"mutation($phone: String!) {{ changePhone(phone: $phone) {{ ok {ERRORS} }} }}"
+CHANGE_PHONE = f"""
+mutation($phone: String!, $current: String!) {{
+  changePhone(phone: $phone, currentPassword: $current) {{ ok {ERRORS} }}
+}}
+"""
 CONFIRM_PHONE = f"""
 mutation($code: String!) {{ confirmPhone(code: $code) {{ user {{ phone phoneConfirmed }} {ERRORS} }} }}
 """
@@ -56,6 +64,8 @@ async def test_change_password_errors(client, ivan):
     assert [(e["field"], e["code"]) for e in wrong["changePassword"]["errors"]] == [
         ("currentPassword", "INVALID_CREDENTIALS")
     ]
+    # No login was typed: the message is about the current password only.
+    assert wrong["changePassword"]["errors"][0]["message"] == "Неверный текущий пароль."
     weak = await client.execute(
         CHANGE_PASSWORD, {"current": "Ivan12345", "password": "ivan", "repeat": "ivan2"}, token=ivan
     )
@@ -87,7 +97,9 @@ async def test_password_equal_to_the_login_is_weak(client, petr):
 
 
 async def test_new_email_counts_only_once_confirmed(client, ivan):
-    data = await client.execute(CHANGE_EMAIL, {"email": "Ivan.New@Mail.ru"}, token=ivan)
+    data = await client.execute(
+        CHANGE_EMAIL, {"email": "Ivan.New@Mail.ru", "current": "Ivan12345"}, token=ivan
+    )
     assert data["changeEmail"] == {"ok": True, "errors": []}
     me = (await client.execute(ME, token=ivan))["me"]
     assert me["email"] == "ivanov@ivan.ru"
@@ -112,15 +124,21 @@ async def test_new_email_counts_only_once_confirmed(client, ivan):
 
 
 async def test_change_email_errors(client, ivan):
-    bad = await client.execute(CHANGE_EMAIL, {"email": "nope"}, token=ivan)
+    bad = await client.execute(CHANGE_EMAIL, {"email": "nope", "current": "Ivan12345"}, token=ivan)
     assert [(e["field"], e["code"]) for e in bad["changeEmail"]["errors"]] == [
         ("email", "INVALID_INPUT")
     ]
-    same = await client.execute(CHANGE_EMAIL, {"email": "ivanov@ivan.ru"}, token=ivan)
+    same = await client.execute(
+        CHANGE_EMAIL, {"email": "ivanov@ivan.ru", "current": "Ivan12345"}, token=ivan
+    )
     assert codes(same["changeEmail"]) == ["INVALID_INPUT"]
     for _ in range(3):
-        await client.execute(CHANGE_EMAIL, {"email": "ivan.new@mail.ru"}, token=ivan)
-    limited = await client.execute(CHANGE_EMAIL, {"email": "ivan.new@mail.ru"}, token=ivan)
+        await client.execute(
+            CHANGE_EMAIL, {"email": "ivan.new@mail.ru", "current": "Ivan12345"}, token=ivan
+        )
+    limited = await client.execute(
+        CHANGE_EMAIL, {"email": "ivan.new@mail.ru", "current": "Ivan12345"}, token=ivan
+    )
     assert codes(limited["changeEmail"]) == ["RATE_LIMITED"]
     assert len(await outbox(client, "ivan.new@mail.ru")) == 3
     forged = await client.execute(CONFIRM_EMAIL, {"token": "a.b"}, token=ivan)
@@ -128,7 +146,9 @@ async def test_change_email_errors(client, ivan):
 
 
 async def test_new_phone_by_sms_code(client, petr):
-    data = await client.execute(CHANGE_PHONE, {"phone": "+7 (912) 000-11-22"}, token=petr)
+    data = await client.execute(
+        CHANGE_PHONE, {"phone": "+7 (912) 000-11-22", "current": "Petr12345"}, token=petr
+    )
     assert data["changePhone"] == {"ok": True, "errors": []}
     assert (await client.execute(ME, token=petr))["me"]["phone"] is None
     code = await last_code(client, "+79120001122")
@@ -147,9 +167,13 @@ async def test_new_phone_by_sms_code(client, petr):
 
 async def test_change_phone_limits(client, petr):
     for _ in range(3):
-        ok = await client.execute(CHANGE_PHONE, {"phone": "+79120001122"}, token=petr)
+        ok = await client.execute(
+            CHANGE_PHONE, {"phone": "+79120001122", "current": "Petr12345"}, token=petr
+        )
         assert ok["changePhone"]["ok"] is True
-    limited = await client.execute(CHANGE_PHONE, {"phone": "+79120001122"}, token=petr)
+    limited = await client.execute(
+        CHANGE_PHONE, {"phone": "+79120001122", "current": "Petr12345"}, token=petr
+    )
     assert codes(limited["changePhone"]) == ["RATE_LIMITED"]
     code = await last_code(client, "+79120001122")
     wrong = "0000" if code != "0000" else "1111"

@@ -6,6 +6,7 @@ import models
 from services import registration
 from tests.identity.flows import (
     ACTIVATE,
+    BILL_TOTAL,
     BIND,
     COMPLETE,
     CONFIRM,
@@ -33,7 +34,9 @@ async def _steps_1_to_3(client) -> str:
     )
     registration_id = data["startRegistration"]["registration"]["id"]
     await client.execute(BIND, {"id": registration_id, "number": NEW_ACCOUNT})
-    confirmed = (await client.execute(CONFIRM, {"id": registration_id}))["confirmBinding"]
+    confirmed = (await client.execute(CONFIRM, {"id": registration_id, "total": BILL_TOTAL}))[
+        "confirmBinding"
+    ]
     assert confirmed["errors"] == []
     assert confirmed["registration"]["sentTo"] == "si***@example.ru"
     return registration_id
@@ -86,7 +89,7 @@ async def test_a_resent_link_replaces_the_previous_one(client):
     await new_account()
     registration_id = await _steps_1_to_3(client)
     _, first = await last_link(client, EMAIL)
-    await client.execute(CONFIRM, {"id": registration_id})
+    await client.execute(CONFIRM, {"id": registration_id, "total": BILL_TOTAL})
     _, second = await last_link(client, EMAIL)
     stale = (await client.execute(ACTIVATE, {"token": first["token"]}))["activateEmail"]
     assert codes(stale) == ["CODE_EXPIRED"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import models
 from tests.identity.flows import (
+    BILL_TOTAL,
     BIND,
     COMPLETE,
     CONFIRM,
     ME,
     NEW_ACCOUNT,
+    NEW_ACCOUNT_ADDRESS,
+    NEW_ACCOUNT_STREET,
     RESEND,
     START,
     codes,
@@ -32,18 +35,21 @@ async def test_register_by_phone_end_to_end(client):
     assert registration["codesLeftToday"] == 3
     assert await models.User.filter(login_key="sidor").count() == 0
 
-    # Step 2: the address to confirm
+    # Step 2: the address to confirm, to the street only (the bill is not proven yet)
     bound = (await client.execute(BIND, {"id": registration["id"], "number": NEW_ACCOUNT}))[
         "bindAccount"
     ]
     assert bound["errors"] == []
-    assert bound["registration"]["address"] == "г Нижний Тагил, ул Газетная, д. 7, кв. 3"
+    assert bound["registration"]["address"] == NEW_ACCOUNT_STREET
     assert bound["registration"]["accountNumber"] == NEW_ACCOUNT
 
-    # Step 3: the SMS
-    confirmed = (await client.execute(CONFIRM, {"id": registration["id"]}))["confirmBinding"]
+    # Step 3: «Итого к оплате» of a recent bill, then the SMS
+    confirmed = (await client.execute(CONFIRM, {"id": registration["id"], "total": BILL_TOTAL}))[
+        "confirmBinding"
+    ]
     assert confirmed["errors"] == []
     assert confirmed["registration"]["sentTo"] == "+7 912 ***-**-26"
+    assert confirmed["registration"]["address"] == NEW_ACCOUNT_ADDRESS
     assert confirmed["registration"]["codesLeftToday"] == 2
     sms = (await outbox(client, PHONE))[0]
     assert sms["channel"] == "sms" and sms["subject"] is None
@@ -89,7 +95,7 @@ async def test_bind_another_number_before_confirming(client):
         "bindAccount"
     ]
     assert rebound["registration"]["accountNumber"] == other.number
-    await client.execute(CONFIRM, {"id": registration_id})
+    await client.execute(CONFIRM, {"id": registration_id, "total": BILL_TOTAL})
     code = await last_code(client, PHONE)
     done = (await client.execute(COMPLETE, {"id": registration_id, "code": code}))[
         "completeRegistration"
@@ -125,5 +131,5 @@ async def _steps_1_to_3(client) -> str:
     started = (await client.execute(START, {"input": registration_input()}))["startRegistration"]
     registration_id = started["registration"]["id"]
     await client.execute(BIND, {"id": registration_id, "number": NEW_ACCOUNT})
-    await client.execute(CONFIRM, {"id": registration_id})
+    await client.execute(CONFIRM, {"id": registration_id, "total": BILL_TOTAL})
     return registration_id

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import models
 from services import identity_housekeeping
 from tests.identity.flows import (
+    BILL_TOTAL,
     BIND,
     COMPLETE,
     CONFIRM,
@@ -91,13 +92,18 @@ async def test_unknown_account_number(client):
     assert [(e["field"], e["code"]) for e in empty["errors"]] == [("accountNumber", "REQUIRED")]
 
 
-async def test_account_with_a_holder_cannot_be_registered_again(client):
+async def test_account_with_a_holder_answers_like_an_unknown_number(client):
     registration_id = (await _start(client))["registration"]["id"]
-    bound = (await client.execute(BIND, {"id": registration_id, "number": "66200000000"}))[
+    held = (await client.execute(BIND, {"id": registration_id, "number": "66200000000"}))[
         "bindAccount"
     ]
-    assert codes(bound) == ["ALREADY_EXISTS"]
-    assert "привяз" in bound["errors"][0]["message"]
+    unknown = (await client.execute(BIND, {"id": registration_id, "number": "66299999999"}))[
+        "bindAccount"
+    ]
+    # The same answer: bindAccount does not tell which numbers are registered.
+    assert held == unknown
+    assert [(e["field"], e["code"]) for e in held["errors"]] == [("accountNumber", "NOT_FOUND")]
+    assert "привяз" in held["errors"][0]["message"]
     row = await models.Registration.get(id=registration_id)
     assert row.account_id is None
 
@@ -111,11 +117,15 @@ async def test_steps_out_of_order(client):
     assert [(e["field"], e["code"]) for e in before_start["errors"]] == [
         ("registrationId", "NOT_FOUND")
     ]
-    not_an_id = (await client.execute(CONFIRM, {"id": "nonsense"}))["confirmBinding"]
+    not_an_id = (await client.execute(CONFIRM, {"id": "nonsense", "total": BILL_TOTAL}))[
+        "confirmBinding"
+    ]
     assert codes(not_an_id) == ["NOT_FOUND"]
 
     registration_id = (await _start(client))["registration"]["id"]
-    unbound = (await client.execute(CONFIRM, {"id": registration_id}))["confirmBinding"]
+    unbound = (await client.execute(CONFIRM, {"id": registration_id, "total": BILL_TOTAL}))[
+        "confirmBinding"
+    ]
     assert codes(unbound) == ["INVALID_INPUT"]
     resend = (await client.execute(RESEND, {"id": registration_id}))["resendRegistrationCode"]
     assert codes(resend) == ["INVALID_INPUT"]
@@ -191,7 +201,9 @@ async def test_daily_limit_of_three_codes_per_phone(client):
     other = (await _start(client, login="Sidor2"))["registration"]
     assert other["codesLeftToday"] == 0
     await client.execute(BIND, {"id": other["id"], "number": NEW_ACCOUNT})
-    limited = (await client.execute(CONFIRM, {"id": other["id"]}))["confirmBinding"]
+    limited = (await client.execute(CONFIRM, {"id": other["id"], "total": BILL_TOTAL}))[
+        "confirmBinding"
+    ]
     assert codes(limited) == ["RATE_LIMITED"]
     assert (await models.Registration.get(id=other["id"])).binding_confirmed_at is None
     assert len(await outbox(client, PHONE)) == 3

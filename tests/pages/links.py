@@ -11,7 +11,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import models
 from tests.graphql import GraphQLClient
-from tests.identity.flows import BIND, CONFIRM, START, new_account, registration_input, runtime
+from tests.identity.flows import (
+    BILL_TOTAL,
+    BIND,
+    CONFIRM,
+    START,
+    new_account,
+    registration_input,
+    runtime,
+)
 from tests.platform.test_js_clients import run_node
 
 NEW_EMAIL = "sidor.sidorov@example.ru"
@@ -36,9 +44,11 @@ mutation Verify($contact: String!, $code: String!) {{
   verifyPasswordReset(contact: $contact, code: $code) {{ resetToken logins {ERRORS} }}
 }}
 """
-CHANGE_EMAIL = (
-    f"mutation Change($email: String!) {{ changeEmail(email: $email) {{ ok {ERRORS} }} }}"
-)
+CHANGE_EMAIL = f"""
+mutation Change($email: String!, $current: String!) {{
+  changeEmail(email: $email, currentPassword: $current) {{ ok {ERRORS} }}
+}}
+"""
 CONFIRM_EMAIL = f"""
 mutation ConfirmEmail($token: String!) {{
   confirmEmail(token: $token) {{ user {{ login email emailConfirmed }} {ERRORS} }}
@@ -56,7 +66,7 @@ async def send_activation_link(client: GraphQLClient) -> str:
     registration_id = data["startRegistration"]["registration"]["id"]
     bound = await client.execute(BIND, {"id": registration_id, "number": "66200000077"})
     assert bound["bindAccount"]["errors"] == [], bound
-    confirmed = await client.execute(CONFIRM, {"id": registration_id})
+    confirmed = await client.execute(CONFIRM, {"id": registration_id, "total": BILL_TOTAL})
     assert confirmed["confirmBinding"]["errors"] == [], confirmed
     return await last_link(client, NEW_EMAIL)
 
@@ -78,7 +88,9 @@ async def send_recovery_link(client: GraphQLClient) -> str:
 
 
 async def send_confirmation_link(client: GraphQLClient, token: str) -> str:
-    changed = await client.execute(CHANGE_EMAIL, {"email": IVAN_NEW_EMAIL}, token=token)
+    changed = await client.execute(
+        CHANGE_EMAIL, {"email": IVAN_NEW_EMAIL, "current": "Ivan12345"}, token=token
+    )
     assert changed["changeEmail"] == {"ok": True, "errors": []}
     return await last_link(client, IVAN_NEW_EMAIL)
 
