@@ -22,7 +22,7 @@ mutation { updateSettings(subscribedToMailing: true) { user { subscribedToMailin
   errors { code } } }
 """
 CHANGE_EMAIL = """
-mutation { changeEmail(email: "thief@example.com") { ok errors { code } } }
+mutation { changeEmail(email: "thief@example.com", currentPassword: "Ivan12345") { ok errors { code } } }
 """
 CHANGE_PASSWORD = """
 mutation { changePassword(currentPassword: "Ivan12345", password: "Ivan-new-54321",
