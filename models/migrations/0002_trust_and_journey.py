@@ -5,11 +5,24 @@ from uuid import uuid4
 from tortoise import fields
 
 class Migration(migrations.Migration):
+    """Trust and the customer's journey: rate counters (limits reserved before the work), the
+    security code solved in publicMeters, and when a user's contacts last changed."""
+
     dependencies = [('models', '0001_initial')]
 
     initial = False
 
     operations = [
+        ops.CreateModel(
+            name='RateCounter',
+            fields=[
+                ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=255)),
+                ('count', fields.IntField(default=0)),
+                ('expires_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'rate_counter', 'app': 'models', 'pk_attr': 'key', 'table_description': 'How much of a limit is used in one window (codes sent to a phone today, sign-in failures'},
+            bases=['Model'],
+        ),
         ops.CreateModel(
             name='PublicReadingsPass',
             fields=[
@@ -20,5 +33,10 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'public_readings_pass', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A security code solved in publicMeters, good for submitPublicReadings of that account.'},
             bases=['Model'],
+        ),
+        ops.AddField(
+            model_name='User',
+            name='contacts_updated_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
     ]
