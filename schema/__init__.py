@@ -28,7 +28,9 @@ def build_schema(
     """The customer schema; `limits` (query limits, introspection, error masking) default to
     those of the environment (see schema/security.py)."""
     if limits is None:
-        limits = GraphQLLimits(introspection=not production, expose_errors=not production)
+        limits = GraphQLLimits(
+            introspection=not production, expose_errors=not production, suggestions=not production
+        )
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

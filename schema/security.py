@@ -8,6 +8,7 @@ switched off when configured, and unexpected exceptions masked in production.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ class GraphQLLimits:
     introspection: bool = True
     # Unexpected exceptions: their message to the client (development) or a masked one.
     expose_errors: bool = True
+    # "Did you mean ...?" in error messages (fields, arguments, types, enum values, input
+    # fields): a map of the schema for whoever probes it without introspection.
+    suggestions: bool = True
 
     @classmethod
     def from_settings(cls, settings: Any) -> GraphQLLimits:
@@ -55,6 +59,7 @@ class GraphQLLimits:
             max_list_size=settings.graphql_max_list_size,
             introspection=settings.introspection,
             expose_errors=settings.env != "production",
+            suggestions=settings.env != "production",
         )
 
 
@@ -71,7 +76,7 @@ def security_extensions(limits: GraphQLLimits) -> list[Callable[[], SchemaExtens
         rules.append(NoSchemaIntrospectionCustomRule)
     return [
         # Factories, not instances (instances are deprecated); the caches are shared.
-        lambda: MaskUnexpectedErrors(expose=limits.expose_errors),
+        lambda: MaskUnexpectedErrors(expose=limits.expose_errors, suggestions=limits.suggestions),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: AddValidationRules(rules),
         # Parsing and validation cached by query text (see schema/operation_cache.py for why
@@ -115,6 +120,19 @@ def _longest_list(value: Any, depth: int = 0) -> int:
     return 0
 
 
+# graphql-core ends a message with its suggestions: " Did you mean 'number'?", " Did you mean
+# 'a', 'b', or 'c'?", " Did you mean the enum value 'CARD'?", sometimes followed by more
+# ("... Found: {...}"). Names hold no "?". Strawberry's disable_field_suggestions removes them
+# from "Cannot query field" errors only.
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestion(error: GraphQLError) -> None:
+    """Cuts graphql-core's suggestion off the message (in place: validation errors are cached
+    per schema, and the schema either always or never shows them)."""
+    error.message = _SUGGESTION.sub("", error.message)
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """A bug rather than a refusal: an exception that is not a GraphQLError, raised while
     resolving a field (it has a path) or inside a subscription's stream (no location).
@@ -145,14 +163,17 @@ class MaskUnexpectedErrors(MaskErrors):
     """Logs each unexpected exception once with an error id, and answers the id instead of
     the exception's text in production (the text may hold SQL, paths or personal data)."""
 
-    def __init__(self, *, expose: bool) -> None:
+    def __init__(self, *, expose: bool, suggestions: bool = True) -> None:
         super().__init__(should_mask_error=is_unexpected, error_message=INTERNAL_ERROR_MESSAGE)
         self.expose = expose
+        self.suggestions = suggestions
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         for error in errors:
             kind = "unexpected" if is_unexpected(error) else "field" if error.path else "request"
             GRAPHQL_ERRORS.labels(kind=kind).inc()
+            if not self.suggestions:
+                without_suggestion(error)
         return [_with_code(error) for error in super()._process_errors(errors)]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
