@@ -95,7 +95,11 @@ async def change_email(rt: Runtime, *, user: models.User, email: str) -> None:
         )
         link = f"{rt.settings.public_url}{EMAIL_LINK_PATH}?token={quote(token)}"
         await messages.enqueue_email(
-            to=target, subject=EMAIL_SUBJECT, body=EMAIL_TEXT.format(login=user.login, link=link)
+            to=target,
+            subject=EMAIL_SUBJECT,
+            body=EMAIL_TEXT.format(login=user.login, link=link),
+            secrets=[link],
+            expires_in=EMAIL_LINK_TTL,
         )
 
 
@@ -137,7 +141,12 @@ async def change_phone(rt: Runtime, *, user: models.User, phone: str) -> None:
     async with in_transaction():
         await verification.require_quota(rt, purpose=purpose, target=target, field="phone")
         code = await verification.issue(rt, purpose=purpose, target=target, user=user)
-        await messages.enqueue_sms(to=target, body=PHONE_SMS_TEXT.format(code=code))
+        await messages.enqueue_sms(
+            to=target,
+            body=PHONE_SMS_TEXT.format(code=code),
+            secrets=[code],
+            expires_in=verification.CODE_TTL,
+        )
 
 
 async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.User:
