@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountsQuery
+from schema.common import SCALAR_OVERRIDES
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.identity import IdentityMutation, IdentityQuery
 from schema.payments import PaymentsMutation, PaymentsQuery, PaymentsSubscription
@@ -37,6 +38,7 @@ def build_schema(
         subscription=Subscription,
         extensions=security_extensions(limits),
         config=StrawberryConfig(disable_field_suggestions=production),
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import date
+from decimal import Decimal, DecimalException
 
 import strawberry
+from strawberry.schema.types.base_scalars import wrap_parser
+from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.common import Outcome
 from services.errors import ErrorCode as DomainErrorCode
 from services.errors import FieldError
 from services.pagination import Page
+from services.periods import bounded_date
 
 ErrorCode = strawberry.enum(
     DomainErrorCode, name="ErrorCode", description="Machine-readable code of an expected failure."
@@ -92,3 +96,63 @@ def plain(value: Decimal) -> Decimal:
     """Meter readings and their differences: no trailing zeros (4938, 12.5)."""
     normalized = Decimal(value).normalize()
     return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
+
+
+# --- scalars with bounds (passed to strawberry.Schema as scalar_overrides)
+#
+# Bounds belong to the scalars, not to each field: a far date, a 1e30 amount or a 5,000-digit
+# id is refused while the request is read, like any malformed value (a GraphQL error, nothing
+# executed), instead of failing later in date arithmetic or Decimal.quantize (INTERNAL_ERROR).
+# ID is graphql-core's reserved scalar and cannot be replaced: schema/security.py bounds ids.
+
+BoundedDate = ScalarDefinition(
+    name="Date",
+    description="Date (isoformat)",
+    specified_by_url=None,
+    serialize=date.isoformat,
+    # Strawberry's own Date, within the years the API takes (services.periods.bounded_date).
+    parse_value=wrap_parser(lambda text: bounded_date(date.fromisoformat(text)), "Date"),
+    parse_literal=None,
+    origin=date,
+)
+
+# Money and readings: below 10^18 (Decimal's 28 digits then hold any quantize to kopecks),
+# at most 30 decimals, finite.
+DECIMAL_MAX_ADJUSTED_EXPONENT = 17
+DECIMAL_MIN_EXPONENT = -30
+
+
+def bounded_decimal(value: Decimal) -> Decimal:
+    """`value` when the API takes it; ValueError otherwise. Kept apart from how the text is
+    read (e.g. a decimal comma), so that any Decimal parser can end with it."""
+    if not value.is_finite():
+        raise ValueError("a finite number expected")
+    if value.adjusted() > DECIMAL_MAX_ADJUSTED_EXPONENT:
+        raise ValueError("numbers below 10^18 expected")
+    if value.as_tuple().exponent < DECIMAL_MIN_EXPONENT:  # type: ignore[operator]
+        raise ValueError("at most 30 decimals expected")
+    return value
+
+
+def _parse_decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except DecimalException:
+        raise ValueError("not a number") from None
+    return bounded_decimal(value)
+
+
+BoundedDecimal = ScalarDefinition(
+    name="Decimal",
+    description="Decimal (fixed-point)",
+    specified_by_url=None,
+    serialize=str,
+    parse_value=wrap_parser(_parse_decimal, "Decimal", accept_non_string=True),
+    parse_literal=None,
+    origin=Decimal,
+)
+
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
+    date: BoundedDate,
+    Decimal: BoundedDecimal,
+}

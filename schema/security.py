@@ -14,7 +14,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, ListValueNode, ValidationRule
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLID,
+    ListValueNode,
+    OperationDefinitionNode,
+    StringValueNode,
+    ValidationRule,
+    get_named_type,
+    get_nullable_type,
+    is_input_object_type,
+    is_list_type,
+    type_from_ast,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -43,6 +56,8 @@ class GraphQLLimits:
     max_tokens: int = 5000
     # Longest list in one input (literal or variable), e.g. readings or payment lines.
     max_list_size: int = 1000
+    # Longest ID (literal or variable): ids are database numbers or UUIDs.
+    max_id_length: int = 64
     introspection: bool = True
     # Unexpected exceptions: their message to the client (development) or a masked one.
     expose_errors: bool = True
@@ -71,6 +86,7 @@ def security_extensions(limits: GraphQLLimits) -> list[Callable[[], SchemaExtens
         max_depth_rule(limits.max_depth, should_ignore=None),
         max_aliases_rule(limits.max_aliases),
         max_list_size_rule(limits.max_list_size),
+        max_id_length_rule(limits.max_id_length),
     ]
     if not limits.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
@@ -83,6 +99,7 @@ def security_extensions(limits: GraphQLLimits) -> list[Callable[[], SchemaExtens
         # not Strawberry's ParserCache and ValidationCache).
         OperationCache,
         lambda: MaxVariableListSize(limits.max_list_size),
+        lambda: MaxVariableIdLength(limits.max_id_length),
     ]
 
 
@@ -108,6 +125,69 @@ class MaxVariableListSize(SchemaExtension):
                 errors=[GraphQLError(f"A list holds more than {self.max_size} values.")],
             )
         yield
+
+
+def _id_too_long(max_length: int) -> GraphQLError:
+    return GraphQLError(f"An ID is longer than {max_length} characters.")
+
+
+def max_id_length_rule(max_length: int) -> type[ValidationRule]:
+    """IDs are database numbers or UUIDs; graphql-core's ID scalar (reserved, so not
+    replaceable) takes any string, and a 5,000-digit one broke int() deep in a service."""
+
+    class MaxIdLength(ValidationRule):
+        def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+            type_ = self.context.get_input_type()
+            if type_ is not None and get_named_type(type_) is GraphQLID:
+                if len(node.value) > max_length:
+                    self.report_error(_id_too_long(max_length))
+
+        enter_int_value = enter_string_value  # type: ignore[assignment]
+
+    return MaxIdLength
+
+
+class MaxVariableIdLength(SchemaExtension):
+    """IDs passed in variables (alone, in lists or inside input objects), by the types the
+    operation declares for its variables."""
+
+    def __init__(self, max_length: int) -> None:
+        self.max_length = max_length
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        variables = context.variables or {}
+        if variables and context.graphql_document is not None:
+            schema = context.schema._schema
+            for definition in context.graphql_document.definitions:
+                if not isinstance(definition, OperationDefinitionNode):
+                    continue
+                for variable in definition.variable_definitions or ():
+                    name = variable.variable.name.value
+                    type_ = type_from_ast(schema, variable.type)
+                    if name in variables and type_ is not None:
+                        if _has_long_id(variables[name], type_, self.max_length):
+                            context.result = ExecutionResult(
+                                data=None, errors=[_id_too_long(self.max_length)]
+                            )
+                            break
+        yield
+
+
+def _has_long_id(value: Any, type_: Any, max_length: int, depth: int = 0) -> bool:
+    type_ = get_nullable_type(type_)
+    if value is None or depth > 20:
+        return False
+    if is_list_type(type_):
+        items = value if isinstance(value, list) else [value]
+        return any(_has_long_id(v, type_.of_type, max_length, depth + 1) for v in items)
+    if is_input_object_type(type_):
+        return isinstance(value, dict) and any(
+            _has_long_id(value[name], field.type, max_length, depth + 1)
+            for name, field in type_.fields.items()
+            if name in value
+        )
+    return type_ is GraphQLID and len(str(value)) > max_length
 
 
 def _longest_list(value: Any, depth: int = 0) -> int:
