@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, DecimalException
 
+import dateutil.parser
 import strawberry
 from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.scalar import ScalarDefinition
@@ -116,6 +117,28 @@ BoundedDate = ScalarDefinition(
     origin=date,
 )
 
+
+
+def _parse_datetime(text: str) -> datetime:
+    moment = dateutil.parser.isoparse(text)
+    try:
+        bounded_date(moment.astimezone(UTC).date() if moment.tzinfo else moment.date())
+    except OverflowError:
+        raise ValueError("a date within the supported range expected") from None
+    return moment
+
+
+BoundedDateTime = ScalarDefinition(
+    name="DateTime",
+    description="Date with time (isoformat)",
+    specified_by_url=None,
+    serialize=datetime.isoformat,
+    # Strawberry's own DateTime (dateutil's isoparse), within the same years as Date.
+    parse_value=wrap_parser(_parse_datetime, "DateTime", exceptions=(ValueError, OverflowError)),
+    parse_literal=None,
+    origin=datetime,
+)
+
 # Money and readings: below 10^18 (Decimal's 28 digits then hold any quantize to kopecks),
 # at most 30 decimals, finite.
 DECIMAL_MAX_ADJUSTED_EXPONENT = 17
@@ -154,5 +177,6 @@ BoundedDecimal = ScalarDefinition(
 
 SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
     date: BoundedDate,
+    datetime: BoundedDateTime,
     Decimal: BoundedDecimal,
 }

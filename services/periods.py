@@ -16,7 +16,7 @@ LAST_DAY = date(2199, 12, 31)
 def bounded_date(day: date) -> date:
     """`day` when the API takes it; ValueError otherwise."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(f"dates from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
+        raise ValueError(f"Dates from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()} only.")
     return day
 
 
