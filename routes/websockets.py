@@ -82,6 +82,15 @@ class JsonObjects:
             raise HTTPException(400, NOT_AN_OBJECT)
         return parsed
 
+    def parse_query_params(self, params: Any) -> dict[str, Any]:
+        """GET: `variables=null` is as good as none, so the query string's values are read
+        with Strawberry's own parse_json (Strawberry then checks their types)."""
+        parsed = dict(params)
+        for key in ("variables", "extensions"):
+            if parsed.get(key):
+                parsed[key] = super().parse_json(parsed[key])  # type: ignore[misc]
+        return parsed
+
 
 class BoundedWebSockets(JsonObjects):
     """Mixin for Strawberry's aiohttp GraphQLView (before the Strawberry class); brings

@@ -292,3 +292,14 @@ async def test_an_oversized_or_forged_cursor_is_invalid_input(
     assert error["extensions"]["code"] == "INVALID_INPUT"
     assert error["extensions"]["field"] == "after"
     assert errors_logged == []
+
+
+@pytest.mark.parametrize(("variables", "status"), [("null", 200), ("123", 400), ("{}", 200)])
+async def test_get_variables_keep_their_meaning(
+    client: GraphQLClient, variables: str, status: int
+) -> None:
+    response = await client.http.get(
+        "/graphql", params={"query": "{ __typename }", "variables": variables}
+    )
+
+    assert response.status == status
