@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal, DecimalException
+from operator import methodcaller
 
 import dateutil.parser
 import strawberry
@@ -110,13 +111,12 @@ BoundedDate = ScalarDefinition(
     name="Date",
     description="Date (isoformat)",
     specified_by_url=None,
-    serialize=date.isoformat,
+    serialize=methodcaller("isoformat"),
     # Strawberry's own Date, within the years the API takes (services.periods.bounded_date).
     parse_value=wrap_parser(lambda text: bounded_date(date.fromisoformat(text)), "Date"),
     parse_literal=None,
     origin=date,
 )
-
 
 
 def _parse_datetime(text: str) -> datetime:
@@ -132,7 +132,7 @@ BoundedDateTime = ScalarDefinition(
     name="DateTime",
     description="Date with time (isoformat)",
     specified_by_url=None,
-    serialize=datetime.isoformat,
+    serialize=methodcaller("isoformat"),
     # Strawberry's own DateTime (dateutil's isoparse), within the same years as Date.
     parse_value=wrap_parser(_parse_datetime, "DateTime", exceptions=(ValueError, OverflowError)),
     parse_literal=None,

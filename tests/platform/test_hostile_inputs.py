@@ -22,7 +22,9 @@ query S($from: Date, $to: Date) {
   account(number: "66200000000") { statements(from: $from, to: $to) { period } }
 }
 """
-STATEMENT = 'query S($p: Date) { account(number: "66200000000") { statement(period: $p) { period } } }'
+STATEMENT = (
+    'query S($p: Date) { account(number: "66200000000") { statement(period: $p) { period } } }'
+)
 PAYMENTS = """
 query P($from: Date, $to: Date, $after: String) {
   account(number: "66200000000") {
@@ -102,9 +104,7 @@ def assert_refused_cleanly(body: dict, *words: str) -> None:
 async def test_a_json_body_that_is_not_an_object_answers_400(
     client: GraphQLClient, path: str, body: str, errors_logged
 ) -> None:
-    response = await client.http.post(
-        path, data=body, headers={"Content-Type": "application/json"}
-    )
+    response = await client.http.post(path, data=body, headers={"Content-Type": "application/json"})
 
     assert response.status == 400
     assert await response.text() == "The request body must be a JSON object"

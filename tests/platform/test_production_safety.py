@@ -141,7 +141,11 @@ async def test_invalid_variable_stays_visible_in_production() -> None:
 
 SUGGESTING = [
     ('{ account(numbr: "66200000000") { number } }', None, "Did you mean 'number'?"),
-    ("query Q($n: Strin!) { account(number: $n) { number } }", {"n": "1"}, "Did you mean 'String'?"),
+    (
+        "query Q($n: Strin!) { account(number: $n) { number } }",
+        {"n": "1"},
+        "Did you mean 'String'?",
+    ),
     (
         '{ documentUrl(accountNumber: "66200000000", kind: PAYMENT_HISTRY) { url } }',
         None,
@@ -160,7 +164,7 @@ SUGGESTING = [
         "Did you mean the enum value 'CARD'?",
     ),
     (
-        "mutation { createPayment(input: {accountNumbr: \"1\", method: CARD, lines: [], "
+        'mutation { createPayment(input: {accountNumbr: "1", method: CARD, lines: [], '
         "totalConfirmed: true}) { errors { code } } }",
         None,
         "Did you mean 'accountNumber'?",
