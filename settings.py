@@ -11,6 +11,7 @@ import secrets
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -119,8 +120,11 @@ class Settings(BaseSettings):
     # besides the revocation events of the broker (which a process without LK_REDIS_URL, such
     # as cli.py, cannot send to the server).
     ws_recheck_seconds: float = Field(default=30, gt=0)
+    # Production: what it may run with although unsafe, comma-separated (see INSECURE_ITEMS),
+    # e.g. LK_ALLOW_INSECURE=demo_data,open_metrics for a demonstration stand.
+    allow_insecure: Annotated[list[str], NoDecode] = []
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "allow_insecure", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
@@ -158,6 +162,7 @@ class Settings(BaseSettings):
                 self.tbank_terminal_key and self.tbank_password
             ):
                 problems.append("LK_TBANK_TERMINAL_KEY and LK_TBANK_PASSWORD must be set")
+            problems.extend(self._insecure_in_production())
             if problems:
                 raise ValueError("; ".join(problems))
         else:
@@ -166,6 +171,22 @@ class Settings(BaseSettings):
         if not self.sandbox_secret:
             self.sandbox_secret = self.secret_key + ":sandbox"
         return self
+
+    def _insecure_in_production(self) -> list[str]:
+        """What production refuses unless LK_ALLOW_INSECURE names it."""
+        unknown = sorted(set(self.allow_insecure) - set(INSECURE_ITEMS))
+        found = [f"LK_ALLOW_INSECURE: unknown {', '.join(unknown)}"] if unknown else []
+        unsafe = {
+            "demo_data": bool(self.demo_data),
+            "introspection": bool(self.introspection),
+            "open_metrics": not self.metrics_token,
+            "http_public_url": not self.public_url.lower().startswith("https://"),
+            "smtp_plaintext": bool(self.smtp_url) and not _smtp_requires_tls(self.smtp_url),
+        }
+        for item, is_unsafe in unsafe.items():
+            if is_unsafe and item not in self.allow_insecure:
+                found.append(f"{INSECURE_ITEMS[item]} (or LK_ALLOW_INSECURE={item})")
+        return found
 
     @property
     def is_development(self) -> bool:
@@ -182,6 +203,25 @@ class Settings(BaseSettings):
         if not self.redis_url:
             return 1
         return self.workers or os.cpu_count() or 1
+
+
+# What production refuses unless LK_ALLOW_INSECURE lists it, and why.
+INSECURE_ITEMS = {
+    "demo_data": "LK_DEMO_DATA is not allowed in production: the demo users could sign in",
+    "introspection": "LK_INTROSPECTION is not allowed in production",
+    "open_metrics": "LK_METRICS_TOKEN must be set in production (/metrics would be open)",
+    "http_public_url": "LK_PUBLIC_URL must be https:// in production",
+    "smtp_plaintext": "LK_SMTP_URL must use TLS in production: smtps:// or ?starttls=required",
+}
+
+
+def _smtp_requires_tls(url: str) -> bool:
+    """smtps:// (TLS from the first byte) or smtp:// with starttls=required; plain smtp://
+    upgrades only when the server offers STARTTLS, which an attacker in between can hide."""
+    parts = urlsplit(url)
+    if parts.scheme == "smtps":
+        return True
+    return parse_qs(parts.query).get("starttls", [""])[-1] == "required"
 
 
 def _development_secret() -> str:

@@ -182,6 +182,8 @@ async def run(args: argparse.Namespace) -> int:
                 LK_TBANK_TERMINAL_KEY="dummy",
                 LK_TBANK_PASSWORD="dummy",
                 LK_DEMO_DATA="true",
+                # A local stand: the demo users, plain http and an open /metrics, on purpose.
+                LK_ALLOW_INSECURE="demo_data,http_public_url,open_metrics",
             )
         extra["LK_DATABASE_TIMEOUT"] = str(args.database_timeout)
         env = server_env(args.port, cluster.url("lk"), **extra)

@@ -20,6 +20,10 @@ class OutgoingMessage(Model):
     last_error = fields.CharField(max_length=500, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
+    # The parts of the body that are secrets (a code, a link with a token): cut out of the body
+    # once the message is sent or secrets_expire_at passes, and out of any logged error.
+    secrets = fields.JSONField(null=True)
+    secrets_expire_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "outgoing_message"

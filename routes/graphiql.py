@@ -22,6 +22,8 @@ from pathlib import Path
 from aiohttp import web
 from strawberry.http.ides import get_graphql_ide_html
 
+from routes.keys import RUNTIME
+
 STATIC_URL = "/static/graphiql"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "graphiql"
 # The CDN prefix of every package URL in Strawberry's page.
@@ -72,4 +74,7 @@ class OfflineGraphiQL:
 
 
 def setup(app: web.Application) -> None:
-    app.router.add_static(f"{STATIC_URL}/", STATIC_DIR, append_version=False)
+    # Production serves no GraphiQL page, so not its files either (they would tell a scanner
+    # what runs here, and are 4 MB nobody needs).
+    if app[RUNTIME].settings.is_development:
+        app.router.add_static(f"{STATIC_URL}/", STATIC_DIR, append_version=False)

@@ -8,7 +8,7 @@ from strawberry.tools import merge_types
 
 from resolvers.context import OperationWork
 from schema.accounts import AccountsQuery
-from schema.common import SCALARS
+from schema.common import DATE_SCALARS, SCALARS
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.identity import IdentityMutation, IdentityQuery
 from schema.input_errors import RussianInputErrors
@@ -33,13 +33,16 @@ def build_schema(
     """The customer schema; `limits` (query limits, introspection, error masking) default to
     those of the environment (see schema/security.py)."""
     if limits is None:
-        limits = GraphQLLimits(introspection=not production, expose_errors=not production)
+        limits = GraphQLLimits(
+            introspection=not production, expose_errors=not production, suggestions=not production
+        )
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=[*security_extensions(limits), RussianInputErrors, OperationWork],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
+        scalar_overrides=DATE_SCALARS,
     )
 
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
+from datetime import UTC, date, datetime
+from decimal import Decimal, DecimalException
+from operator import methodcaller
 
+import dateutil.parser
 import strawberry
 from graphql import GraphQLError
+from strawberry.schema.types.base_scalars import wrap_parser
+from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.common import Outcome
 from services.errors import ErrorCode as DomainErrorCode
 from services.errors import FieldError
 from services.pagination import Page
+from services.periods import bounded_date
 
 ErrorCode = strawberry.enum(
     DomainErrorCode, name="ErrorCode", description="Machine-readable code of an expected failure."
@@ -97,6 +103,87 @@ def plain(value: Decimal) -> Decimal:
     return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
 
 
+# --- scalars with bounds (passed to strawberry.Schema as scalar_overrides)
+#
+# Bounds belong to the scalars, not to each field: a far date, a 1e30 amount or a 5,000-digit
+# id is refused while the request is read, like any malformed value (a GraphQL error, nothing
+# executed), instead of failing later in date arithmetic or Decimal.quantize (INTERNAL_ERROR).
+# ID is graphql-core's reserved scalar and cannot be replaced: schema/security.py bounds ids.
+
+BoundedDate = ScalarDefinition(
+    name="Date",
+    description="Date (isoformat)",
+    specified_by_url=None,
+    serialize=methodcaller("isoformat"),
+    # Strawberry's own Date, within the years the API takes (services.periods.bounded_date).
+    parse_value=wrap_parser(lambda text: bounded_date(date.fromisoformat(text)), "Date"),
+    parse_literal=None,
+    origin=date,
+)
+
+
+def _parse_datetime(text: str) -> datetime:
+    moment = dateutil.parser.isoparse(text)
+    try:
+        bounded_date(moment.astimezone(UTC).date() if moment.tzinfo else moment.date())
+    except OverflowError:
+        raise ValueError("a date within the supported range expected") from None
+    return moment
+
+
+BoundedDateTime = ScalarDefinition(
+    name="DateTime",
+    description="Date with time (isoformat)",
+    specified_by_url=None,
+    serialize=methodcaller("isoformat"),
+    # Strawberry's own DateTime (dateutil's isoparse), within the same years as Date.
+    parse_value=wrap_parser(_parse_datetime, "DateTime", exceptions=(ValueError, OverflowError)),
+    parse_literal=None,
+    origin=datetime,
+)
+
+# Money and readings: below 10^18 (Decimal's 28 digits then hold any quantize to kopecks),
+# at most 30 decimals, finite.
+DECIMAL_MAX_ADJUSTED_EXPONENT = 17
+DECIMAL_MIN_EXPONENT = -30
+
+
+def bounded_decimal(value: Decimal) -> Decimal:
+    """`value` when the API takes it; ValueError otherwise. Kept apart from how the text is
+    read (e.g. a decimal comma), so that any Decimal parser can end with it."""
+    if not value.is_finite():
+        raise ValueError("a finite number expected")
+    if value.adjusted() > DECIMAL_MAX_ADJUSTED_EXPONENT:
+        raise ValueError("numbers below 10^18 expected")
+    if value.as_tuple().exponent < DECIMAL_MIN_EXPONENT:  # type: ignore[operator]
+        raise ValueError("at most 30 decimals expected")
+    return value
+
+
+def _parse_decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except DecimalException:
+        raise ValueError("not a number") from None
+    return bounded_decimal(value)
+
+
+BoundedDecimal = ScalarDefinition(
+    name="Decimal",
+    description="Decimal (fixed-point)",
+    specified_by_url=None,
+    serialize=str,
+    parse_value=wrap_parser(_parse_decimal, "Decimal", accept_non_string=True),
+    parse_literal=None,
+    origin=Decimal,
+)
+
+# The customer schema reads Decimal as Russians type it (DecimalScalar below, bounded the same
+# way); the integration endpoint takes plain numbers (BoundedDecimal).
+DATE_SCALARS: dict[object, ScalarDefinition] = {date: BoundedDate, datetime: BoundedDateTime}
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {**DATE_SCALARS, Decimal: BoundedDecimal}
+
+
 # --- the Decimal scalar: numbers as Russians type them
 
 # A space between digit groups: the ordinary one, the no-break space (U+00A0), the narrow
@@ -112,16 +199,23 @@ class DecimalInputError(GraphQLError):
     """A Decimal input that is not a number. Raised by the scalar, which does not know where the
     value sits; schema/input_errors.py reports it again with the field's path."""
 
-    def __init__(self, value: object) -> None:
+    def __init__(self, value: object, *, out_of_bounds: bool = False) -> None:
         self.value = value
-        super().__init__(decimal_error_message(None, value))
+        self.out_of_bounds = out_of_bounds
+        super().__init__(decimal_error_message(None, value, out_of_bounds=out_of_bounds))
 
 
-def decimal_error_message(field: str | None, value: object) -> str:
-    shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+def decimal_error_message(field: str | None, value: object, *, out_of_bounds: bool = False) -> str:
+    shown = str(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))[:40]
+    if out_of_bounds:
+        where = f"Поле «{field}»: ч" if field else "Ч"
+        return (
+            f"{where}исло «{shown}» слишком велико или слишком точно: принимаются числа меньше "
+            "10^18, не больше 30 знаков после запятой."
+        )
     where = f"Поле «{field}»: н" if field else "Н"
     return (
-        f"{where}е удалось прочитать число «{str(shown)[:40]}». Введите число цифрами, "
+        f"{where}е удалось прочитать число «{shown}». Введите число цифрами, "
         "например 4941, 50,00 или 1 234,56."
     )
 
@@ -140,7 +234,10 @@ def parse_decimal(value: object) -> Decimal:
         raise DecimalInputError(value) from None
     if not number.is_finite():
         raise DecimalInputError(value)
-    return number
+    try:
+        return bounded_decimal(number)
+    except ValueError:
+        raise DecimalInputError(value, out_of_bounds=True) from None
 
 
 DecimalScalar = strawberry.scalar(

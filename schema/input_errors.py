@@ -43,7 +43,7 @@ from services.errors import ErrorCode
 
 def input_error(field: str, error: DecimalInputError, nodes: Any = None) -> GraphQLError:
     return GraphQLError(
-        decimal_error_message(field, error.value),
+        decimal_error_message(field, error.value, out_of_bounds=error.out_of_bounds),
         nodes,
         original_error=error,
         extensions={

@@ -8,12 +8,26 @@ switched off when configured, and unexpected exceptions masked in production.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, ListValueNode, ValidationRule
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLID,
+    ListValueNode,
+    OperationDefinitionNode,
+    StringValueNode,
+    ValidationRule,
+    get_named_type,
+    get_nullable_type,
+    is_input_object_type,
+    is_list_type,
+    type_from_ast,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -42,9 +56,14 @@ class GraphQLLimits:
     max_tokens: int = 5000
     # Longest list in one input (literal or variable), e.g. readings or payment lines.
     max_list_size: int = 1000
+    # Longest ID (literal or variable): ids are database numbers or UUIDs.
+    max_id_length: int = 64
     introspection: bool = True
     # Unexpected exceptions: their message to the client (development) or a masked one.
     expose_errors: bool = True
+    # "Did you mean ...?" in error messages (fields, arguments, types, enum values, input
+    # fields): a map of the schema for whoever probes it without introspection.
+    suggestions: bool = True
 
     @classmethod
     def from_settings(cls, settings: Any) -> GraphQLLimits:
@@ -55,6 +74,7 @@ class GraphQLLimits:
             max_list_size=settings.graphql_max_list_size,
             introspection=settings.introspection,
             expose_errors=settings.env != "production",
+            suggestions=settings.env != "production",
         )
 
 
@@ -66,18 +86,20 @@ def security_extensions(limits: GraphQLLimits) -> list[Callable[[], SchemaExtens
         max_depth_rule(limits.max_depth, should_ignore=None),
         max_aliases_rule(limits.max_aliases),
         max_list_size_rule(limits.max_list_size),
+        max_id_length_rule(limits.max_id_length),
     ]
     if not limits.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     return [
         # Factories, not instances (instances are deprecated); the caches are shared.
-        lambda: MaskUnexpectedErrors(expose=limits.expose_errors),
+        lambda: MaskUnexpectedErrors(expose=limits.expose_errors, suggestions=limits.suggestions),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: AddValidationRules(rules),
         # Parsing and validation cached by query text (see schema/operation_cache.py for why
         # not Strawberry's ParserCache and ValidationCache).
         OperationCache,
         lambda: MaxVariableListSize(limits.max_list_size),
+        lambda: MaxVariableIdLength(limits.max_id_length),
     ]
 
 
@@ -105,6 +127,69 @@ class MaxVariableListSize(SchemaExtension):
         yield
 
 
+def _id_too_long(max_length: int) -> GraphQLError:
+    return GraphQLError(f"An ID is longer than {max_length} characters.")
+
+
+def max_id_length_rule(max_length: int) -> type[ValidationRule]:
+    """IDs are database numbers or UUIDs; graphql-core's ID scalar (reserved, so not
+    replaceable) takes any string, and a 5,000-digit one broke int() deep in a service."""
+
+    class MaxIdLength(ValidationRule):
+        def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+            type_ = self.context.get_input_type()
+            if type_ is not None and get_named_type(type_) is GraphQLID:
+                if len(node.value) > max_length:
+                    self.report_error(_id_too_long(max_length))
+
+        enter_int_value = enter_string_value  # type: ignore[assignment]
+
+    return MaxIdLength
+
+
+class MaxVariableIdLength(SchemaExtension):
+    """IDs passed in variables (alone, in lists or inside input objects), by the types the
+    operation declares for its variables."""
+
+    def __init__(self, max_length: int) -> None:
+        self.max_length = max_length
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        variables = context.variables or {}
+        if variables and context.graphql_document is not None:
+            schema = context.schema._schema
+            for definition in context.graphql_document.definitions:
+                if not isinstance(definition, OperationDefinitionNode):
+                    continue
+                for variable in definition.variable_definitions or ():
+                    name = variable.variable.name.value
+                    type_ = type_from_ast(schema, variable.type)
+                    if name in variables and type_ is not None:
+                        if _has_long_id(variables[name], type_, self.max_length):
+                            context.result = ExecutionResult(
+                                data=None, errors=[_id_too_long(self.max_length)]
+                            )
+                            break
+        yield
+
+
+def _has_long_id(value: Any, type_: Any, max_length: int, depth: int = 0) -> bool:
+    type_ = get_nullable_type(type_)
+    if value is None or depth > 20:
+        return False
+    if is_list_type(type_):
+        items = value if isinstance(value, list) else [value]
+        return any(_has_long_id(v, type_.of_type, max_length, depth + 1) for v in items)
+    if is_input_object_type(type_):
+        return isinstance(value, dict) and any(
+            _has_long_id(value[name], field.type, max_length, depth + 1)
+            for name, field in type_.fields.items()
+            if name in value
+        )
+    return type_ is GraphQLID and len(str(value)) > max_length
+
+
 def _longest_list(value: Any, depth: int = 0) -> int:
     if depth > 20:  # deeper than any input type of the schema: refuse by size
         return 1 << 30
@@ -113,6 +198,19 @@ def _longest_list(value: Any, depth: int = 0) -> int:
     if isinstance(value, dict):
         return max([0, *(_longest_list(v, depth + 1) for v in value.values())])
     return 0
+
+
+# graphql-core ends a message with its suggestions: " Did you mean 'number'?", " Did you mean
+# 'a', 'b', or 'c'?", " Did you mean the enum value 'CARD'?", sometimes followed by more
+# ("... Found: {...}"). Names hold no "?". Strawberry's disable_field_suggestions removes them
+# from "Cannot query field" errors only.
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestion(error: GraphQLError) -> None:
+    """Cuts graphql-core's suggestion off the message (in place: validation errors are cached
+    per schema, and the schema either always or never shows them)."""
+    error.message = _SUGGESTION.sub("", error.message)
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -145,14 +243,17 @@ class MaskUnexpectedErrors(MaskErrors):
     """Logs each unexpected exception once with an error id, and answers the id instead of
     the exception's text in production (the text may hold SQL, paths or personal data)."""
 
-    def __init__(self, *, expose: bool) -> None:
+    def __init__(self, *, expose: bool, suggestions: bool = True) -> None:
         super().__init__(should_mask_error=is_unexpected, error_message=INTERNAL_ERROR_MESSAGE)
         self.expose = expose
+        self.suggestions = suggestions
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         for error in errors:
             kind = "unexpected" if is_unexpected(error) else "field" if error.path else "request"
             GRAPHQL_ERRORS.labels(kind=kind).inc()
+            if not self.suggestions:
+                without_suggestion(error)
         return [_with_code(error) for error in super()._process_errors(errors)]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:

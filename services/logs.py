@@ -22,7 +22,9 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request
 REDACTED = "[redacted]"
 _SECRET_KEYS = (
     r"password\w*|passwd|pwd|secret\w*|\w*token|code|answer|api_?key|authorization|"
-    r"captcha_?answer|cvv|cvc"
+    r"captcha_?answer|cvv|cvc|"
+    # Russian key names, as the SMS texts and a gateway's echo of them spell them.
+    r"код\w*|парол\w*|токен\w*"
 )
 _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     # Authorization header values: "Bearer x", "ApiKey x", "Basic x".
@@ -36,6 +38,11 @@ _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
             rf"""(?!(?:Bearer|ApiKey|Basic|Token) )("[^"]*"|'[^']*'|[^\s,&;}}\]]+)""",
             re.I,
         ),
+        rf"\1{REDACTED}",
+    ),
+    # A code a few words after its Russian name: "Код для регистрации в личном кабинете: 4821".
+    (
+        re.compile(r"((?<!\w)(?:код|пароль)\w*[^\d\n]{0,80}?)(?<!\d)\d{4,8}(?!\d)", re.I),
         rf"\1{REDACTED}",
     ),
 ]

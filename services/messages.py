@@ -1,14 +1,27 @@
 """The outbox: every SMS and e-mail is written to the database first, inside the caller's
 transaction when there is one, and sent later by the background sender (so a message survives a
-restart and a failed send is retried)."""
+restart and a failed send is retried).
+
+A message that carries a secret (an SMS code, a link with a token) names it when queued
+(`secrets`, `expires_in`). The outbox keeps the fact, not the secret: once the message is sent,
+or once the secret expires unsent, the secret is cut out of the body. An error a transport
+reports (a gateway may echo the text it refused) is logged and stored without the secrets.
+In development without a transport, "delivery" is the /dev/outbox page itself: the secret
+stays readable there until it expires.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import html
+import json
 import logging
+import traceback
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import models
@@ -24,6 +37,10 @@ log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=2)
 MAX_RETRY_DELAY = timedelta(hours=1)
 BATCH_SIZE = 50
+# What replaces a secret in a sent or expired message and in logged errors.
+REDACTED = "[удалено]"
+# A secret queued without its lifetime is kept (unsent) at most this long.
+DEFAULT_SECRET_TTL = timedelta(hours=24)
 
 
 # Notices to the old contact when the signed-in user's e-mail or phone changed (sent when the
@@ -69,9 +86,26 @@ class Attachment:
     data: bytes
 
 
-async def enqueue_sms(*, to: str, body: str) -> models.OutgoingMessage:
+def _secret_fields(secrets: Sequence[str], expires_in: timedelta | None) -> dict[str, object]:
+    kept = [s for s in secrets if s]
+    if not kept:
+        return {}
+    return {
+        "secrets": kept,
+        "secrets_expire_at": datetime.now(UTC) + (expires_in or DEFAULT_SECRET_TTL),
+    }
+
+
+async def enqueue_sms(
+    *, to: str, body: str, secrets: Sequence[str] = (), expires_in: timedelta | None = None
+) -> models.OutgoingMessage:
+    """`secrets`: the parts of `body` to cut out once sent or after `expires_in`."""
     return await models.OutgoingMessage.create(
-        channel=models.MessageChannel.SMS, to=to, body=body, next_attempt_at=datetime.now(UTC)
+        channel=models.MessageChannel.SMS,
+        to=to,
+        body=body,
+        next_attempt_at=datetime.now(UTC),
+        **_secret_fields(secrets, expires_in),
     )
 
 
@@ -82,9 +116,12 @@ async def enqueue_email(
     body: str,
     attachments: list[Attachment] | None = None,
     rt: Runtime | None = None,
+    secrets: Sequence[str] = (),
+    expires_in: timedelta | None = None,
 ) -> models.OutgoingMessage:
     """Pass `rt`: the e-mail then ends with the support contacts (LK_SUPPORT_*), as every
-    e-mail to a customer should."""
+    e-mail to a customer should. `secrets`: the parts of `body` (links with tokens) to cut out
+    once sent or after `expires_in`."""
     if rt is not None:
         body = f"{body.rstrip()}\n\n{support_footer(rt.settings)}\n"
     return await models.OutgoingMessage.create(
@@ -101,12 +138,74 @@ async def enqueue_email(
             for a in attachments or []
         ],
         next_attempt_at=datetime.now(UTC),
+        **_secret_fields(secrets, expires_in),
     )
 
 
 def local_time(rt: Runtime, moment: datetime) -> str:
     """A moment as a person reads it in a message: the retailer's local time (LK_TIMEZONE)."""
     return f"{moment.astimezone(ZoneInfo(rt.settings.timezone)):%d.%m.%Y %H:%M}"
+
+
+# --- secrets
+
+
+def _forms(secret: str) -> set[str]:
+    """The secret as a transport or its error text may spell it: as is, URL-quoted or not,
+    JSON- or HTML-escaped; for a link, also the long values of its query (the tokens)."""
+    parts = {secret}
+    if secret.startswith(("http://", "https://")):
+        parts |= {v for _, v in parse_qsl(urlsplit(secret).query) if len(v) >= 16}
+    forms: set[str] = set()
+    for part in parts:
+        for text in (part, unquote(part)):
+            forms |= {
+                text,
+                quote(text, safe=""),
+                quote(text),
+                json.dumps(text)[1:-1],
+                json.dumps(text, ensure_ascii=False)[1:-1],
+                text.replace("/", "\\/"),
+                html.escape(text),
+            }
+    return {f for f in forms if len(f) >= 4}
+
+
+def redact(text: str, secrets: Iterable[str] | None) -> str:
+    """`text` with every form of each secret replaced by REDACTED (longest first, so a link
+    goes whole before its token)."""
+    forms: set[str] = set()
+    for secret in secrets or ():
+        forms |= _forms(secret)
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, REDACTED)
+    return text
+
+
+async def _drop_secrets(message: models.OutgoingMessage, **changes: object) -> None:
+    """Applies `changes` and, when the message holds secrets, cuts them out of its body."""
+    if message.secrets:
+        changes.update(
+            body=redact(message.body, message.secrets), secrets=None, secrets_expire_at=None
+        )
+    await models.OutgoingMessage.filter(id=message.id).update(**changes)
+
+
+async def drop_expired_secrets(*, now: datetime) -> int:
+    """Cuts expired secrets out of the outbox; a message still unsent by then is given up
+    (a dead code is of no use to anybody). Answers how many messages changed."""
+    expired = await models.OutgoingMessage.filter(
+        secrets_expire_at__lte=now, secrets__isnull=False
+    ).limit(BATCH_SIZE * 10)
+    for message in expired:
+        changes: dict[str, object] = {}
+        if message.status == models.MessageStatus.PENDING:
+            changes = {
+                "status": models.MessageStatus.FAILED,
+                "last_error": "expired before it was sent",
+            }
+        await _drop_secrets(message, **changes)
+    return len(expired)
 
 
 # --- the sender
@@ -134,6 +233,7 @@ async def send_due(rt: Runtime, *, now: datetime | None = None) -> int:
     """Sends the pending messages that are due (at most one batch); answers how many were
     tried. The background sender calls it in a loop; tests call it (with `now`) directly."""
     now = now or datetime.now(UTC)
+    await drop_expired_secrets(now=now)
     channels = _deliverable_channels(rt)
     if not channels:
         return 0
@@ -160,24 +260,35 @@ async def send_due(rt: Runtime, *, now: datetime | None = None) -> int:
 
 
 async def _deliver(rt: Runtime, message: models.OutgoingMessage, *, now: datetime) -> None:
+    transported = False
     try:
         if message.channel == models.MessageChannel.EMAIL:
             if rt.mailer is not None:
                 await rt.mailer.send(_email_of(message))
+                transported = True
         elif rt.sms_gateway is not None:
             await rt.sms_gateway.send(to=message.to, text=message.body)
+            transported = True
     except (MailError, SmsError) as error:
-        await _failed(rt, message, now=now, error=str(error))
+        await _failed(rt, message, now=now, error=redact(str(error), message.secrets))
         return
     except Exception as error:
         # A bug in a transport, not a refusal: logged with its traceback, and still counted
         # as a failed attempt, so that the message ends as failed instead of looping forever.
-        log.exception("outbox message %s: unexpected error", message.id)
-        await _failed(rt, message, now=now, error=f"{type(error).__name__}: {error}")
+        # The traceback quotes the exception, which may quote the message: secrets cut out.
+        text = redact("".join(traceback.format_exception(error)), message.secrets)
+        log.error("outbox message %s: unexpected error\n%s", message.id, text)
+        await _failed(
+            rt, message, now=now, error=redact(f"{type(error).__name__}: {error}", message.secrets)
+        )
         return
-    await models.OutgoingMessage.filter(id=message.id).update(
-        status=models.MessageStatus.SENT, sent_at=datetime.now(UTC), last_error=None
-    )
+    sent = {"status": models.MessageStatus.SENT, "sent_at": datetime.now(UTC), "last_error": None}
+    if transported:
+        await _drop_secrets(message, **sent)
+    else:
+        # Development without a transport: /dev/outbox is the delivery, so the secret stays
+        # readable there until it expires.
+        await models.OutgoingMessage.filter(id=message.id).update(**sent)
 
 
 async def _failed(

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 import orjson
 
 from services.errors import DomainError, ErrorCode
+from services.periods import FIRST_DAY, LAST_DAY
 
 T = TypeVar("T")
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
+# Cursors this module makes are under 100 characters.
+MAX_CURSOR_LENGTH = 512
+MAX_CURSOR_PART = 64
+# Ids are 32-bit integer columns (PostgreSQL's integer).
+MAX_DATABASE_ID = 2**31 - 1
 
 
 @dataclass(slots=True)
@@ -29,17 +36,39 @@ def encode_cursor(*parts: object) -> str:
 
 
 def decode_cursor(cursor: str, size: int) -> list[str]:
-    try:
-        parts = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, orjson.JSONDecodeError):
-        parts = None
+    """The cursor's parts, each a string the callers may turn into a time or an id: refused
+    (INVALID_INPUT) unless every part is short, a whole number fits a database id and a time
+    lies within the dates the API takes. A forged cursor then fails here, not in int(), in
+    date arithmetic or in the database (which answered INTERNAL_ERROR)."""
+    parts = None
+    if len(cursor) <= MAX_CURSOR_LENGTH:
+        try:
+            parts = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        except (ValueError, orjson.JSONDecodeError):
+            parts = None
     if (
         not isinstance(parts, list)
         or len(parts) != size
-        or not all(isinstance(p, str) for p in parts)
+        or not all(isinstance(p, str) and _plausible_part(p) for p in parts)
     ):
         raise DomainError.of(ErrorCode.INVALID_INPUT, "Неверный курсор страницы.", "after")
     return parts
+
+
+def _plausible_part(part: str) -> bool:
+    if len(part) > MAX_CURSOR_PART:
+        return False
+    if part.lstrip("-").isdigit():
+        return part.isascii() and abs(int(part)) <= MAX_DATABASE_ID
+    try:
+        moment = datetime.fromisoformat(part)
+    except ValueError:
+        return True  # not a time: the caller reads it (a UUID, a text key)
+    try:
+        day = moment.astimezone(UTC).date() if moment.tzinfo else moment.date()
+    except OverflowError:
+        return False
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 def page_size(first: int | None) -> int:

@@ -5,6 +5,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+# The dates the API takes. Periods, ranges and documents add months and days to what a client
+# sends: Python's dates end at 9999-12-31 (and PostgreSQL's timestamps and the retailer's time
+# zone earlier), so a date near either end made an arithmetic error, a 500. Nothing the
+# retailer bills lies outside these years.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def bounded_date(day: date) -> date:
+    """`day` when the API takes it; ValueError otherwise."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"Dates from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()} only.")
+    return day
+
 
 def local_today(timezone: str, at: datetime | None = None) -> date:
     return (at or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).date()

@@ -139,6 +139,8 @@ async def change_email(
             to=target,
             subject=EMAIL_SUBJECT,
             body=EMAIL_TEXT.format(login=user.login, link=link),
+            secrets=[link],
+            expires_in=EMAIL_LINK_TTL,
         )
 
 
@@ -194,7 +196,12 @@ async def change_phone(
     async with in_transaction():
         await verification.require_quota(rt, purpose=purpose, target=target, field="phone")
         code = await verification.issue(rt, purpose=purpose, target=target, user=user)
-        await messages.enqueue_sms(to=target, body=PHONE_SMS_TEXT.format(code=code))
+        await messages.enqueue_sms(
+            to=target,
+            body=PHONE_SMS_TEXT.format(code=code),
+            secrets=[code],
+            expires_in=verification.CODE_TTL,
+        )
 
 
 async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.User:

@@ -88,17 +88,25 @@ async def request(
         if channel == models.ContactChannel.PHONE:
             code = await verification.issue(rt, purpose=PURPOSE, target=target)
             if known:
-                await messages.enqueue_sms(to=target, body=SMS_TEXT.format(code=code))
+                await messages.enqueue_sms(
+                    to=target,
+                    body=SMS_TEXT.format(code=code),
+                    secrets=[code],
+                    expires_in=verification.CODE_TTL,
+                )
         else:
             nonce = await verification.issue(
                 rt, purpose=PURPOSE, target=target, link=True, ttl=LINK_TTL
             )
             if known:
+                link = reset_link(rt, target, nonce)
                 await messages.enqueue_email(
                     rt=rt,
                     to=target,
                     subject=EMAIL_SUBJECT,
-                    body=EMAIL_TEXT.format(link=reset_link(rt, target, nonce)),
+                    body=EMAIL_TEXT.format(link=link),
+                    secrets=[link],
+                    expires_in=LINK_TTL,
                 )
 
 

@@ -275,7 +275,12 @@ async def _send(
             code = await verification.issue(
                 rt, purpose=PURPOSE, target=target, registration=registration
             )
-            await messages.enqueue_sms(to=target, body=SMS_TEXT.format(code=code))
+            await messages.enqueue_sms(
+                to=target,
+                body=SMS_TEXT.format(code=code),
+                secrets=[code],
+                expires_in=verification.CODE_TTL,
+            )
         else:
             nonce = await verification.issue(
                 rt,
@@ -285,15 +290,14 @@ async def _send(
                 link=True,
                 ttl=ACTIVATION_TTL,
             )
+            link = activation_link(rt, registration, nonce)
             await messages.enqueue_email(
                 rt=rt,
                 to=target,
                 subject=EMAIL_SUBJECT,
-                body=EMAIL_TEXT.format(
-                    login=registration.login,
-                    account=account.number,
-                    link=activation_link(rt, registration, nonce),
-                ),
+                body=EMAIL_TEXT.format(login=registration.login, account=account.number, link=link),
+                secrets=[link],
+                expires_in=ACTIVATION_TTL,
             )
     return await _view(rt, registration)
 

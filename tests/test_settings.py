@@ -14,6 +14,8 @@ PRODUCTION = {
     "payment_provider": "tbank",
     "tbank_terminal_key": "1321054611234DEMO",
     "tbank_password": "terminal-password",
+    "public_url": "https://lk.example.ru",
+    "metrics_token": "metrics-token",
 }
 
 

@@ -1,12 +1,15 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from orjson import loads
 from tortoise.fields.base import OnDelete
+from tortoise.fields.data import JSON_DUMPS
 from uuid import uuid4
 from tortoise import fields
 
 class Migration(migrations.Migration):
     """Trust and the customer's journey: rate counters (limits reserved before the work), the
-    security code solved in publicMeters, and when a user's contacts last changed."""
+    security code solved in publicMeters, when a user's contacts last changed, and the secrets
+    of outbox messages (cut out once sent or expired)."""
 
     dependencies = [('models', '0001_initial')]
 
@@ -38,5 +41,15 @@ class Migration(migrations.Migration):
             model_name='User',
             name='contacts_updated_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
+            model_name='OutgoingMessage',
+            name='secrets',
+            field=fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads),
+        ),
+        ops.AddField(
+            model_name='OutgoingMessage',
+            name='secrets_expire_at',
+            field=fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False),
         ),
     ]

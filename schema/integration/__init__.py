@@ -14,6 +14,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from resolvers import integration as resolve
 from resolvers.integration import IntegrationContext
+from schema.common import SCALAR_OVERRIDES
 from schema.integration.inputs import (
     AccountInput,
     ExternalPaymentInput,
@@ -177,6 +178,7 @@ def build_integration_schema(
         subscription=Subscription,
         extensions=security_extensions(limits or GraphQLLimits()),
         config=StrawberryConfig(disable_field_suggestions=production),
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 

@@ -115,6 +115,9 @@ async def test_dev_outbox_is_absent_in_production(clean_database, make_settings,
         payment_provider="tbank",
         tbank_terminal_key="1321054611234DEMO",
         tbank_password="terminal-password",
+        public_url="https://lk.test",
+        metrics_token="metrics-token",
+        demo_data=False,
     )
     response = await client.http.get("/dev/outbox")
     assert response.status == 404

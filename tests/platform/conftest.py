@@ -21,6 +21,8 @@ PRODUCTION = {
     "tbank_password": "test-terminal-password",
     # The demo users would be hashed with the standard (slow) argon2 profile.
     "demo_data": False,
+    "public_url": "https://lk.test",
+    "metrics_token": "test-metrics-token",
 }
 
 

@@ -31,6 +31,9 @@ from tests.graphql import GraphQLClient
         ("phone +79991234567", "9991234567", "+7******67"),
         ("phone 8 (912) 345-67-89", "345-67", "+7******89"),
         ("mail ivanov@ivan.ru bounced", "ivanov@", "i***@ivan.ru"),
+        ("Код для регистрации в личном кабинете: 4821. Никому", "4821", "Никому"),
+        ("Не доставлено: ваш код 482193", "482193", "ваш код"),
+        ("пароль: Ivan12345 неверен", "Ivan12345", "неверен"),
     ],
 )
 def test_scrub_removes_secrets_and_masks_contacts(text: str, gone: str, kept: str) -> None:

@@ -31,7 +31,7 @@ async def test_introspection_is_off_in_production(production: GraphQLClient) -> 
 async def test_introspection_can_be_switched_on_in_production(make_client) -> None:
     from tests.platform.conftest import PRODUCTION
 
-    client = await make_client(**PRODUCTION, introspection=True)
+    client = await make_client(**PRODUCTION, introspection=True, allow_insecure=["introspection"])
 
     assert await client.execute(INTROSPECTION) == {"__schema": {"queryType": {"name": "Query"}}}
 
@@ -135,3 +135,152 @@ async def test_invalid_variable_stays_visible_in_production() -> None:
     )
 
     assert "Int cannot represent non-integer value" in result.errors[0].message
+
+
+# --- no suggestions of any kind in production (arguments, types, enum values, input fields)
+
+SUGGESTING = [
+    ('{ account(numbr: "66200000000") { number } }', None, "Did you mean 'number'?"),
+    (
+        "query Q($n: Strin!) { account(number: $n) { number } }",
+        {"n": "1"},
+        "Did you mean 'String'?",
+    ),
+    (
+        '{ documentUrl(accountNumber: "66200000000", kind: PAYMENT_HISTRY) { url } }',
+        None,
+        "Did you mean the enum value 'PAYMENT_HISTORY'?",
+    ),
+    (
+        "mutation M($i: CreatePaymentInput!) { createPayment(input: $i) { errors { code } } }",
+        {
+            "i": {
+                "accountNumber": "66200000000",
+                "method": "CARDD",
+                "lines": [],
+                "totalConfirmed": True,
+            }
+        },
+        "Did you mean the enum value 'CARD'?",
+    ),
+    (
+        'mutation { createPayment(input: {accountNumbr: "1", method: CARD, lines: [], '
+        "totalConfirmed: true}) { errors { code } } }",
+        None,
+        "Did you mean 'accountNumber'?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "variables", "suggestion"), SUGGESTING)
+async def test_development_suggests_names(
+    client: GraphQLClient, query: str, variables: dict | None, suggestion: str
+) -> None:
+    body = await client.post(query, variables)
+
+    assert suggestion in " ".join(e["message"] for e in body["errors"])
+
+
+@pytest.mark.parametrize(("query", "variables", "suggestion"), SUGGESTING)
+async def test_production_suggests_no_names(
+    production: GraphQLClient, query: str, variables: dict | None, suggestion: str
+) -> None:
+    body = await production.post(query, variables)
+
+    assert body.get("data") is None
+    messages = " ".join(e["message"] for e in body["errors"])
+    assert messages  # still refused, with graphql-core's own words
+    assert "Did you mean" not in messages
+
+
+# --- GraphiQL's files
+
+GRAPHIQL_FILE = "/static/graphiql/graphiql@3.8.3/graphiql.min.js"
+
+
+async def test_graphiql_files_are_served_in_development(client: GraphQLClient) -> None:
+    response = await client.http.get(GRAPHIQL_FILE)
+
+    assert response.status == 200
+
+
+async def test_graphiql_files_are_not_served_in_production(production: GraphQLClient) -> None:
+    response = await production.http.get(GRAPHIQL_FILE)
+
+    assert response.status == 404
+
+
+# --- settings production refuses unless LK_ALLOW_INSECURE names them
+
+UNSAFE_IN_PRODUCTION = [
+    ({"demo_data": True}, "demo_data", "LK_DEMO_DATA"),
+    ({"introspection": True}, "introspection", "LK_INTROSPECTION"),
+    ({"metrics_token": ""}, "open_metrics", "LK_METRICS_TOKEN"),
+    ({"public_url": "http://lk.example.ru"}, "http_public_url", "LK_PUBLIC_URL"),
+    ({"smtp_url": "smtp://robot:pw@mail.example.ru:587"}, "smtp_plaintext", "LK_SMTP_URL"),
+    (
+        {"smtp_url": "smtp://robot:pw@mail.example.ru:587?starttls=off"},
+        "smtp_plaintext",
+        "LK_SMTP_URL",
+    ),
+]
+
+
+@pytest.mark.parametrize(("override", "item", "named"), UNSAFE_IN_PRODUCTION)
+def test_production_refuses_unsafe_settings(make_settings, override, item, named) -> None:
+    from tests.platform.conftest import PRODUCTION
+
+    with pytest.raises(ValueError, match=f"{named}.*LK_ALLOW_INSECURE={item}"):
+        make_settings(**{**PRODUCTION, **override})
+
+
+@pytest.mark.parametrize(("override", "item", "named"), UNSAFE_IN_PRODUCTION)
+def test_production_takes_unsafe_settings_when_explicitly_allowed(
+    make_settings, override, item, named
+) -> None:
+    from tests.platform.conftest import PRODUCTION
+
+    settings = make_settings(**{**PRODUCTION, **override}, allow_insecure=f"{item}")
+
+    assert settings.env == "production" and settings.allow_insecure == [item]
+
+
+@pytest.mark.parametrize(
+    "smtp_url",
+    [
+        "smtps://robot:pw@mail.example.ru",
+        "smtp://robot:pw@mail.example.ru:587?starttls=required",
+    ],
+)
+def test_production_takes_smtp_with_tls(make_settings, smtp_url: str) -> None:
+    from tests.platform.conftest import PRODUCTION
+
+    assert make_settings(**PRODUCTION, smtp_url=smtp_url).smtp_url == smtp_url
+
+
+def test_allow_insecure_names_known_items_only(make_settings) -> None:
+    from tests.platform.conftest import PRODUCTION
+
+    with pytest.raises(ValueError, match="LK_ALLOW_INSECURE: unknown everything"):
+        make_settings(**PRODUCTION, allow_insecure="everything")
+
+
+def test_allow_insecure_reads_a_comma_separated_list(monkeypatch) -> None:
+    from settings import Settings
+
+    monkeypatch.setenv("LK_ALLOW_INSECURE", "demo_data, open_metrics")
+
+    assert Settings(_env_file=None).allow_insecure == ["demo_data", "open_metrics"]
+
+
+async def test_demo_users_cannot_sign_in_in_production(make_client) -> None:
+    """The safe production default: LK_DEMO_DATA unset loads nobody."""
+    from tests.platform.conftest import PRODUCTION
+
+    client = await make_client(**{**PRODUCTION, "demo_data": None})
+    body = await client.post(
+        'mutation { login(login: "Ivan", password: "Ivan12345") { accessToken errors { code } } }'
+    )
+
+    assert body["data"]["login"]["accessToken"] is None
+    assert body["data"]["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
