@@ -28,6 +28,10 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from adapters.acquirers import create_acquirer
 from adapters.broker import create_broker
+from devdata import demo
+from infra import logs
+from infra.database import close_database, open_database
+from infra.runtime import Runtime
 from resolvers.context import Context, bearer_token
 from routes import RUNTIME, middleware, setup_routes
 from routes.graphiql import OfflineGraphiQL
@@ -39,10 +43,8 @@ from routes.websockets import (
 )
 from schema import build_schema
 from schema.security import GraphQLLimits
-from services import auth, demo, logs
-from services.database import close_database, open_database
 from services.errors import ErrorCode
-from services.runtime import Runtime
+from services.identity import auth
 from settings import Settings
 
 log = logging.getLogger("lk")

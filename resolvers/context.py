@@ -12,10 +12,10 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 import models
+from infra.runtime import Runtime
 from resolvers.loaders import Loader
-from services import auth
 from services.errors import DomainError, ErrorCode, unauthenticated
-from services.runtime import Runtime
+from services.identity import auth
 
 L = TypeVar("L", bound=Loader)
 _UNSET: Any = object()

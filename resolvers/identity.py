@@ -7,9 +7,14 @@ from decimal import Decimal
 import models
 from resolvers.common import mutation, query
 from resolvers.context import Context
-from services import auth, profile, recovery, registration, sessions
-from services import captcha as captchas
-from services.identity import CaptchaView, PasswordResetView, RegistrationRequest, RegistrationView
+from services.identity import auth, profile, recovery, registration, sessions
+from services.identity import captcha as captchas
+from services.identity.views import (
+    CaptchaView,
+    PasswordResetView,
+    RegistrationRequest,
+    RegistrationView,
+)
 
 
 def _user_agent(ctx: Context) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 import models
+from infra.runtime import Runtime
 from resolvers.common import as_graphql_error, mutation, query
 from services.errors import DomainError, ErrorCode
 from services.integration import dashboard
@@ -17,7 +18,6 @@ from services.integration.contact_exports import ContactPreferences, export_cont
 from services.integration.kinds import KINDS
 from services.integration.reading_exports import ExportedReading, export_readings
 from services.integration.results import ItemResult, items_of
-from services.runtime import Runtime
 
 BILLING = "billing"
 DASHBOARD = "dashboard"

@@ -9,9 +9,11 @@ import models
 from resolvers.common import Outcome, mutation, query
 from resolvers.context import Context
 from resolvers.loaders import Loader
-from services import accounts, public_readings, reading_history, readings
+from services import accounts, readings
 from services.pagination import Page
 from services.readings import Preview, ReadingEntry, ReadingView, Submission
+from services.readings import history as reading_history
+from services.readings import public as public_readings
 
 
 class MetersByAccountLoader(Loader[int, list[models.Meter]]):

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from routes.keys import RUNTIME
-from services import identity_housekeeping
+from services.identity import housekeeping as identity_housekeeping
 
 log = logging.getLogger(__name__)
 

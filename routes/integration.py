@@ -19,7 +19,7 @@ from routes.keys import RUNTIME
 from routes.websockets import KEY_REVOKED, BoundedWebSockets, SessionWatch
 from schema.integration import build_integration_schema
 from schema.security import GraphQLLimits
-from services import sessions
+from services.identity import sessions
 from services.integration import api_keys
 
 PATH = "/integration/graphql"

@@ -22,7 +22,7 @@ from pathlib import Path
 from aiohttp import web
 
 from routes.keys import RUNTIME
-from services import profile, recovery, registration
+from services.identity import profile, recovery, registration
 
 STATIC_URL = "/static/pages"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pages"

@@ -13,8 +13,9 @@ from aiohttp import web
 
 from routes import sandbox
 from routes.keys import RUNTIME
-from services import payment_events, payments
-from services.payment_events import EventOutcome
+from services import payments
+from services.payments import events as payment_events
+from services.payments.events import EventOutcome
 
 log = logging.getLogger(__name__)
 STATIC_URL = "/static/payments"

@@ -42,10 +42,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Comple
 from strawberry.utils.aio import aclosing
 
 from adapters.broker import RESYNC
+from infra.runtime import Runtime
 from routes.keys import RUNTIME
-from services import auth, sessions
 from services.errors import ErrorCode
-from services.runtime import Runtime
+from services.identity import auth, sessions
 
 log = logging.getLogger(__name__)
 

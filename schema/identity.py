@@ -15,8 +15,13 @@ from resolvers.common import Outcome
 from schema.accounts import Account, AccountPayload
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
-from services.auth import Tokens
-from services.identity import CaptchaView, PasswordResetView, RegistrationRequest, RegistrationView
+from services.identity.auth import Tokens
+from services.identity.views import (
+    CaptchaView,
+    PasswordResetView,
+    RegistrationRequest,
+    RegistrationView,
+)
 
 ContactChannelEnum = strawberry.enum(
     models.ContactChannel, name="ContactChannel", description="Where codes and links are sent."

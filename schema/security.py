@@ -38,10 +38,10 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
+from infra.metrics import GRAPHQL_ERRORS
 from resolvers.common import as_graphql_error
 from schema.operation_cache import OperationCache
 from services.errors import DomainError
-from services.metrics import GRAPHQL_ERRORS
 
 log = logging.getLogger("lk.graphql")
 

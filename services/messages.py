@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 import models
 from adapters.mail import Email, MailAttachment, MailError
 from adapters.sms import SmsError
+from infra.runtime import Runtime
 from services.reference import support_footer
-from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import models
 from adapters.acquirers.sandbox import deliver_callback
-from services.runtime import Runtime
+from infra.runtime import Runtime
 
 log = logging.getLogger(__name__)
 CARD_SUCCESS = "4111111111111111"

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from tortoise.contrib.test import truncate_all_models
 
+from infra.database import close_database, open_database
 from server import create_app
-from services.database import close_database, open_database
 from settings import Settings
 from tests.graphql import GraphQLClient
 

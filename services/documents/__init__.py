@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 
 import models
+from infra.runtime import Runtime
 from services import accounts, limits, messages
 from services.documents import compose, data, links, qr
 from services.documents.compose import PDF, Document
@@ -25,7 +26,6 @@ from services.documents.layout import month
 from services.documents.links import DocumentKind, LinkRefused
 from services.documents.validation import check_request
 from services.errors import DomainError, ErrorCode, FieldError
-from services.runtime import Runtime
 
 __all__ = [
     "Document",

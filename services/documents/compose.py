@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import models
+from infra.runtime import Runtime
 from services import reference
 from services.documents import data, render
 from services.documents.links import DocumentKind, DocumentRequest
-from services.runtime import Runtime
 
 PDF = "application/pdf"
 

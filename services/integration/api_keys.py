@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import models
-from services import sessions
-from services.runtime import Runtime
+from infra.runtime import Runtime
+from services.identity import sessions
 
 SCOPES = ("billing", "dashboard")
 KEY_PREFIX = "lk_"

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import models
 from adapters.broker import RESYNC
-from services.runtime import Runtime
+from infra.runtime import Runtime
 
 # The payments domain publishes {"paymentId": "<uuid>", "status": "<STATUS>"} here after
 # every status change of a payment.

@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import models
-from services import payment_events
+from services.payments import events as payment_events
 from tests.payments.flows import STATUS, create, pay_by_sbp, runtime, wait_for_status
 
 

@@ -7,7 +7,7 @@ import pytest
 
 import models
 from adapters.acquirers.tbank import token
-from services import payment_events
+from services.payments import events as payment_events
 from tests.payments.flows import CANCEL, CREATE, create, payment_input, runtime
 from tests.payments.tbank_standin import PASSWORD, TERMINAL_KEY, TBankStandIn
 

@@ -13,9 +13,9 @@ import pytest
 from aiohttp import web
 
 import models
+from infra.logs import make_handler
 from server import create_app
 from services import messages
-from services.logs import make_handler
 from tests.graphql import GraphQLClient
 from tests.identity.flows import outbox, runtime
 

@@ -15,9 +15,10 @@ from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 import models
-from services import accounts, database, periods
+from infra import database
+from infra.runtime import Runtime
+from services import accounts, periods
 from services.errors import DomainError, ErrorCode, FieldError
-from services.runtime import Runtime
 from settings import Settings
 
 CENT = Decimal("0.01")

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import F
 
 import models
+from infra.crypto import random_digits, random_token
+from infra.runtime import Runtime
 from services import limits, periods
 from services.errors import DomainError, ErrorCode
-from services.runtime import Runtime
-from services.security import random_digits, random_token
 
 CODE_TTL = timedelta(minutes=10)
 CODE_LENGTH = 4

@@ -24,9 +24,10 @@ from decimal import Decimal
 from tortoise.transactions import in_transaction
 
 import models
-from services import limits, periods, verification
+from infra.runtime import Runtime
+from services import limits, periods
 from services.errors import DomainError, ErrorCode
-from services.runtime import Runtime
+from services.identity import verification
 
 BIND_PER_REGISTRATION = 5
 BILL_TRIES_PER_REGISTRATION = 3

@@ -25,10 +25,11 @@ from tortoise.transactions import in_transaction
 import models
 from adapters.acquirers import AcquirerError, Order, OrderItem, to_kopecks
 from adapters.broker import RESYNC
-from services import accounts, payment_events
+from infra.runtime import Runtime
+from services import accounts
 from services.errors import DomainError, ErrorCode, FieldError
 from services.pagination import Page, decode_cursor, encode_cursor, page_size
-from services.runtime import Runtime
+from services.payments import events as payment_events
 
 log = logging.getLogger(__name__)
 S = models.PaymentStatus

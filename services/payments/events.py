@@ -28,8 +28,8 @@ from adapters.acquirers import (
     StatusReport,
     to_kopecks,
 )
+from infra.runtime import Runtime
 from services import messages
-from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 S = models.PaymentStatus

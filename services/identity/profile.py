@@ -11,10 +11,11 @@ from urllib.parse import quote
 from tortoise.transactions import in_transaction
 
 import models
-from services import accounts, auth, contacts, limits, messages, verification
+from infra.runtime import Runtime
+from services import accounts, contacts, limits, messages
 from services.errors import DomainError, ErrorCode, FieldError
-from services.identity import password_errors
-from services.runtime import Runtime
+from services.identity import auth, verification
+from services.identity.views import password_errors
 
 EMAIL_LINK_TTL = timedelta(hours=24)
 EMAIL_LINK_PATH = "/profile/confirm-email"

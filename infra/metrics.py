@@ -21,10 +21,10 @@ from prometheus_client import (
 from prometheus_client.exposition import generate_latest
 from tortoise.functions import Count, Min
 
+from infra.runtime import Runtime
 from models.enums import MessageStatus, PaymentStatus
 from models.messages import OutgoingMessage
 from models.payments import Payment
-from services.runtime import Runtime
 
 # The *_created series double the output and no dashboard of ours reads them.
 disable_created_metrics()

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import date
 
 import models
-from services import database, periods
+from infra import database
+from services import periods
 from services.errors import DomainError, ErrorCode
 
 MAX_STATEMENT_PERIODS = 6

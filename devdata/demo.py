@@ -10,9 +10,9 @@ from decimal import Decimal as D
 from tortoise.transactions import in_transaction
 
 import models
+from infra.runtime import Runtime
 from services import periods
-from services.auth import login_key
-from services.runtime import Runtime
+from services.identity.auth import login_key
 
 IVAN_ACCOUNT = "66200000000"
 PETR_ACCOUNT = "66200000001"

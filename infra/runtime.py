@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.broker import Broker
-from services.security import Passwords, Signer
+from infra.crypto import Passwords, Signer
 from settings import Settings
 
 

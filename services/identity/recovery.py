@@ -17,10 +17,11 @@ from urllib.parse import quote
 from tortoise.transactions import in_transaction
 
 import models
-from services import auth, captcha, contacts, messages, verification
+from infra.runtime import Runtime
+from services import contacts, messages
 from services.errors import DomainError, ErrorCode
-from services.identity import PasswordResetView, password_errors
-from services.runtime import Runtime
+from services.identity import auth, captcha, verification
+from services.identity.views import PasswordResetView, password_errors
 
 PURPOSE = models.VerificationPurpose.PASSWORD_RESET
 LINK_TTL = timedelta(hours=1)

@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from captcha.image import ImageCaptcha
 
 import models
+from infra.runtime import Runtime
 from services.errors import DomainError, ErrorCode
-from services.identity import CaptchaView
-from services.runtime import Runtime
+from services.identity.views import CaptchaView
 
 TTL = timedelta(minutes=10)
 LENGTH = 5

@@ -13,7 +13,7 @@ import logging
 import uuid
 from typing import Any
 
-from services.runtime import Runtime
+from infra.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

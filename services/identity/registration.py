@@ -25,16 +25,17 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 import models
-from services import accounts, auth, binding, captcha, contacts, messages, verification
+from infra.runtime import Runtime
+from services import accounts, contacts, messages
 from services.errors import DomainError, ErrorCode, FieldError
-from services.identity import (
+from services.identity import auth, binding, captcha, verification
+from services.identity.views import (
     DEFAULT_CITY,
     RegistrationRequest,
     RegistrationView,
     login_errors,
     password_errors,
 )
-from services.runtime import Runtime
 
 TTL = timedelta(hours=24)
 ACTIVATION_TTL = timedelta(hours=24)

@@ -14,9 +14,10 @@ import uuid
 from datetime import UTC, datetime
 
 import models
-from services import accounts, captcha, readings
+from infra.runtime import Runtime
+from services import accounts, readings
 from services.errors import DomainError, ErrorCode
-from services.runtime import Runtime
+from services.identity import captcha
 
 
 def _answer_hash(rt: Runtime, answer: str) -> str:

@@ -11,11 +11,13 @@ from datetime import UTC, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 import models
-from services import captcha as captchas
-from services import database, limits, sessions
+from infra import database
+from infra.crypto import random_token
+from infra.runtime import Runtime
+from services import limits
 from services.errors import DomainError, ErrorCode
-from services.runtime import Runtime
-from services.security import random_token
+from services.identity import captcha as captchas
+from services.identity import sessions
 
 FAILED_LOGINS_WINDOW = timedelta(minutes=15)
 # Failures of one login judged without a security code within the window.

@@ -6,7 +6,7 @@ import asyncio
 
 from tortoise import connections
 
-from services.runtime import Runtime
+from infra.runtime import Runtime
 
 
 async def check(rt: Runtime) -> dict[str, str]:

@@ -8,7 +8,8 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import models
-from services import auth, captcha, limits, registration
+from services import limits
+from services.identity import auth, captcha, registration
 
 log = logging.getLogger(__name__)
 

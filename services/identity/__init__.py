@@ -1,0 +1,1 @@
+"""Identity: security codes, registration, sign-in and sessions, recovery, the profile."""
