@@ -42,7 +42,7 @@ from routes.websockets import (
     customer_session_watch,
 )
 from schema import build_schema
-from schema.security import GraphQLLimits
+from schema.query_limits import GraphQLLimits
 from services.errors import ErrorCode
 from services.identity import auth
 from settings import Settings

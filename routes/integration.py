@@ -18,7 +18,7 @@ from routes.graphiql import OfflineGraphiQL
 from routes.keys import RUNTIME
 from routes.websockets import KEY_REVOKED, BoundedWebSockets, SessionWatch
 from schema.integration import build_integration_schema
-from schema.security import GraphQLLimits
+from schema.query_limits import GraphQLLimits
 from services.identity import sessions
 from services.integration import api_keys
 

@@ -108,7 +108,7 @@ def plain(value: Decimal) -> Decimal:
 # Bounds belong to the scalars, not to each field: a far date, a 1e30 amount or a 5,000-digit
 # id is refused while the request is read, like any malformed value (a GraphQL error, nothing
 # executed), instead of failing later in date arithmetic or Decimal.quantize (INTERNAL_ERROR).
-# ID is graphql-core's reserved scalar and cannot be replaced: schema/security.py bounds ids.
+# ID is graphql-core's reserved scalar and cannot be replaced: schema/query_limits.py bounds ids.
 
 BoundedDate = ScalarDefinition(
     name="Date",

@@ -32,7 +32,7 @@ from schema.integration.types import (
     ExportReadingsPayload,
     ImportPayload,
 )
-from schema.security import GraphQLLimits, security_extensions
+from schema.query_limits import GraphQLLimits, security_extensions
 
 Info = strawberry.Info[IntegrationContext, None]
 
@@ -170,7 +170,7 @@ class Subscription:
 def build_integration_schema(
     *, production: bool = False, limits: GraphQLLimits | None = None
 ) -> strawberry.Schema:
-    """The same protection as the customer schema (schema/security.py): limits, masked errors,
+    """The same protection as the customer schema (schema/query_limits.py): limits, masked errors,
     introspection as configured, parsing and validation cached."""
     return strawberry.Schema(
         query=Query,
