@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import models
-from resolvers.accounts import AccountServicesByAccountLoader, ProviderByIdLoader
+from resolvers.accounts import (
+    AccountByIdLoader,
+    AccountServicesByAccountLoader,
+    ProviderByIdLoader,
+)
 from resolvers.common import mutation
 from resolvers.context import Context
-from resolvers.loaders import Loader
 from services import documents
-from services.documents import DocumentKind, DocumentLink, data
-
-
-class AccountByIdLoader(Loader[int, models.Account | None]):
-    load_batch = data.accounts_by_id
+from services.documents import DocumentKind, DocumentLink
 
 
 @mutation

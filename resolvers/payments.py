@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 import models
-from resolvers.common import as_graphql_error, mutation, query
+from resolvers.accounts import AccountByIdLoader
+from resolvers.common import mutation, query, subscription
 from resolvers.context import Context
 from resolvers.loaders import Loader
 from services import accounts, payments
 from services.errors import DomainError, ErrorCode, unauthenticated
 from services.pagination import Page
 from services.payments import PaymentRequest
-
-
-class AccountByIdLoader(Loader[int, models.Account | None]):
-    load_batch = payments.accounts_by_id
 
 
 class LinesByPaymentLoader(Loader[UUID, list[models.PaymentLine]]):
@@ -88,12 +85,13 @@ async def payment_is_personal(ctx: Context, *, payment_id: str) -> bool:
     return await payments.is_personal(await ctx.user(), payment_id)
 
 
+@subscription
 async def payment_status(
     ctx: Context, *, payment_id: str, capability: str | None = None
-) -> AsyncIterator[models.Payment]:
+) -> AsyncGenerator[models.Payment, None]:
     user = await ctx.user()
     if user is None and capability is None:
-        raise as_graphql_error(unauthenticated())
+        raise unauthenticated()
     feed = payments.watch_payment(ctx.rt, user=user, payment_id=payment_id, capability=capability)
     if user is not None and await payments.payment_for_user(user.id, payment_id) is not None:
 
@@ -104,19 +102,17 @@ async def payment_status(
             yield row
         return
     # A capability holder (the return page): the capability is the authority, not a session.
-    try:
-        async for row in feed:
-            yield row
-    except DomainError as error:
-        raise as_graphql_error(error) from None
+    async for row in feed:
+        yield row
 
 
+@subscription
 async def account_payments_feed(
     ctx: Context, *, account_number: str
-) -> AsyncIterator[models.Payment]:
+) -> AsyncGenerator[models.Payment, None]:
     user = await ctx.user()
     if user is None:
-        raise as_graphql_error(unauthenticated())
+        raise unauthenticated()
 
     async def still_allowed(user: models.User) -> bool:
         return await accounts.account_for_user(user.id, account_number) is not None
@@ -140,7 +136,7 @@ async def _while_allowed(
     try:
         while True:
             if pending is None:
-                pending = asyncio.ensure_future(anext(feed))  # type: ignore[arg-type]
+                pending = asyncio.ensure_future(anext(feed))
             waiting: set[asyncio.Future[Any]] = {pending}
             if ctx.watch is not None:
                 waiting.add(ctx.watch.changed())
@@ -151,12 +147,10 @@ async def _while_allowed(
                     row = pending.result()
                 except StopAsyncIteration:
                     return
-                except DomainError as error:
-                    raise as_graphql_error(error) from None
                 pending = None
             viewer = await ctx.recheck()
             if not await still_allowed(viewer.user):
-                raise as_graphql_error(_access_ended())
+                raise _access_ended()
             if row is not None:
                 yield row
     finally:

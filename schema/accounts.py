@@ -16,19 +16,11 @@ from resolvers import readings as resolve_readings
 from resolvers.common import Outcome
 from schema.common import UserError, money, rate, user_errors, volume
 from schema.context import Info
+from schema.enums import MeterKind, MeterZone
 
 if TYPE_CHECKING:
     from schema.payments import PaymentConnection
     from schema.readings import Meter, ReadingConnection
-
-MeterZoneEnum = strawberry.enum(
-    models.MeterZone, name="MeterZone", description="Tariff zone of a meter register."
-)
-MeterKindEnum = strawberry.enum(
-    models.MeterKind,
-    name="MeterKind",
-    description="Individual (in the flat) or common (the building's) meter.",
-)
 
 
 @strawberry.type(
@@ -75,7 +67,7 @@ class Service:
 
 @strawberry.type(description="The price of one unit in one zone, in force from a date.")
 class TariffRate:
-    zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Tariff zone.")
     rate: Decimal = strawberry.field(description="Rubles per unit.")
     valid_from: date = strawberry.field(description="First day the rate applies.")
 
@@ -263,7 +255,7 @@ class Account:
     async def readings(
         self,
         info: Info,
-        kind: MeterKindEnum | None = None,  # type: ignore[valid-type]
+        kind: MeterKind | None = None,
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None,
         first: int | None = None,

@@ -15,14 +15,10 @@ from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.common import Outcome
-from services.errors import ErrorCode as DomainErrorCode
+from schema.enums import ErrorCode
 from services.errors import FieldError
 from services.pagination import Page
 from services.periods import bounded_date
-
-ErrorCode = strawberry.enum(
-    DomainErrorCode, name="ErrorCode", description="Machine-readable code of an expected failure."
-)
 
 CENT = Decimal("0.01")
 
@@ -32,18 +28,23 @@ def money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT)
 
 
+def decimals(value: Decimal) -> int:
+    """How many digits a finite number has after the point (negative for 1E+2)."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int), "a finite number expected"  # NaN and infinities: 'n', 'F'
+    return -exponent
+
+
 def volume(value: Decimal) -> Decimal:
     """Volumes without trailing zeros, at least one decimal: 26.015, 33.0."""
     normalized = Decimal(value).normalize()
-    return (
-        normalized if -normalized.as_tuple().exponent >= 1 else normalized.quantize(Decimal("0.1"))
-    )
+    return normalized if decimals(normalized) >= 1 else normalized.quantize(Decimal("0.1"))
 
 
 def rate(value: Decimal) -> Decimal:
     """A price per unit: at least two decimals (5.15), more only when needed."""
     normalized = Decimal(value).normalize()
-    return normalized if -normalized.as_tuple().exponent > 2 else normalized.quantize(CENT)
+    return normalized if decimals(normalized) > 2 else normalized.quantize(CENT)
 
 
 @strawberry.type(
@@ -54,7 +55,7 @@ class UserError:
         description="Path of the input field the error is about, e.g. 'readings.1.value'; null "
         "when it is about the whole request."
     )
-    code: ErrorCode = strawberry.field(description="Machine-readable code.")  # type: ignore[valid-type]
+    code: ErrorCode = strawberry.field(description="Machine-readable code.")
     message: str = strawberry.field(
         description="A message in Russian, ready to show to the customer."
     )
@@ -155,7 +156,7 @@ def bounded_decimal(value: Decimal) -> Decimal:
         raise ValueError("a finite number expected")
     if value.adjusted() > DECIMAL_MAX_ADJUSTED_EXPONENT:
         raise ValueError("numbers below 10^18 expected")
-    if value.as_tuple().exponent < DECIMAL_MIN_EXPONENT:  # type: ignore[operator]
+    if -decimals(value) < DECIMAL_MIN_EXPONENT:
         raise ValueError("at most 30 decimals expected")
     return value
 
@@ -248,4 +249,4 @@ DecimalScalar = strawberry.scalar(
     parse_value=parse_decimal,
 )
 # Scalars of the schema that replace Strawberry's: StrawberryConfig(scalar_map=SCALARS).
-SCALARS = {Decimal: DecimalScalar}
+SCALARS: dict[object, ScalarDefinition] = {Decimal: DecimalScalar}

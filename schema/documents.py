@@ -11,11 +11,8 @@ from resolvers import documents as resolve
 from resolvers.common import Outcome
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
-from services.documents import DocumentKind, DocumentLink
-
-DocumentKindEnum = strawberry.enum(
-    DocumentKind, name="DocumentKind", description="Kinds of PDF documents."
-)
+from schema.enums import DocumentKind
+from services.documents import DocumentLink
 
 
 @strawberry.type(description="A short-lived signed link to a PDF document.")
@@ -45,7 +42,7 @@ class DocumentsQuery:
         self,
         info: Info,
         account_number: str,
-        kind: DocumentKindEnum,  # type: ignore[valid-type]
+        kind: DocumentKind,
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None,
         period: date | None = None,

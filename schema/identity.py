@@ -15,16 +15,13 @@ from resolvers.common import Outcome
 from schema.accounts import Account, AccountPayload
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
+from schema.enums import ContactChannel
 from services.identity.auth import Tokens
 from services.identity.views import (
     CaptchaView,
     PasswordResetView,
     RegistrationRequest,
     RegistrationView,
-)
-
-ContactChannelEnum = strawberry.enum(
-    models.ContactChannel, name="ContactChannel", description="Where codes and links are sent."
 )
 
 
@@ -92,7 +89,7 @@ class StartRegistrationInput:
     login: str = strawberry.field(description="Letters, digits, '._-', 3 to 64 characters.")
     password: str = strawberry.field(description="At least 8 characters, not the login.")
     password_repeat: str = strawberry.field(description="The password again.")
-    channel: ContactChannelEnum = strawberry.field(description="Register by phone or by e-mail.")  # type: ignore[valid-type]
+    channel: ContactChannel = strawberry.field(description="Register by phone or by e-mail.")
     phone: str | None = strawberry.field(default=None, description="Required for PHONE.")
     email: str | None = strawberry.field(default=None, description="Required for EMAIL.")
     city: str = strawberry.field(description="City, e.g. Нижний Тагил.")
@@ -120,7 +117,7 @@ class StartRegistrationInput:
 @strawberry.type(description="A registration in progress.")
 class Registration:
     id: strawberry.ID = strawberry.field(description="Pass to the next steps.")
-    channel: ContactChannelEnum = strawberry.field(description="Phone or e-mail.")  # type: ignore[valid-type]
+    channel: ContactChannel = strawberry.field(description="Phone or e-mail.")
     address: str | None = strawberry.field(
         description=(
             "Address of the bound account, masked to the city and street (as on the sign-up "
@@ -358,10 +355,10 @@ class IdentityMutation:
     async def request_password_reset(
         self,
         info: Info,
-        channel: ContactChannelEnum,
+        channel: ContactChannel,
         contact: str,
         captcha_id: strawberry.ID,
-        captcha_answer: str,  # type: ignore[valid-type]
+        captcha_answer: str,
     ) -> OkPayload:
         outcome = await resolve.request_password_reset(
             info.context,

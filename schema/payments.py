@@ -16,31 +16,10 @@ from resolvers.common import Outcome
 from schema.accounts import Provider, Service
 from schema.common import PageInfo, UserError, money, user_errors
 from schema.context import Info
+from schema.enums import PaymentMethod, PaymentStatus
 from services import payments
 from services.pagination import Page
 from services.payments import PaymentLineRequest, PaymentRequest
-
-# The stored methods (CARD, SBP), as the integration endpoint shows them.
-PaymentMethodEnum = strawberry.enum(
-    models.PaymentMethod, name="PaymentMethod", description="How the customer pays."
-)
-# The customer's API: the stored methods and OFFLINE for payments imported from billing.
-CustomerPaymentMethodEnum = strawberry.enum(
-    payments.PaymentMethod, name="PaymentMethod", description="How the customer pays."
-)
-# Services hold no Strawberry: the value's description is set on the enum's definition.
-for _value in CustomerPaymentMethodEnum.__strawberry_definition__.values:  # type: ignore[attr-defined]
-    if _value.name == "OFFLINE":
-        _value.description = (
-            "Paid outside the cabinet: at a bank, a post office or the retailer's office "
-            "(imported from billing)."
-        )
-PaymentStatusEnum = strawberry.enum(
-    models.PaymentStatus,
-    name="PaymentStatus",
-    description="CREATED: stored, not yet registered with the acquirer; PENDING: waiting for the "
-    "customer or the bank; then one final status.",
-)
 
 
 @strawberry.type(description="The part of a payment that goes to one service.")
@@ -66,10 +45,10 @@ class Payment:
     # False when only the payment's capability authorizes the caller: no personal data then.
     personal: strawberry.Private[bool]
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
-    method: CustomerPaymentMethodEnum = strawberry.field(  # type: ignore[valid-type]
+    method: PaymentMethod = strawberry.field(
         description="Card, SBP, or OFFLINE for payments made at a bank or an office."
     )
-    status: PaymentStatusEnum = strawberry.field(description="Current status.")  # type: ignore[valid-type]
+    status: PaymentStatus = strawberry.field(description="Current status.")
     amount: Decimal = strawberry.field(description="Total, rubles.")
     channel: str = strawberry.field(
         description="Where the payment was made, in Russian: «Личный кабинет», or the bank's or "
@@ -159,7 +138,7 @@ class PaymentLineInput:
 @strawberry.input(description="A new payment.")
 class CreatePaymentInput:
     account_number: str = strawberry.field(description="The account paid for.")
-    method: CustomerPaymentMethodEnum = strawberry.field(  # type: ignore[valid-type]
+    method: PaymentMethod = strawberry.field(
         description="CARD or SBP (OFFLINE is refused: INVALID_INPUT)."
     )
     lines: list[PaymentLineInput] = strawberry.field(description="An amount per service.")

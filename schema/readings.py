@@ -12,9 +12,10 @@ import models
 from resolvers import accounts as resolve_accounts
 from resolvers import readings as resolve
 from resolvers.common import Outcome
-from schema.accounts import MeterKindEnum, MeterZoneEnum, Service
+from schema.accounts import Service
 from schema.common import PageInfo, UserError, money, plain, rate, user_errors
 from schema.context import Info
+from schema.enums import MeterKind, MeterZone, ReadingSource, ReadingStatus
 from services.pagination import Page
 from services.readings import (
     Preview,
@@ -25,25 +26,18 @@ from services.readings import (
     shown_serial,
 )
 
-ReadingSourceEnum = strawberry.enum(
-    models.ReadingSource, name="ReadingSource", description="Where a reading came from."
-)
-ReadingStatusEnum = strawberry.enum(
-    models.ReadingStatus, name="ReadingStatus", description="Whether billing accepted a reading."
-)
-
 
 @strawberry.type(description="A meter reading of one register.")
 class Reading:
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     meter_serial_number: str = strawberry.field(description="Serial number of the meter.")
-    zone: MeterZoneEnum = strawberry.field(description="Tariff zone of the register.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Tariff zone of the register.")
     value: Decimal = strawberry.field(description="The reading.")
     consumption: Decimal | None = strawberry.field(
         description="Consumption since the previous reading of this register, when known."
     )
-    source: ReadingSourceEnum = strawberry.field(description="Where the reading came from.")  # type: ignore[valid-type]
-    status: ReadingStatusEnum = strawberry.field(description="Whether billing accepted it.")  # type: ignore[valid-type]
+    source: ReadingSource = strawberry.field(description="Where the reading came from.")
+    status: ReadingStatus = strawberry.field(description="Whether billing accepted it.")
     rejection_reason: str | None = strawberry.field(
         description="Why billing rejected the reading, as billing wrote it; null unless REJECTED."
     )
@@ -75,7 +69,7 @@ class Reading:
 @strawberry.type(description="One register (tariff zone) of a meter.")
 class MeterRegister:
     row: strawberry.Private[models.MeterRegister]
-    zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Tariff zone.")
     description: str = strawberry.field(description="As printed on the bill, e.g. 'День'.")
     # Shown without signing in (publicMeters): no readings, which are the holder's history.
     public: strawberry.Private[bool] = False
@@ -107,7 +101,7 @@ class Meter:
         description="Serial number (заводской номер); through publicMeters only its last three "
         "characters, e.g. «…060»."
     )
-    kind: MeterKindEnum = strawberry.field(description="Individual or common meter.")  # type: ignore[valid-type]
+    kind: MeterKind = strawberry.field(description="Individual or common meter.")
     next_verification_date: date | None = strawberry.field(
         description="Date of the next metrological verification (поверка); null through "
         "publicMeters."
@@ -166,7 +160,7 @@ class ReadingConnection:
 @strawberry.input(description="A new reading of one register.")
 class ReadingInput:
     meter_id: strawberry.ID = strawberry.field(description="Meter.id.")
-    zone: MeterZoneEnum = strawberry.field(description="The register's zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="The register's zone.")
     value: Decimal = strawberry.field(
         description="The reading: a whole number, digits before the comma."
     )
@@ -178,7 +172,7 @@ class ReadingInput:
 @strawberry.type(description="What one new reading means: consumption and its cost.")
 class ReadingPreviewLine:
     meter_serial_number: str = strawberry.field(description="Serial number of the meter.")
-    zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Tariff zone.")
     previous: Decimal = strawberry.field(description="The reading the period starts from.")
     value: Decimal = strawberry.field(description="The new reading.")
     consumption: Decimal = strawberry.field(description="value - previous.")
