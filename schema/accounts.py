@@ -14,13 +14,13 @@ from resolvers import documents as resolve_documents
 from resolvers import payments as resolve_payments
 from resolvers import readings as resolve_readings
 from resolvers.common import Outcome
-from schema.common import UserError, money, rate, user_errors, volume
+from schema.common import Connection, UserError, money, rate, user_errors, volume
 from schema.context import Info
 from schema.enums import MeterKind, MeterZone
 
 if TYPE_CHECKING:
-    from schema.payments import PaymentConnection
-    from schema.readings import Meter, ReadingConnection
+    from schema.payments import Payment
+    from schema.readings import Meter, Reading
 
 
 @strawberry.type(
@@ -243,13 +243,13 @@ class Account:
         to: date | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Annotated[PaymentConnection, strawberry.lazy("schema.payments")]:
-        from schema.payments import PaymentConnection
+    ) -> Connection[Annotated[Payment, strawberry.lazy("schema.payments")]]:
+        from schema.payments import Payment
 
         page = await resolve_payments.account_payments(
             info.context, account=self.row, from_=from_, to=to, first=first, after=after
         )
-        return PaymentConnection.from_page(page)
+        return Connection.from_page(page, Payment.from_model)
 
     @strawberry.field(description="Meter readings, newest first.")
     async def readings(
@@ -260,13 +260,13 @@ class Account:
         to: date | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Annotated[ReadingConnection, strawberry.lazy("schema.readings")]:
-        from schema.readings import ReadingConnection
+    ) -> Connection[Annotated[Reading, strawberry.lazy("schema.readings")]]:
+        from schema.readings import Reading
 
         page = await resolve_readings.account_readings(
             info.context, account=self.row, kind=kind, from_=from_, to=to, first=first, after=after
         )
-        return ReadingConnection.from_page(page)
+        return Connection.from_page(page, Reading.from_view)
 
 
 @strawberry.type(description="The result of linking an account.")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, DecimalException
 from operator import methodcaller
+from typing import Generic, TypeVar
 
 import dateutil.parser
 import strawberry
@@ -19,6 +21,9 @@ from schema.enums import ErrorCode
 from services.errors import FieldError
 from services.pagination import Page
 from services.periods import bounded_date
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 CENT = Decimal("0.01")
 
@@ -96,6 +101,29 @@ class PageInfo:
             start_cursor=page.cursors[0] if page.cursors else None,
             end_cursor=page.cursors[-1] if page.cursors else None,
         )
+
+
+@strawberry.type(description="An item of a list and its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(
+    description="One page of a list, newest first: its items as edges, and where it sits."
+)
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+
+    @classmethod
+    def from_page(cls, page: Page[R], node: Callable[[R], T]) -> Connection[T]:
+        """The page's items as `node` wraps them, each with its cursor."""
+        edges = [
+            Edge(cursor=cursor, node=node(item))
+            for item, cursor in zip(page.items, page.cursors, strict=True)
+        ]
+        return Connection(edges=edges, page_info=PageInfo.from_page(page))
 
 
 def plain(value: Decimal) -> Decimal:

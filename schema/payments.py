@@ -14,11 +14,10 @@ from resolvers import accounts as resolve_accounts
 from resolvers import payments as resolve
 from resolvers.common import Outcome
 from schema.accounts import Provider, Service
-from schema.common import PageInfo, UserError, money, user_errors
+from schema.common import UserError, money, user_errors
 from schema.context import Info
 from schema.enums import PaymentMethod, PaymentStatus
 from services import payments
-from services.pagination import Page
 from services.payments import PaymentLineRequest, PaymentRequest
 
 
@@ -104,26 +103,6 @@ class Payment:
     @strawberry.field(description="SBP: the QR code as an SVG document.")
     async def qr_svg(self, info: Info) -> str | None:
         return await resolve.payment_qr_svg(info.context, payment=self.row)
-
-
-@strawberry.type(description="An edge of a payment history.")
-class PaymentEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
-    node: Payment = strawberry.field(description="The payment.")
-
-
-@strawberry.type(description="Payment history, newest first.")
-class PaymentConnection:
-    edges: list[PaymentEdge] = strawberry.field(description="Payments of this page.")
-    page_info: PageInfo = strawberry.field(description="Pagination state.")
-
-    @classmethod
-    def from_page(cls, page: Page[models.Payment]) -> PaymentConnection:
-        edges = [
-            PaymentEdge(cursor=c, node=Payment.from_model(p))
-            for p, c in zip(page.items, page.cursors, strict=True)
-        ]
-        return cls(edges=edges, page_info=PageInfo.from_page(page))
 
 
 @strawberry.input(description="How much to pay for one service.")

@@ -13,10 +13,9 @@ from resolvers import accounts as resolve_accounts
 from resolvers import readings as resolve
 from resolvers.common import Outcome
 from schema.accounts import Service
-from schema.common import PageInfo, UserError, money, plain, rate, user_errors
+from schema.common import UserError, money, plain, rate, user_errors
 from schema.context import Info
 from schema.enums import MeterKind, MeterZone, ReadingSource, ReadingStatus
-from services.pagination import Page
 from services.readings import (
     Preview,
     PreviewLine,
@@ -135,26 +134,6 @@ class Meter:
             )
             for r in rows
         ]
-
-
-@strawberry.type(description="An edge of a reading history.")
-class ReadingEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
-    node: Reading = strawberry.field(description="The reading.")
-
-
-@strawberry.type(description="Reading history, newest first.")
-class ReadingConnection:
-    edges: list[ReadingEdge] = strawberry.field(description="Readings of this page.")
-    page_info: PageInfo = strawberry.field(description="Pagination state.")
-
-    @classmethod
-    def from_page(cls, page: Page[ReadingView]) -> ReadingConnection:
-        edges = [
-            ReadingEdge(cursor=c, node=Reading.from_view(v))
-            for v, c in zip(page.items, page.cursors, strict=True)
-        ]
-        return cls(edges=edges, page_info=PageInfo.from_page(page))
 
 
 @strawberry.input(description="A new reading of one register.")
