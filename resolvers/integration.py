@@ -76,7 +76,7 @@ async def export_customer_readings(
     )
 
 
-@mutation
+@query
 async def customer_contact_preferences(
     ctx: IntegrationContext, *, after_id: int, first: int, changed_since: datetime | None
 ) -> list[ContactPreferences]:

@@ -8,8 +8,7 @@ from typing import Annotated
 import strawberry
 
 from resolvers import documents as resolve
-from resolvers.common import Outcome
-from schema.common import OkPayload, UserError, user_errors
+from schema.common import OkPayload, UserError
 from schema.context import Info
 from schema.enums import DocumentKind
 from services.documents import DocumentLink
@@ -21,15 +20,17 @@ class DocumentLinkPayload:
         description="GET it to download the PDF; expires in 10 minutes."
     )
     expires_at: datetime | None = strawberry.field(description="When the link stops working.")
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+    errors: list[UserError] = strawberry.field(
+        description="Always empty: documentUrl answers as every query does (null url for an "
+        "account that is not the user's, a GraphQL error for an argument it cannot take)."
+    )
 
     @classmethod
-    def build(cls, outcome: Outcome[DocumentLink]) -> DocumentLinkPayload:
-        link = outcome.value
+    def build(cls, link: DocumentLink | None) -> DocumentLinkPayload:
         return cls(
             url=link.url if link else None,
             expires_at=link.expires_at if link else None,
-            errors=user_errors(outcome),
+            errors=[],
         )
 
 
@@ -48,7 +49,7 @@ class DocumentsQuery:
         period: date | None = None,
         payment_id: strawberry.ID | None = None,
     ) -> DocumentLinkPayload:
-        outcome = await resolve.document_url(
+        link = await resolve.document_url(
             info.context,
             account_number=account_number,
             kind=kind,
@@ -57,7 +58,7 @@ class DocumentsQuery:
             period=period,
             payment_id=str(payment_id) if payment_id is not None else None,
         )
-        return DocumentLinkPayload.build(outcome)
+        return DocumentLinkPayload.build(link)
 
 
 @strawberry.type

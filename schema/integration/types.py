@@ -216,14 +216,11 @@ class CustomerContactPreferencesPayload:
     customers: list[CustomerContactPreferences] = strawberry.field(
         description="Users of the page, by id; empty when there are no more."
     )
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+    errors: list[UserError] = strawberry.field(
+        description="Always empty: a missing key, a key without the scope and a page over the "
+        "limit answer GraphQL errors (UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT), as every query."
+    )
 
     @classmethod
-    def build(
-        cls, outcome: Outcome[list[ContactPreferencesRow]]
-    ) -> CustomerContactPreferencesPayload:
-        rows = outcome.value or []
-        return cls(
-            customers=[CustomerContactPreferences.from_row(r) for r in rows],
-            errors=user_errors(outcome),
-        )
+    def build(cls, rows: list[ContactPreferencesRow]) -> CustomerContactPreferencesPayload:
+        return cls(customers=[CustomerContactPreferences.from_row(r) for r in rows], errors=[])
