@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from resolvers import documents as resolve
+from schema.arguments import OWN_ACCOUNT, OwnAccountNumber, described
 from schema.common import OkPayload, UserError
 from schema.context import Info
 from schema.enums import DocumentKind
@@ -34,6 +35,15 @@ class DocumentLinkPayload:
         )
 
 
+BillPeriod = Annotated[
+    date | None,
+    described(
+        "The bill (PAYMENT_DOCUMENT): a month of it, any day; the latest bill when omitted. "
+        f"{OWN_ACCOUNT}"
+    ),
+]
+
+
 @strawberry.type
 class DocumentsQuery:
     @strawberry.field(
@@ -42,12 +52,40 @@ class DocumentsQuery:
     async def document_url(
         self,
         info: Info,
-        account_number: str,
-        kind: DocumentKind,
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
-        period: date | None = None,
-        payment_id: strawberry.ID | None = None,
+        account_number: Annotated[
+            str,
+            described(
+                "The account number printed on the bill (лицевой счёт). Requires sign-in; the "
+                "account must be one of the user's (a null url otherwise)."
+            ),
+        ],
+        kind: Annotated[
+            DocumentKind,
+            described(f"Which document; it decides which other arguments count. {OWN_ACCOUNT}"),
+        ],
+        from_: Annotated[
+            date | None,
+            strawberry.argument(
+                name="from",
+                description="The histories: the first day of the range (CHARGE_HISTORY: its "
+                f"month); required for them. {OWN_ACCOUNT}",
+            ),
+        ] = None,
+        to: Annotated[
+            date | None,
+            described(
+                "The histories: the last day of the range, included (CHARGE_HISTORY: its month); "
+                f"required for them. {OWN_ACCOUNT}"
+            ),
+        ] = None,
+        period: BillPeriod = None,
+        payment_id: Annotated[
+            strawberry.ID | None,
+            described(
+                "PAYMENT_RECEIPT: Payment.id of a SUCCEEDED payment of the account; required for "
+                f"it. {OWN_ACCOUNT}"
+            ),
+        ] = None,
     ) -> DocumentLinkPayload:
         link = await resolve.document_url(
             info.context,
@@ -68,7 +106,14 @@ class DocumentsMutation:
         "confirmed address when email is omitted."
     )
     async def send_payment_document(
-        self, info: Info, account_number: str, period: date | None = None, email: str | None = None
+        self,
+        info: Info,
+        account_number: OwnAccountNumber,
+        period: BillPeriod = None,
+        email: Annotated[
+            str | None,
+            described(f"Where to send it; the user's confirmed e-mail when omitted. {OWN_ACCOUNT}"),
+        ] = None,
     ) -> OkPayload:
         outcome = await resolve.send_payment_document(
             info.context, account_number=account_number, period=period, email=email

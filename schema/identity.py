@@ -13,6 +13,17 @@ from resolvers import accounts as resolve_accounts
 from resolvers import identity as resolve
 from resolvers.common import Outcome
 from schema.accounts import Account, AccountPayload
+from schema.arguments import (
+    SIGNED_IN,
+    CaptchaAnswer,
+    CaptchaId,
+    CurrentPassword,
+    NewPassword,
+    OwnAccountNumber,
+    PasswordRepeat,
+    RegistrationId,
+    described,
+)
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
 from schema.enums import ContactChannel
@@ -236,7 +247,11 @@ class IdentityMutation:
         description="Step 1: login, password, phone or e-mail, city, security code, consent."
     )
     async def start_registration(
-        self, info: Info, input: StartRegistrationInput
+        self,
+        info: Info,
+        input: Annotated[
+            StartRegistrationInput, described("The registration form, as the customer filled it.")
+        ],
     ) -> RegistrationPayload:
         return RegistrationPayload.build(
             await resolve.start_registration(info.context, request=input.to_request())
@@ -251,7 +266,12 @@ class IdentityMutation:
         )
     )
     async def bind_account(
-        self, info: Info, registration_id: strawberry.ID, account_number: str
+        self,
+        info: Info,
+        registration_id: RegistrationId,
+        account_number: Annotated[
+            str, described("The account number printed on the bill (лицевой счёт).")
+        ],
     ) -> RegistrationPayload:
         outcome = await resolve.bind_account(
             info.context, registration_id=str(registration_id), account_number=account_number
@@ -270,7 +290,7 @@ class IdentityMutation:
     async def confirm_binding(
         self,
         info: Info,
-        registration_id: strawberry.ID,
+        registration_id: RegistrationId,
         bill_total: Annotated[
             Decimal,
             strawberry.argument(
@@ -287,7 +307,7 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Resend the SMS code or the e-mail (codes: at most 3 a day).")
     async def resend_registration_code(
-        self, info: Info, registration_id: strawberry.ID
+        self, info: Info, registration_id: RegistrationId
     ) -> RegistrationPayload:
         outcome = await resolve.resend_registration_code(
             info.context, registration_id=str(registration_id)
@@ -296,7 +316,10 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Step 4 (phone): the 4-digit code from the SMS.")
     async def complete_registration(
-        self, info: Info, registration_id: strawberry.ID, code: str
+        self,
+        info: Info,
+        registration_id: RegistrationId,
+        code: Annotated[str, described("The 4-digit code from the SMS.")],
     ) -> AuthPayload:
         outcome = await resolve.complete_registration(
             info.context, registration_id=str(registration_id), code=code
@@ -304,7 +327,11 @@ class IdentityMutation:
         return AuthPayload.build(outcome)
 
     @strawberry.mutation(description="Step 4 (e-mail): the token from the activation link.")
-    async def activate_email(self, info: Info, token: str) -> AuthPayload:
+    async def activate_email(
+        self,
+        info: Info,
+        token: Annotated[str, described("The token from the activation link in the e-mail.")],
+    ) -> AuthPayload:
         return AuthPayload.build(await resolve.activate_email(info.context, token=token))
 
     @strawberry.mutation(
@@ -318,8 +345,8 @@ class IdentityMutation:
     async def login(
         self,
         info: Info,
-        login: str,
-        password: str,
+        login: Annotated[str, described("The login chosen at registration.")],
+        password: Annotated[str, described("The user's password.")],
         captcha_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(description="Captcha.id, when CAPTCHA_REQUIRED was answered."),
@@ -340,7 +367,13 @@ class IdentityMutation:
         )
 
     @strawberry.mutation(description="Exchanges a refresh token (single use) for new tokens.")
-    async def refresh_token(self, info: Info, refresh_token: str) -> AuthPayload:
+    async def refresh_token(
+        self,
+        info: Info,
+        refresh_token: Annotated[
+            str, described("AuthPayload.refreshToken of the session; each one works once.")
+        ],
+    ) -> AuthPayload:
         return AuthPayload.build(
             await resolve.refresh_token(info.context, refresh_token=refresh_token)
         )
@@ -355,10 +388,12 @@ class IdentityMutation:
     async def request_password_reset(
         self,
         info: Info,
-        channel: ContactChannel,
-        contact: str,
-        captcha_id: strawberry.ID,
-        captcha_answer: str,
+        channel: Annotated[ContactChannel, described("Whether contact is a phone or an e-mail.")],
+        contact: Annotated[
+            str, described("The phone (+7XXXXXXXXXX) or e-mail address the user confirmed.")
+        ],
+        captcha_id: CaptchaId,
+        captcha_answer: CaptchaAnswer,
     ) -> OkPayload:
         outcome = await resolve.request_password_reset(
             info.context,
@@ -371,7 +406,12 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Checks the SMS code or the token from the e-mail link.")
     async def verify_password_reset(
-        self, info: Info, contact: str, code: str
+        self,
+        info: Info,
+        contact: Annotated[str, described("The phone or e-mail address the code was sent to.")],
+        code: Annotated[
+            str, described("The code from the SMS, or the token from the e-mail link.")
+        ],
     ) -> PasswordResetPayload:
         return PasswordResetPayload.build(
             await resolve.verify_password_reset(info.context, contact=contact, code=code)
@@ -379,7 +419,16 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Sets a new password and ends every session of that user.")
     async def reset_password(
-        self, info: Info, reset_token: str, login: str, password: str, password_repeat: str
+        self,
+        info: Info,
+        reset_token: Annotated[
+            str, described("PasswordResetPayload.resetToken, from verifyPasswordReset.")
+        ],
+        login: Annotated[
+            str, described("Whose password to set: one of PasswordResetPayload.logins.")
+        ],
+        password: NewPassword,
+        password_repeat: PasswordRepeat,
     ) -> OkPayload:
         outcome = await resolve.reset_password(
             info.context,
@@ -394,7 +443,13 @@ class IdentityMutation:
         description="Changes the password and ends the user's other sessions. Signed-in users."
     )
     async def change_password(
-        self, info: Info, current_password: str, password: str, password_repeat: str
+        self,
+        info: Info,
+        current_password: CurrentPassword,
+        password: Annotated[
+            str, described(f"The new password: at least 8 characters, not the login. {SIGNED_IN}")
+        ],
+        password_repeat: Annotated[str, described(f"The new password again. {SIGNED_IN}")],
     ) -> OkPayload:
         outcome = await resolve.change_password(
             info.context,
@@ -413,16 +468,8 @@ class IdentityMutation:
     async def change_email(
         self,
         info: Info,
-        email: str,
-        current_password: Annotated[
-            str,
-            strawberry.argument(
-                description=(
-                    "The user's password: a stolen session alone cannot change where codes "
-                    "and links go. Wrong ones count towards the sign-in lock."
-                )
-            ),
-        ],
+        email: Annotated[str, described(f"The new e-mail address. {SIGNED_IN}")],
+        current_password: CurrentPassword,
     ) -> OkPayload:
         outcome = await resolve.change_email(
             info.context, email=email, current_password=current_password
@@ -430,7 +477,11 @@ class IdentityMutation:
         return OkPayload.build(outcome)
 
     @strawberry.mutation(description="Confirms the new e-mail with the token from the link.")
-    async def confirm_email(self, info: Info, token: str) -> UserPayload:
+    async def confirm_email(
+        self,
+        info: Info,
+        token: Annotated[str, described("The token from the confirmation link in the e-mail.")],
+    ) -> UserPayload:
         return UserPayload.build(await resolve.confirm_email(info.context, token=token))
 
     @strawberry.mutation(
@@ -442,16 +493,8 @@ class IdentityMutation:
     async def change_phone(
         self,
         info: Info,
-        phone: str,
-        current_password: Annotated[
-            str,
-            strawberry.argument(
-                description=(
-                    "The user's password: a stolen session alone cannot change where codes "
-                    "and links go. Wrong ones count towards the sign-in lock."
-                )
-            ),
-        ],
+        phone: Annotated[str, described(f"The new phone number, +7XXXXXXXXXX. {SIGNED_IN}")],
+        current_password: CurrentPassword,
     ) -> OkPayload:
         outcome = await resolve.change_phone(
             info.context, phone=phone, current_password=current_password
@@ -459,7 +502,13 @@ class IdentityMutation:
         return OkPayload.build(outcome)
 
     @strawberry.mutation(description="Confirms the new number with the code from the SMS.")
-    async def confirm_phone(self, info: Info, code: str) -> UserPayload:
+    async def confirm_phone(
+        self,
+        info: Info,
+        code: Annotated[
+            str, described(f"The code from the SMS sent to the new number. {SIGNED_IN}")
+        ],
+    ) -> UserPayload:
         return UserPayload.build(await resolve.confirm_phone(info.context, code=code))
 
     @strawberry.mutation(
@@ -468,11 +517,22 @@ class IdentityMutation:
     async def update_settings(
         self,
         info: Info,
-        subscribed_to_mailing: bool | None = None,
-        allow_readings_without_auth: bool | None = None,
+        subscribed_to_mailing: Annotated[
+            bool | None,
+            described(f"Receive the retailer's mailings; unchanged when omitted. {SIGNED_IN}"),
+        ] = None,
+        allow_readings_without_auth: Annotated[
+            bool | None,
+            described(
+                "Let anyone enter readings of the user's accounts without signing in; "
+                f"unchanged when omitted. {SIGNED_IN}"
+            ),
+        ] = None,
         receipt_copies: Annotated[
             bool | None,
-            strawberry.argument(description="Send receipt copies of payments by e-mail."),
+            described(
+                f"Send receipt copies of payments by e-mail; unchanged when omitted. {SIGNED_IN}"
+            ),
         ] = None,
     ) -> UserPayload:
         outcome = await resolve.update_settings(
@@ -486,13 +546,20 @@ class IdentityMutation:
     @strawberry.mutation(
         description="Adds another registered user's account, proven by that user's login and password."
     )
-    async def link_account(self, info: Info, login: str, password: str) -> AccountPayload:
+    async def link_account(
+        self,
+        info: Info,
+        login: Annotated[
+            str, described(f"The login of the user who holds the account to add. {SIGNED_IN}")
+        ],
+        password: Annotated[str, described(f"That user's password. {SIGNED_IN}")],
+    ) -> AccountPayload:
         return AccountPayload.build(
             await resolve.link_account(info.context, login=login, password=password)
         )
 
     @strawberry.mutation(description="Removes a linked account; a user always keeps at least one.")
-    async def unlink_account(self, info: Info, account_number: str) -> OkPayload:
+    async def unlink_account(self, info: Info, account_number: OwnAccountNumber) -> OkPayload:
         return OkPayload.build(
             await resolve.unlink_account(info.context, account_number=account_number)
         )

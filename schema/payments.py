@@ -14,6 +14,7 @@ from resolvers import accounts as resolve_accounts
 from resolvers import payments as resolve
 from resolvers.common import Outcome
 from schema.accounts import Provider, Service
+from schema.arguments import OWN_ACCOUNT, PAYMENT_VISIBLE, OwnAccountNumber, described
 from schema.common import UserError, money, user_errors
 from schema.context import Info
 from schema.enums import PaymentMethod, PaymentStatus
@@ -170,7 +171,11 @@ class PaymentPayload:
 @strawberry.type
 class PaymentsQuery:
     @strawberry.field(description="A payment the signed-in user made or may see; null otherwise.")
-    async def payment(self, info: Info, id: strawberry.ID) -> Payment | None:
+    async def payment(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, described(f"Payment.id. {PAYMENT_VISIBLE} Null otherwise.")],
+    ) -> Payment | None:
         return Payment.maybe(await resolve.payment(info.context, payment_id=str(id)))
 
 
@@ -179,14 +184,26 @@ class PaymentsMutation:
     @strawberry.mutation(
         description="Creates a payment and registers it with the acquirer. Signed-in users, own accounts."
     )
-    async def create_payment(self, info: Info, input: CreatePaymentInput) -> PaymentPayload:
+    async def create_payment(
+        self,
+        info: Info,
+        input: Annotated[
+            CreatePaymentInput, described(f"The account, the amounts and the method. {OWN_ACCOUNT}")
+        ],
+    ) -> PaymentPayload:
         outcome = await resolve.create_payment(info.context, request=input.to_request())
         return PaymentPayload.build(
             outcome, capability=resolve.payment_capability(info.context, payment=outcome.value)
         )
 
     @strawberry.mutation(description="Cancels a PENDING payment.")
-    async def cancel_payment(self, info: Info, id: strawberry.ID) -> PaymentPayload:
+    async def cancel_payment(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, described(f"Payment.id of a PENDING payment. {PAYMENT_VISIBLE}")
+        ],
+    ) -> PaymentPayload:
         return PaymentPayload.build(await resolve.cancel_payment(info.context, payment_id=str(id)))
 
 
@@ -198,7 +215,13 @@ class PaymentsSubscription:
     async def payment_status(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID,
+            described(
+                "Payment.id. Requires sign-in and a payment the user made or on one of their "
+                "accounts, or the payment's capability."
+            ),
+        ],
         capability: Annotated[
             str | None,
             strawberry.argument(
@@ -218,7 +241,7 @@ class PaymentsSubscription:
         description="Every payment change on one of the user's accounts, for dashboards."
     )
     async def account_payments(
-        self, info: Info, account_number: str
+        self, info: Info, account_number: OwnAccountNumber
     ) -> AsyncGenerator[Payment, None]:
         async for row in resolve.account_payments_feed(info.context, account_number=account_number):
             yield Payment.from_model(row)

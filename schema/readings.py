@@ -13,6 +13,7 @@ from resolvers import accounts as resolve_accounts
 from resolvers import readings as resolve
 from resolvers.common import Outcome
 from schema.accounts import Service
+from schema.arguments import OWN_ACCOUNT, CaptchaAnswer, CaptchaId, OwnAccountNumber, described
 from schema.common import UserError, money, plain, rate, user_errors
 from schema.context import Info
 from schema.enums import MeterKind, MeterZone, ReadingSource, ReadingStatus
@@ -235,6 +236,19 @@ class ReadingsPayload:
         )
 
 
+PublicAccountNumber = Annotated[
+    str,
+    described(
+        "The account number printed on the bill (лицевой счёт); its holder must allow readings "
+        "without signing in."
+    ),
+]
+OwnReadings = Annotated[
+    list[ReadingInput],
+    described(f"One new reading per register of the account's meters. {OWN_ACCOUNT}"),
+]
+
+
 @strawberry.type
 class ReadingsQuery:
     @strawberry.field(
@@ -245,13 +259,9 @@ class ReadingsQuery:
     async def public_meters(
         self,
         info: Info,
-        account_number: str,
-        captcha_id: Annotated[
-            strawberry.ID, strawberry.argument(description="Captcha.id of the security code.")
-        ],
-        captcha_answer: Annotated[
-            str, strawberry.argument(description="The characters in the security-code picture.")
-        ],
+        account_number: PublicAccountNumber,
+        captcha_id: CaptchaId,
+        captcha_answer: CaptchaAnswer,
     ) -> list[Meter] | None:
         rows = await resolve.public_meters(
             info.context,
@@ -268,7 +278,7 @@ class ReadingsMutation:
         description="Consumption and cost of new readings, before submitting them. Signed-in users, own accounts."
     )
     async def preview_readings(
-        self, info: Info, account_number: str, readings: list[ReadingInput]
+        self, info: Info, account_number: OwnAccountNumber, readings: OwnReadings
     ) -> ReadingPreviewPayload:
         outcome = await resolve.preview_readings(
             info.context, account_number=account_number, entries=[r.to_entry() for r in readings]
@@ -279,7 +289,7 @@ class ReadingsMutation:
         description="Stores new readings (PENDING until billing accepts them). Signed-in users, own accounts."
     )
     async def submit_readings(
-        self, info: Info, account_number: str, readings: list[ReadingInput]
+        self, info: Info, account_number: OwnAccountNumber, readings: OwnReadings
     ) -> ReadingsPayload:
         outcome = await resolve.submit_readings(
             info.context, account_number=account_number, entries=[r.to_entry() for r in readings]
@@ -295,10 +305,18 @@ class ReadingsMutation:
     async def submit_public_readings(
         self,
         info: Info,
-        account_number: str,
-        readings: list[ReadingInput],
-        captcha_id: strawberry.ID,
-        captcha_answer: str,
+        account_number: PublicAccountNumber,
+        readings: Annotated[
+            list[ReadingInput], described("One new reading per register of the account's meters.")
+        ],
+        captcha_id: Annotated[
+            strawberry.ID,
+            described(
+                "Captcha.id of the security code: a fresh one, or the one solved in publicMeters "
+                "for this account."
+            ),
+        ],
+        captcha_answer: CaptchaAnswer,
     ) -> ReadingsPayload:
         outcome = await resolve.submit_public_readings(
             info.context,
