@@ -15,13 +15,13 @@ PREFIX = "/sandbox"
 
 
 def setup(app: web.Application) -> None:
-    """Mounts the emulator at /sandbox, if the configured acquirer is the sandbox; call it while
-    the routes are set up (after app[RUNTIME] is set, before the app starts)."""
+    """Adds the emulator's routes under /sandbox if the configured acquirer is the sandbox. Call
+    it where the routes are set up (after app[RUNTIME] is set, before the app starts)."""
     # Imported here: Tortoise imports sandbox_bank.models (and so this package) with the other
     # models, long before any route exists.
     from routes.keys import RUNTIME
-    from sandbox_bank.routes import build_app
+    from sandbox_bank.routes import add_routes
 
     if app[RUNTIME].settings.payment_provider != "sandbox":
         return
-    app.add_subapp(PREFIX, build_app())
+    add_routes(app, PREFIX)

@@ -1,4 +1,4 @@
-"""The emulator over HTTP, a sub-application under /sandbox:
+"""The emulator over HTTP, a group of routes under /sandbox:
 
 - POST /sandbox/api/orders, GET /sandbox/api/orders/{id}, POST /sandbox/api/orders/{id}/cancel:
   the acquirer's API, called by adapters/acquirers/sandbox.py, signed with LK_SANDBOX_SECRET;
@@ -25,7 +25,6 @@ from sandbox_bank.payer import CardResult, CardStep
 
 
 def _runtime(request: web.Request) -> Runtime:
-    # The sub-application reads the runtime of the app it is mounted in.
     return request.config_dict[RUNTIME]
 
 
@@ -113,14 +112,13 @@ async def _answer(call: Awaitable[dict[str, Any]]) -> web.Response:
         return web.json_response({"error": str(error)}, status=error.status)
 
 
-def build_app() -> web.Application:
-    """The emulator's sub-application, to be mounted at /sandbox."""
-    app = web.Application()
-    app.router.add_post("/api/orders", api_open)
-    app.router.add_get("/api/orders/{id}", api_state)
-    app.router.add_post("/api/orders/{id}/cancel", api_cancel)
-    app.router.add_get("/pay/{id}", card_page)
-    app.router.add_post("/pay/{id}", card_submit)
-    app.router.add_post("/pay/{id}/3ds", card_3ds)
-    app.router.add_post("/sbp/pay", sbp_pay)
-    return app
+def add_routes(app: web.Application, prefix: str) -> None:
+    """The emulator's routes, under `prefix` (/sandbox). Added to the app itself rather than a
+    sub-application: the app's response hooks (routes/middleware.py) read the app's own keys."""
+    app.router.add_post(f"{prefix}/api/orders", api_open)
+    app.router.add_get(f"{prefix}/api/orders/{{id}}", api_state)
+    app.router.add_post(f"{prefix}/api/orders/{{id}}/cancel", api_cancel)
+    app.router.add_get(f"{prefix}/pay/{{id}}", card_page)
+    app.router.add_post(f"{prefix}/pay/{{id}}", card_submit)
+    app.router.add_post(f"{prefix}/pay/{{id}}/3ds", card_3ds)
+    app.router.add_post(f"{prefix}/sbp/pay", sbp_pay)
