@@ -4,7 +4,7 @@ reordered message never shows a wrong status."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 
 import models
@@ -19,7 +19,7 @@ from services.payments.views import parse_uuid, payment_for_user
 
 async def watch_payment(
     rt: Runtime, *, user: models.User | None, payment_id: str, capability: str | None = None
-) -> AsyncIterator[models.Payment]:
+) -> AsyncGenerator[models.Payment, None]:
     """The payment's current state, then the state after every change.
 
     Allowed to a user linked to the payment's account, or to whoever holds the payment's
@@ -46,7 +46,7 @@ async def watch_payment(
 
 async def watch_account(
     rt: Runtime, *, user: models.User, account_number: str
-) -> AsyncIterator[models.Payment]:
+) -> AsyncGenerator[models.Payment, None]:
     """Every change of a payment on the account, read again from the database. After RESYNC
     (messages may have been lost) every payment changed since the last one sent is sent again."""
     account = await accounts.require_account(user.id, account_number)
