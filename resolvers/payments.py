@@ -4,41 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import date
-from typing import Any, ParamSpec
+from typing import Any
 from uuid import UUID
 
 import models
-from resolvers.common import as_graphql_error, mutation, query
+from resolvers.common import mutation, query, subscription
 from resolvers.context import Context
 from resolvers.loaders import Loader
 from services import accounts
 from services.errors import DomainError, ErrorCode, unauthenticated
 from services.pagination import Page
 from services.payments import cancel, create, feeds, history, views
-from services.payments.capability import capability
+from services.payments.capability import capability as capability_of
 from services.payments.create import PaymentRequest
-
-P = ParamSpec("P")
-
-
-def subscription(
-    fn: Callable[P, AsyncGenerator[models.Payment, None]],
-) -> Callable[P, AsyncGenerator[models.Payment, None]]:
-    """Decorates a subscription resolver: a DomainError, raised before the first event or
-    between two, ends the subscription with a GraphQL error carrying the code and field."""
-
-    @functools.wraps(fn)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> AsyncGenerator[models.Payment, None]:
-        try:
-            async for row in fn(*args, **kwargs):
-                yield row
-        except DomainError as error:
-            raise as_graphql_error(error) from None
-
-    return wrapper
 
 
 class AccountByIdLoader(Loader[int, models.Account | None]):
@@ -103,7 +83,7 @@ async def cancel_payment(ctx: Context, *, payment_id: str) -> models.Payment:
 
 
 def payment_capability(ctx: Context, *, payment: models.Payment | None) -> str | None:
-    return capability(ctx.rt, payment.id) if payment is not None else None
+    return capability_of(ctx.rt, payment.id) if payment is not None else None
 
 
 async def payment_is_personal(ctx: Context, *, payment_id: str) -> bool:
