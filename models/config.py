@@ -11,6 +11,8 @@ MODEL_MODULES = [
     "models.payments",
     "models.messages",
     "models.integration",
+    # The sandbox acquirer's emulator (its table exists whatever the provider).
+    "sandbox_bank.models",
 ]
 
 

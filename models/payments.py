@@ -70,21 +70,3 @@ class PaymentEvent(Model):
 
     class Meta:
         table = "payment_event"
-
-
-class SandboxOrder(Model):
-    """The sandbox acquirer own record of an order (the emulator side, not ours)."""
-
-    id = fields.CharField(max_length=64, primary_key=True)
-    order_id = fields.CharField(max_length=64, db_index=True)
-    method = fields.CharField(max_length=8)
-    amount_kopecks = fields.BigIntField()
-    status = fields.CharField(max_length=32)
-    notification_url = fields.CharField(max_length=1000)
-    success_url = fields.CharField(max_length=1000, null=True)
-    three_ds_code = fields.CharField(max_length=8, null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
-
-    class Meta:
-        table = "sandbox_order"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, ParamSpec, TypeVar
 
@@ -44,6 +44,23 @@ def query(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return await fn(*args, **kwargs)
+        except DomainError as error:
+            raise as_graphql_error(error) from None
+
+    return wrapper
+
+
+def subscription(
+    fn: Callable[P, AsyncGenerator[T, None]],
+) -> Callable[P, AsyncGenerator[T, None]]:
+    """Decorates a subscription resolver: a DomainError, before the first event or between two,
+    ends the subscription with a GraphQL error carrying the code and field."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> AsyncGenerator[T, None]:
+        try:
+            async for item in fn(*args, **kwargs):
+                yield item
         except DomainError as error:
             raise as_graphql_error(error) from None
 

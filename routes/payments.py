@@ -1,5 +1,5 @@
 """Routes of the payments domain: the acquirers' callbacks, the page the customer returns to,
-the reconciliation task, and (with the sandbox provider) the acquirer emulator."""
+the reconciliation task, and (with the sandbox provider) the acquirer emulator's mount."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from pathlib import Path
 
 from aiohttp import web
 
-from routes import sandbox
+import sandbox_bank
 from routes.keys import RUNTIME
-from services import payments
 from services.payments import events as payment_events
+from services.payments import reconcile
+from services.payments.capability import payment_for_capability
 from services.payments.events import EventOutcome
+from services.payments.views import STATUS_TEXTS
 
 log = logging.getLogger(__name__)
 STATIC_URL = "/static/payments"
@@ -66,7 +68,7 @@ async def returned(request: web.Request) -> web.Response:
     rt = request.app[RUNTIME]
     payment_id = request.query.get("paymentId", "")
     capability = request.query.get("capability", "")
-    payment = await payments.payment_for_capability(rt, payment_id, capability)
+    payment = await payment_for_capability(rt, payment_id, capability)
     if payment is None:
         body = "<h1>Платёж не найден</h1><p>Ссылка неверна. Статус платежа — в личном кабинете.</p>"
         return _return_page(body, status=404)
@@ -76,7 +78,7 @@ data-capability="{html.escape(capability)}" data-status="{payment.status.value}"
 <h1>Оплата</h1>
 <p>Сумма: <span class="amount" id="amount">{html.escape(rubles(payment.amount))}</span></p>
 <p>Статус: <span class="status" id="status" aria-live="polite">\
-{html.escape(payments.STATUS_TEXTS[payment.status])}</span></p>
+{html.escape(STATUS_TEXTS[payment.status])}</span></p>
 <p id="reason"{"" if reason else " hidden"}>{html.escape(reason)}</p>
 <p class="hint" id="live"{" hidden" if payment.status in payment_events.FINAL else ""}>\
 Статус обновится на этой странице сам, как только банк сообщит результат.</p>
@@ -110,7 +112,7 @@ async def _reconcile_forever(app: web.Application) -> None:
     rt = app[RUNTIME]
     while True:
         try:
-            counts = await payment_events.reconcile_once(rt)
+            counts = await reconcile.reconcile_once(rt)
             if any(counts.values()):
                 log.info("payments: reconciliation %s", counts)
         except Exception:
@@ -146,5 +148,4 @@ def setup(app: web.Application) -> None:
     app.router.add_static(f"{STATIC_URL}/", STATIC_DIR, append_version=False)
     app.on_startup.append(_start_reconciliation)
     app.on_shutdown.append(_stop_tasks)
-    if app[RUNTIME].settings.payment_provider == "sandbox":
-        sandbox.setup(app)
+    sandbox_bank.setup(app)

@@ -16,9 +16,9 @@ from resolvers.common import Outcome
 from schema.accounts import Provider, Service
 from schema.common import PageInfo, UserError, money, user_errors
 from schema.context import Info
-from services import payments
 from services.pagination import Page
-from services.payments import PaymentLineRequest, PaymentRequest
+from services.payments import views as payments
+from services.payments.create import PaymentLineRequest, PaymentRequest
 
 # The stored methods (CARD, SBP), as the integration endpoint shows them.
 PaymentMethodEnum = strawberry.enum(

@@ -8,10 +8,7 @@ from collections.abc import AsyncIterator
 import models
 from adapters.broker import RESYNC
 from infra.runtime import Runtime
-
-# The payments domain publishes {"paymentId": "<uuid>", "status": "<STATUS>"} here after
-# every status change of a payment.
-PAYMENTS_CHANNEL = "payments"
+from services.payments.channels import PAYMENTS_CHANNEL
 
 
 async def payment(payment_id: str) -> models.Payment | None:
