@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -41,7 +41,7 @@ async def import_services(items: Sequence[Item]) -> list[ItemResult]:
 async def apply_services(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
     parsed = batch.parsed
     async with in_transaction():
-        existing = {
+        existing: dict[Hashable, models.Service] = {
             s.code: s for s in await models.Service.filter(code__in=[p.key for p in parsed])
         }
         await upsert_flat(batch, models.Service, [(p, p.row) for p in parsed], existing)
@@ -53,4 +53,4 @@ async def services_by_code(codes: set[str]) -> dict[str, int]:
     if not codes:
         return {}
     rows = await models.Service.filter(code__in=codes).values_list("code", "id")
-    return dict(rows)  # type: ignore[arg-type]
+    return dict(rows)

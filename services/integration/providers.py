@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -41,6 +41,8 @@ async def import_providers(items: Sequence[Item]) -> list[ItemResult]:
 async def apply_providers(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
     parsed = batch.parsed
     async with in_transaction():
-        existing = {p.inn: p for p in await models.Provider.filter(inn__in=[p.key for p in parsed])}
+        existing: dict[Hashable, models.Provider] = {
+            p.inn: p for p in await models.Provider.filter(inn__in=[p.key for p in parsed])
+        }
         await upsert_flat(batch, models.Provider, [(p, p.row) for p in parsed], existing)
     return batch.finish()
