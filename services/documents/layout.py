@@ -176,7 +176,8 @@ def number(value: Decimal | None) -> str:
 def tariff(value: Decimal) -> str:
     """Rubles per unit: at least two decimals (5.15, 4.90), more only when billing has them."""
     normalized = Decimal(value).normalize()
-    if -normalized.as_tuple().exponent < 2:  # type: ignore[operator]
+    exponent = normalized.as_tuple().exponent  # an int for every finite number
+    if isinstance(exponent, int) and exponent > -2:
         normalized = normalized.quantize(Decimal("0.01"))
     return f"{normalized:f}"
 
