@@ -10,25 +10,24 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import segno
 from email_validator import EmailNotValidError, validate_email
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 import models
 from adapters.acquirers import AcquirerError, Order, OrderItem, to_kopecks
 from adapters.broker import RESYNC
 from infra.runtime import Runtime
-from services import accounts
-from services.errors import DomainError, ErrorCode, FieldError
-from services.pagination import Page, decode_cursor, encode_cursor, page_size
+from services import accounts, periods
+from services.errors import DomainError, ErrorCode, FieldError, reversed_range
+from services.ids import parse_uuid
+from services.pagination import Page, keyset_page, page_size
 from services.payments import events as payment_events
 
 log = logging.getLogger(__name__)
@@ -130,9 +129,8 @@ async def payment_for_capability(
     rt: Runtime, payment_id: str, token: str | None
 ) -> models.Payment | None:
     """The payment, if the capability is its own; None otherwise (never says why)."""
-    try:
-        key = uuid.UUID(payment_id)
-    except (ValueError, TypeError):
+    key = parse_uuid(payment_id)
+    if key is None:
         return None
     if not token or not hmac.compare_digest(token.encode(), capability(rt, key).encode()):
         return None
@@ -148,9 +146,8 @@ def return_url(rt: Runtime, payment_id: uuid.UUID) -> str:
 
 async def payment_for_user(user_id: int, payment_id: str) -> models.Payment | None:
     """The payment, if the user is linked to its account; None otherwise (never says why)."""
-    try:
-        key = uuid.UUID(payment_id)
-    except (ValueError, TypeError):
+    key = parse_uuid(payment_id)
+    if key is None:
         return None
     payment = await models.Payment.get_or_none(id=key)
     if payment is None:
@@ -178,29 +175,17 @@ async def history(
     retailer's time zone (inclusive)."""
     size = page_size(first)
     query = models.Payment.filter(account_id=account.id, status__in=list(HISTORY_STATUSES))
-    zone = ZoneInfo(timezone)
-    if from_ is not None:
-        query = query.filter(created_at__gte=datetime.combine(from_, time(), zone))
-    if to is not None:
-        query = query.filter(created_at__lt=datetime.combine(to + timedelta(days=1), time(), zone))
+    since, until = periods.local_day_range(from_, to, timezone)
     if from_ is not None and to is not None and from_ > to:
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "Начало периода позже его окончания.", "from")
-    if after:
-        created, key = decode_cursor(after, 2)
-        try:
-            at, ref = datetime.fromisoformat(created), uuid.UUID(key)
-        except ValueError:
-            raise DomainError.of(
-                ErrorCode.INVALID_INPUT, "Неверный курсор страницы.", "after"
-            ) from None
-        query = query.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=ref))
-    rows = await query.order_by("-created_at", "-id").limit(size + 1)
-    items = rows[:size]
-    return Page(
-        items=items,
-        cursors=[encode_cursor(p.created_at.isoformat(), p.id) for p in items],
-        has_next_page=len(rows) > size,
-        has_previous_page=after is not None,
+        raise reversed_range()
+    return await keyset_page(
+        query,
+        moment="created_at",
+        since=since,
+        until=until,
+        size=size,
+        after=after,
+        parse_id=uuid.UUID,
     )
 
 
@@ -538,7 +523,7 @@ async def watch_account(
                     account_id=account.id, updated_at__gte=since
                 ).order_by("updated_at")
             else:
-                payment_id = payment_events.parse_uuid(message.get("paymentId"))
+                payment_id = parse_uuid(message.get("paymentId"))
                 row = (
                     await models.Payment.get_or_none(id=payment_id, account_id=account.id)
                     if payment_id

@@ -30,6 +30,7 @@ from adapters.acquirers import (
 )
 from infra.runtime import Runtime
 from services import messages
+from services.ids import parse_uuid
 
 log = logging.getLogger(__name__)
 S = models.PaymentStatus
@@ -345,10 +346,3 @@ async def _record(
 
 def _jsonable(payload: Any) -> Any:
     return payload if isinstance(payload, dict) else {"value": str(payload)}
-
-
-def parse_uuid(value: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value is not None else None
-    except (ValueError, TypeError):
-        return None
