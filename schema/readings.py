@@ -16,7 +16,7 @@ from schema.accounts import MeterKindEnum, MeterZoneEnum, Service
 from schema.common import PageInfo, UserError, money, plain, rate, user_errors
 from schema.context import Info
 from services.pagination import Page
-from services.readings import (
+from services.readings.views import (
     Preview,
     PreviewLine,
     ReadingEntry,

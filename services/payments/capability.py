@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import models
 from infra.runtime import Runtime
-from services.payments.views import parse_uuid
+from services.ids import parse_uuid
 
 _PURPOSE = "payment-capability"
 

@@ -29,8 +29,8 @@ from adapters.acquirers import (
 )
 from infra.runtime import Runtime
 from services import messages
+from services.ids import parse_uuid
 from services.payments.channels import channels_of
-from services.payments.views import parse_uuid
 
 log = logging.getLogger(__name__)
 S = models.PaymentStatus

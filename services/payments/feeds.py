@@ -12,9 +12,10 @@ from adapters.broker import RESYNC
 from infra.runtime import Runtime
 from services import accounts
 from services.errors import DomainError, ErrorCode
+from services.ids import parse_uuid
 from services.payments.capability import payment_for_capability
 from services.payments.channels import account_channel, payment_channel
-from services.payments.views import parse_uuid, payment_for_user
+from services.payments.views import payment_for_user
 
 
 async def watch_payment(

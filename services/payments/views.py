@@ -11,6 +11,7 @@ from enum import Enum
 import segno
 
 import models
+from services.ids import parse_uuid
 
 S = models.PaymentStatus
 # Payment.channel of payments made in the cabinet (billing's imports carry the bank's or the
@@ -57,14 +58,6 @@ def method_of(payment: models.Payment) -> PaymentMethod:
     if payment.provider == OFFLINE_PROVIDER or payment.method is None:
         return PaymentMethod.OFFLINE
     return PaymentMethod(payment.method.value)
-
-
-def parse_uuid(value: object) -> uuid.UUID | None:
-    """A payment id as a client or a message gives it; None when it is not one."""
-    try:
-        return uuid.UUID(str(value)) if value is not None else None
-    except (ValueError, TypeError):
-        return None
 
 
 async def payment_for_user(user_id: int, payment_id: str) -> models.Payment | None:
