@@ -161,6 +161,7 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
         rt.tasks.start_periodic(
             lambda: _reconcile_payments(rt), seconds=RECONCILE_INTERVAL, name="payments-reconcile"
         )
+        log.info("background tasks started: %s", ", ".join(rt.tasks.names()))
     yield
     await rt.tasks.stop()
 
