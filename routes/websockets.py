@@ -6,8 +6,8 @@ HTTP limit says).
 
 Strawberry reads any JSON value and then indexes it as an object: a body of `123`, `null`,
 `"x"` or `true` answered HTTP 500, and such a websocket message ended the connection with a
-traceback (so did a `subscribe` whose payload or query was not what the protocol says). Here a
-body that is neither an object nor a list (a batch, which Strawberry refuses itself) answers
+traceback (so did a `subscribe` whose payload or query was not what the protocol says). Here
+(with the views' base, routes/graphql_view.py) a body that is neither an object nor a list (a batch, which Strawberry refuses itself) answers
 400, and such a websocket message closes the socket with graphql-transport-ws's 4400 (Bad
 request).
 
