@@ -1,9 +1,9 @@
 """Routes of the payments domain: the acquirers' callbacks, the page the customer returns to,
-the reconciliation task, and (with the sandbox provider) the acquirer emulator's mount."""
+and the acquirer emulator's mount (with the sandbox provider). Reconciliation runs as a background
+task started by the app factory (server.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from decimal import Decimal
@@ -14,7 +14,6 @@ from aiohttp import web
 import sandbox_bank
 from routes.keys import RUNTIME
 from services.payments import events as payment_events
-from services.payments import reconcile
 from services.payments.capability import payment_for_capability
 from services.payments.events import EventOutcome
 from services.payments.views import STATUS_TEXTS
@@ -27,9 +26,6 @@ RETURN_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-# Seconds between reconciliation passes (the first runs at start-up).
-RECONCILE_INTERVAL = 60
-TASK_PREFIXES = ("payments-", "sandbox-callback-")
 _STATUS = {
     EventOutcome.APPLIED: 200,
     EventOutcome.DUPLICATE: 200,
@@ -108,44 +104,8 @@ def _return_page(body: str, status: int = 200) -> web.Response:
     )
 
 
-async def _reconcile_forever(app: web.Application) -> None:
-    rt = app[RUNTIME]
-    while True:
-        try:
-            counts = await reconcile.reconcile_once(rt)
-            if any(counts.values()):
-                log.info("payments: reconciliation %s", counts)
-        except Exception:
-            log.exception("payments: reconciliation pass failed")
-        task = asyncio.current_task()
-        if task is not None and task.cancelling():
-            # Cancelled during the pass, but a library swallowed the CancelledError: stop now
-            # rather than sleep (the app's shutdown is waiting for this task).
-            raise asyncio.CancelledError
-        await asyncio.sleep(RECONCILE_INTERVAL)
-
-
-async def _start_reconciliation(app: web.Application) -> None:
-    rt = app[RUNTIME]
-    if rt.settings.background_tasks:
-        rt.tasks.append(asyncio.create_task(_reconcile_forever(app), name="payments-reconcile"))
-
-
-async def _stop_tasks(app: web.Application) -> None:
-    """Stops reconciliation and the sandbox's callback deliveries before the HTTP session and
-    the database close under them."""
-    pending = {t for t in app[RUNTIME].tasks if t.get_name().startswith(TASK_PREFIXES)}
-    # Cancel again while any task lives on: a swallowed cancellation must not hang shutdown.
-    while pending:
-        for task in pending:
-            task.cancel()
-        _, pending = await asyncio.wait(pending, timeout=1)
-
-
 def setup(app: web.Application) -> None:
     app.router.add_post("/payments/callback/{provider}", callback)
     app.router.add_get("/payments/return", returned)
     app.router.add_static(f"{STATIC_URL}/", STATIC_DIR, append_version=False)
-    app.on_startup.append(_start_reconciliation)
-    app.on_shutdown.append(_stop_tasks)
     sandbox_bank.setup(app)

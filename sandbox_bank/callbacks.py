@@ -23,7 +23,7 @@ async def schedule_callback(rt: Runtime, order_id: str) -> None:
     """Sends the order's callback in the background (the customer's page does not wait for it);
     the task is cancelled with the app's other tasks."""
     order = await get_order(order_id)
-    task = asyncio.create_task(
+    rt.tasks.start(
         deliver_callback(
             rt.http,
             url=order.notification_url,
@@ -32,8 +32,6 @@ async def schedule_callback(rt: Runtime, order_id: str) -> None:
         ),
         name=f"sandbox-callback-{order.id}",
     )
-    rt.tasks.append(task)
-    task.add_done_callback(lambda t: rt.tasks.remove(t) if t in rt.tasks else None)
 
 
 async def deliver_callback(
