@@ -6,8 +6,8 @@ HTTP limit says).
 
 Strawberry reads any JSON value and then indexes it as an object: a body of `123`, `null`,
 `"x"` or `true` answered HTTP 500, and such a websocket message ended the connection with a
-traceback (so did a `subscribe` whose payload or query was not what the protocol says). Here a
-body that is neither an object nor a list (a batch, which Strawberry refuses itself) answers
+traceback (so did a `subscribe` whose payload or query was not what the protocol says). Here
+(with the views' base, routes/graphql_view.py) a body that is neither an object nor a list (a batch, which Strawberry refuses itself) answers
 400, and such a websocket message closes the socket with graphql-transport-ws's 4400 (Bad
 request).
 
@@ -27,10 +27,9 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import http, web
-from cross_web import HTTPException
 from strawberry.aiohttp.views import AiohttpWebSocketAdapter
 from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -43,11 +42,12 @@ from strawberry.utils.aio import aclosing
 
 from adapters.broker import RESYNC
 from infra.runtime import Runtime
-from routes.keys import RUNTIME
 from services.errors import ErrorCode
 from services.identity import auth, sessions
 
 log = logging.getLogger(__name__)
+ContextT = TypeVar("ContextT")
+RootValueT = TypeVar("RootValueT")
 
 # graphql-transport-ws close codes (docs/identity.md): 4401 Unauthorized, the credentials
 # the connection was opened with no longer hold; 4403 Forbidden, refused at connection_init.
@@ -175,11 +175,11 @@ def customer_session_watch(
 WATCH_KEY = web.RequestKey("session_watch", SessionWatch)
 
 
-class SessionAwareTransportWS(BaseGraphQLTransportWSHandler):
+class SessionAwareTransportWS(BaseGraphQLTransportWSHandler[ContextT, RootValueT]):
     """graphql-transport-ws with a context per operation (the view's `operation_context`) and
     the connection's SessionWatch stopped when the connection ends."""
 
-    async def run_operation(self, operation: Operation) -> None:
+    async def run_operation(self, operation: Operation[ContextT, RootValueT]) -> None:
         # Strawberry's run_operation, with the operation's own context.
         try:
             context = await self.view.operation_context(self.context)  # type: ignore[attr-defined]
@@ -257,52 +257,3 @@ class ObjectMessages(AiohttpWebSocketAdapter):
                 yield message
             elif ws_message.type == http.WSMsgType.BINARY:
                 raise NonTextMessageReceived
-
-
-class JsonObjects:
-    """Mixin for Strawberry's aiohttp GraphQLView: HTTP bodies and websocket messages that are
-    JSON but not an object are refused as bad requests."""
-
-    websocket_adapter_class = ObjectMessages
-
-    def parse_json(self, data: str | bytes) -> Any:
-        parsed = super().parse_json(data)  # type: ignore[misc]
-        if not isinstance(parsed, dict | list):
-            raise HTTPException(400, NOT_AN_OBJECT)
-        return parsed
-
-    def parse_query_params(self, params: Any) -> dict[str, Any]:
-        """GET: `variables=null` is as good as none, so the query string's values are read
-        with Strawberry's own parse_json (Strawberry then checks their types)."""
-        parsed = dict(params)
-        for key in ("variables", "extensions"):
-            if parsed.get(key):
-                parsed[key] = super().parse_json(parsed[key])  # type: ignore[misc]
-        return parsed
-
-
-class BoundedWebSockets(JsonObjects):
-    """Mixin for Strawberry's aiohttp GraphQLView (before the Strawberry class); brings
-    `JsonObjects` along, so that every GraphQL view of the app takes objects only, and speaks
-    graphql-transport-ws with a context per operation and the connection's SessionWatch."""
-
-    graphql_transport_ws_handler_class = SessionAwareTransportWS
-
-    async def create_websocket_response(
-        self, request: web.Request, subprotocol: str | None
-    ) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(
-            protocols=[subprotocol] if subprotocol else [],
-            max_msg_size=request.app[RUNTIME].settings.max_body_bytes,
-        )
-        await ws.prepare(request)
-        return ws
-
-    async def operation_context(self, context: Any) -> Any:
-        """The context of one websocket operation; the view says how it is renewed."""
-        return context
-
-    async def watch_session(self, request: web.Request, watch: SessionWatch) -> None:
-        """Starts watching the connection's credentials (from on_ws_connect)."""
-        request[WATCH_KEY] = watch
-        await watch.start()

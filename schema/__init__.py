@@ -1,4 +1,7 @@
-"""The customer schema: root Query, Mutation and Subscription merged from each domain."""
+"""The customer schema: root Query, Mutation and Subscription merged from each domain.
+
+Nothing is built on import: the app factory (server.py) builds the schema with the settings'
+limits, `python -m schema` with the defaults."""
 
 from __future__ import annotations
 
@@ -44,6 +47,3 @@ def build_schema(
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
         scalar_overrides=DATE_SCALARS,
     )
-
-
-schema = build_schema()

@@ -18,7 +18,7 @@ from models import PaymentMethod as StoredPaymentMethod
 from services.documents import DocumentKind
 from services.errors import ErrorCode
 from services.integration.results import ItemStatus
-from services.payments import PaymentMethod
+from services.payments.views import PaymentMethod
 
 __all__ = [
     "ContactChannel",

@@ -18,8 +18,8 @@ from schema.arguments import OWN_ACCOUNT, PAYMENT_VISIBLE, OwnAccountNumber, des
 from schema.common import UserError, money, user_errors
 from schema.context import Info
 from schema.enums import PaymentMethod, PaymentStatus
-from services import payments
-from services.payments import PaymentLineRequest, PaymentRequest
+from services.payments import views as payments
+from services.payments.create import PaymentLineRequest, PaymentRequest
 
 
 @strawberry.type(description="The part of a payment that goes to one service.")

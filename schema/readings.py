@@ -17,7 +17,7 @@ from schema.arguments import OWN_ACCOUNT, CaptchaAnswer, CaptchaId, OwnAccountNu
 from schema.common import UserError, money, plain, rate, user_errors
 from schema.context import Info
 from schema.enums import MeterKind, MeterZone, ReadingSource, ReadingStatus
-from services.readings import (
+from services.readings.views import (
     Preview,
     PreviewLine,
     ReadingEntry,

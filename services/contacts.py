@@ -28,14 +28,19 @@ def normalize_phone(value: str | None, *, field: str) -> str:
 def normalize_email(value: str | None, *, field: str) -> str:
     if not value or not value.strip():
         raise DomainError.of(ErrorCode.REQUIRED, "Укажите адрес электронной почты.", field)
+    # Stored in lower case: addresses are compared (and logins found) case-insensitively.
+    return email_address(value, field=field).lower()
+
+
+def email_address(value: str, *, field: str) -> str:
+    """The address in its normal form (the domain in lower case, the local part as typed), e.g.
+    where a copy of a receipt or a document goes; INVALID_INPUT if it is not an address."""
     try:
-        checked = validate_email(value.strip(), check_deliverability=False)
+        return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
         raise DomainError.of(
             ErrorCode.INVALID_INPUT, "Проверьте адрес электронной почты.", field
         ) from None
-    # Stored in lower case: addresses are compared (and logins found) case-insensitively.
-    return checked.normalized.lower()
 
 
 def is_email(contact: str) -> bool:

@@ -9,7 +9,7 @@ from datetime import date
 import models
 from infra import database
 from services import periods
-from services.errors import DomainError, ErrorCode
+from services.errors import DomainError, ErrorCode, reversed_range
 
 MAX_STATEMENT_PERIODS = 6
 ACCOUNT_NUMBER_LENGTH = models.Account._meta.fields_map["number"].max_length
@@ -164,7 +164,7 @@ async def statements(
         from_ = periods.add_months(periods.period_of(to), -(MAX_STATEMENT_PERIODS - 1))
     first, last = periods.period_of(from_), periods.period_of(to)
     if first > last:
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "Начало периода позже его окончания.", "from")
+        raise reversed_range()
     if periods.months_between(first, last) > MAX_STATEMENT_PERIODS:
         raise DomainError.of(
             ErrorCode.INVALID_INPUT,

@@ -15,9 +15,11 @@ from infra import database
 from infra.crypto import random_token
 from infra.runtime import Runtime
 from services import limits
+from services.clock import now
 from services.errors import DomainError, ErrorCode
 from services.identity import captcha as captchas
 from services.identity import sessions
+from services.ids import parse_uuid
 
 FAILED_LOGINS_WINDOW = timedelta(minutes=15)
 # Failures of one login judged without a security code within the window.
@@ -28,10 +30,6 @@ FAILED_LOGINS_LIMIT = 10
 # after which it is refused altogether (a flood).
 SOURCE_CAPTCHA_FAILURES = 10
 SOURCE_FAILURES_LIMIT = 30
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 LOGIN_KEY_LENGTH = models.User._meta.fields_map["login_key"].max_length
@@ -60,9 +58,8 @@ async def viewer_from_token(rt: Runtime, token: str) -> Viewer | None:
     claims = rt.signer.read_access_token(token)
     if claims is None:
         return None
-    try:
-        session_id = uuid.UUID(claims.session_id)
-    except ValueError:
+    session_id = parse_uuid(claims.session_id)
+    if session_id is None:
         return None
     rows = await database.fetch(
         models.Session,
@@ -328,10 +325,7 @@ def _session_of_refresh_token(rt: Runtime, token: str) -> uuid.UUID | None:
     expected = rt.signer.digest(body, purpose="refresh-tag")[:REFRESH_TAG_LENGTH]
     if not body or not hmac.compare_digest(tag.encode(), expected.encode()):
         return None
-    try:
-        return uuid.UUID(hex=session_hex)
-    except ValueError:
-        return None
+    return parse_uuid(session_hex)
 
 
 def _tokens(rt: Runtime, user: models.User, session: models.Session, refresh: str) -> Tokens:

@@ -18,6 +18,7 @@ import models
 from infra.runtime import Runtime
 from services.errors import DomainError, ErrorCode
 from services.identity.views import CaptchaView
+from services.ids import parse_uuid
 
 TTL = timedelta(minutes=10)
 LENGTH = 5
@@ -60,10 +61,7 @@ async def verify(
     if rt.settings.captcha == "disabled":
         return
     now = datetime.now(UTC)
-    try:
-        challenge_id = uuid.UUID(str(captcha_id))
-    except ValueError:
-        challenge_id = None
+    challenge_id = parse_uuid(captcha_id)
     row = await models.CaptchaChallenge.get_or_none(id=challenge_id) if challenge_id else None
     used = (
         row is not None

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 import models
 from infra.runtime import Runtime
 from services import accounts, contacts, limits, messages
+from services.clock import now
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import auth, verification
 from services.identity.views import password_errors
@@ -35,10 +36,6 @@ EMAIL_TEXT = """Здравствуйте!
 С уважением,
 служба поддержки клиентов
 """
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- the current password

@@ -17,7 +17,7 @@ linkAccount using the holder's login and password, or asks the office).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -27,6 +27,7 @@ from tortoise.transactions import in_transaction
 import models
 from infra.runtime import Runtime
 from services import accounts, contacts, messages
+from services.clock import now
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import auth, binding, captcha, verification
 from services.identity.views import (
@@ -36,6 +37,7 @@ from services.identity.views import (
     login_errors,
     password_errors,
 )
+from services.ids import parse_uuid
 
 TTL = timedelta(hours=24)
 ACTIVATION_TTL = timedelta(hours=24)
@@ -60,10 +62,6 @@ EMAIL_TEXT = """Здравствуйте!
 С уважением,
 служба поддержки клиентов
 """
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _target(registration: models.Registration) -> str:
@@ -159,10 +157,7 @@ async def start(rt: Runtime, *, request: RegistrationRequest, ip: str | None) ->
 
 async def _load(registration_id: str, *, lock: bool = False) -> models.Registration:
     field = "registrationId"
-    try:
-        key = uuid.UUID(str(registration_id))
-    except ValueError:
-        key = None
+    key = parse_uuid(registration_id)
     query = models.Registration.filter(id=key)
     row = await (query.select_for_update() if lock else query).first() if key else None
     if row is None or row.expires_at <= now():

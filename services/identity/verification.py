@@ -9,8 +9,7 @@ and it counts towards the same daily limit.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import F
 
@@ -18,6 +17,7 @@ import models
 from infra.crypto import random_digits, random_token
 from infra.runtime import Runtime
 from services import limits, periods
+from services.clock import now
 from services.errors import DomainError, ErrorCode
 
 CODE_TTL = timedelta(minutes=10)
@@ -26,17 +26,12 @@ MAX_ATTEMPTS = 5
 DAILY_LIMIT = 3
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def code_hash(rt: Runtime, purpose: models.VerificationPurpose, target: str, secret: str) -> str:
     return rt.signer.digest(f"{target}:{secret}", purpose=f"verification:{purpose.value}")
 
 
 def local_midnight(rt: Runtime) -> datetime:
-    zone = ZoneInfo(rt.settings.timezone)
-    return datetime.combine(periods.local_today(rt.settings.timezone), time(0), tzinfo=zone)
+    return periods.local_midnight(periods.local_today(rt.settings.timezone), rt.settings.timezone)
 
 
 def _daily_window(

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import models
 from adapters.broker import RESYNC
 from infra.runtime import Runtime
-
-# The payments domain publishes {"paymentId": "<uuid>", "status": "<STATUS>"} here after
-# every status change of a payment.
-PAYMENTS_CHANNEL = "payments"
+from services.ids import parse_uuid
+from services.payments.channels import PAYMENTS_CHANNEL
 
 
 async def payment(payment_id: str) -> models.Payment | None:
-    try:
-        key = uuid.UUID(str(payment_id))
-    except ValueError:
+    key = parse_uuid(payment_id)
+    if key is None:
         return None
     return await models.Payment.get_or_none(id=key).select_related("account")
 

@@ -13,7 +13,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -22,7 +22,6 @@ from tortoise.transactions import in_transaction
 
 import models
 from adapters.acquirers import (
-    AcquirerError,
     CallbackMalformed,
     CallbackRejected,
     StatusReport,
@@ -30,14 +29,14 @@ from adapters.acquirers import (
 )
 from infra.runtime import Runtime
 from services import messages
+from services.ids import parse_uuid
+from services.payments.channels import channels_of
 
 log = logging.getLogger(__name__)
 S = models.PaymentStatus
 FINAL = frozenset({S.SUCCEEDED, S.FAILED, S.CANCELED, S.EXPIRED, S.REFUNDED})
 # The source of reports of ours (a cancel in the cabinet, an expiry), as opposed to the acquirer.
 OWN_SOURCE = "lk"
-# A batch of one reconciliation pass; the next pass takes the rest.
-RECONCILE_BATCH = 100
 FAILURE_REASONS = {
     S.FAILED: "Банк отклонил платёж.",
     S.CANCELED: "Платёж отменён.",
@@ -142,69 +141,11 @@ async def publish(rt: Runtime, change: Change) -> None:
     """Tells subscribers (in every process) that a payment changed. A broker outage must not
     break the request that changed it: subscribers re-read the state when they resync."""
     message = {"paymentId": str(change.payment_id), "status": change.status.value}
-    for channel in (f"payment:{change.payment_id}", f"account:{change.account_id}", "payments"):
+    for channel in channels_of(change.payment_id, change.account_id):
         try:
             await rt.broker.publish(channel, message)
         except Exception as error:  # any broker failure: the change itself is committed
             log.warning("payments: publish on %s failed: %r", channel, error)
-
-
-async def reconcile_once(rt: Runtime, *, now: datetime | None = None) -> dict[str, int]:
-    """One reconciliation pass: asks the acquirer about payments PENDING for longer than
-    payment_reconcile_after_minutes (a lost callback), then expires payments past expires_at.
-    Returns counts of what it did, for logs and tests."""
-    now = now or datetime.now(UTC)
-    acquirer = rt.acquirer
-    counts = {"asked": 0, "applied": 0, "expired": 0, "errors": 0}
-    stale = now - timedelta(minutes=rt.settings.payment_reconcile_after_minutes)
-    pending = (
-        await models.Payment.filter(
-            status=S.PENDING,
-            provider=acquirer.name,
-            provider_payment_id__not_isnull=True,
-            updated_at__lte=stale,
-        )
-        .order_by("updated_at")
-        .limit(RECONCILE_BATCH)
-    )
-    for payment in pending:
-        counts["asked"] += 1
-        try:
-            report = await acquirer.state(payment.provider_payment_id)
-        except AcquirerError as error:
-            counts["errors"] += 1
-            log.warning("payments: state of %s unavailable: %s", payment.id, error)
-            continue
-        outcome = await apply_report(
-            rt, provider=acquirer.name, report=report, record_duplicate=False
-        )
-        counts["applied"] += outcome == EventOutcome.APPLIED
-    overdue = await models.Payment.filter(
-        status__in=[S.CREATED, S.PENDING], expires_at__lte=now
-    ).limit(RECONCILE_BATCH)
-    for payment in overdue:
-        if await _expire(rt, payment):
-            counts["expired"] += 1
-    return counts
-
-
-async def _expire(rt: Runtime, payment: models.Payment) -> bool:
-    acquirer = rt.acquirer
-    if payment.provider_payment_id and payment.provider == acquirer.name:
-        try:
-            await acquirer.cancel(payment.provider_payment_id)
-        except AcquirerError:
-            # The acquirer would not cancel: perhaps the customer paid at the last moment.
-            # Apply what it says instead; expire on a later pass if it is still unpaid.
-            try:
-                report = await acquirer.state(payment.provider_payment_id)
-            except AcquirerError as error:
-                log.warning("payments: cannot expire %s: %s", payment.id, error)
-                return False
-            await apply_report(rt, provider=acquirer.name, report=report, record_duplicate=False)
-            return False
-    report = own_report(payment, "EXPIRED", S.EXPIRED)
-    return await apply_report(rt, provider=payment.provider, report=report) == EventOutcome.APPLIED
 
 
 def own_report(
@@ -345,10 +286,3 @@ async def _record(
 
 def _jsonable(payload: Any) -> Any:
     return payload if isinstance(payload, dict) else {"value": str(payload)}
-
-
-def parse_uuid(value: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value)) if value is not None else None
-    except (ValueError, TypeError):
-        return None

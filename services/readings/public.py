@@ -10,25 +10,17 @@ never shown to publicMeters stays single use, as everywhere else.
 from __future__ import annotations
 
 import secrets
-import uuid
-from datetime import UTC, datetime
 
 import models
 from infra.runtime import Runtime
-from services import accounts, readings
+from services import accounts, clock
 from services.errors import DomainError, ErrorCode
 from services.identity import captcha
+from services.ids import parse_uuid
 
 
 def _answer_hash(rt: Runtime, answer: str) -> str:
     return rt.signer.digest(answer.strip().casefold(), purpose="public-readings")
-
-
-def _challenge_id(captcha_id: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(captcha_id))
-    except ValueError:
-        return None
 
 
 async def open_account(
@@ -38,12 +30,12 @@ async def open_account(
     unsolved request learns nothing; None for an account that does not allow readings without
     signing in, exactly as for an unknown one. A solved code becomes the account's pass."""
     await captcha.verify(rt, captcha_id=captcha_id, answer=answer)
-    account = await readings.public_account(account_number)
-    challenge_id = _challenge_id(captcha_id)
+    account = await public_account(account_number)
+    challenge_id = parse_uuid(captcha_id)
     if account is None or challenge_id is None or rt.settings.captcha == "disabled":
         # (With the security code switched off any answer passes anyway: no pass is needed.)
         return account
-    now = datetime.now(UTC)
+    now = clock.now()
     challenge = await models.CaptchaChallenge.get_or_none(id=challenge_id)
     if challenge is not None and challenge.expires_at > now:
         # verify() let exactly this request use the challenge: the id cannot be bound twice.
@@ -61,11 +53,9 @@ async def open_account(
 async def check_code(rt: Runtime, *, account_number: str, captcha_id: str, answer: str) -> None:
     """submitPublicReadings' security code: a pass of this very account (publicMeters solved it),
     or a fresh code, spent by the check. Raises CAPTCHA_INVALID otherwise."""
-    challenge_id = _challenge_id(captcha_id)
+    challenge_id = parse_uuid(captcha_id)
     found = (
-        await models.PublicReadingsPass.filter(
-            id=challenge_id, expires_at__gt=datetime.now(UTC)
-        ).first()
+        await models.PublicReadingsPass.filter(id=challenge_id, expires_at__gt=clock.now()).first()
         if challenge_id is not None and rt.settings.captcha != "disabled"
         else None
     )
@@ -90,3 +80,29 @@ async def check_code(rt: Runtime, *, account_number: str, captcha_id: str, answe
             "Этот код с картинки введён для другого лицевого счёта. Обновите картинку.",
             "captchaAnswer",
         )
+
+
+async def public_account(number: str) -> models.Account | None:
+    """The account, if a holder of it allows readings without signing in; None otherwise
+    (whether it exists or not)."""
+    known = accounts.account_number(number)
+    if known is None:
+        return None
+    link = (
+        await models.UserAccount.filter(
+            account__number=known,
+            is_holder=True,
+            user__allow_readings_without_auth=True,
+        )
+        .select_related("account")
+        .first()
+    )
+    return link.account if link else None
+
+
+def refused_without_auth() -> DomainError:
+    return DomainError.of(
+        ErrorCode.NOT_FOUND,
+        "Передать показания без входа по этому лицевому счёту нельзя. Войдите в личный кабинет.",
+        "accountNumber",
+    )

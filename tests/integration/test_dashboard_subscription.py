@@ -6,7 +6,7 @@ import asyncio
 import uuid
 
 import models
-from services.integration.dashboard import PAYMENTS_CHANNEL
+from services.payments.channels import PAYMENTS_CHANNEL
 
 PAYMENT_STATUS_CHANGED = """
 subscription { paymentStatusChanged { id accountNumber status amount channel provider } }

@@ -1,16 +1,16 @@
-"""Times the captcha query and startRegistration against a running server (not a test):
+"""Times the captcha query and startRegistration against a running server:
 
-LK_PORT=18100 LK_CAPTCHA=disabled python server.py &
-python tests/identity/bench.py http://127.0.0.1:18100
+LK_PORT=18100 LK_CAPTCHA=disabled .venv/bin/python server.py &
+.venv/bin/python bench/registration.py http://127.0.0.1:18100
 """
 
+import argparse
 import asyncio
-import sys
 import time
 
 import aiohttp
 
-URL = sys.argv[1]
+URL = ""
 
 START = """mutation($input: StartRegistrationInput!) { startRegistration(input: $input) { registration { id } errors { code } } }"""
 
@@ -53,4 +53,8 @@ async def main():
             print("dev/outbox status", r.status)
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="captcha and startRegistration timings.")
+    parser.add_argument("url", help="the running server, e.g. http://127.0.0.1:18100")
+    URL = parser.parse_args().url.rstrip("/")
+    asyncio.run(main())

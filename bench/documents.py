@@ -1,11 +1,12 @@
 """How long each PDF takes to serve, and how large it is: the real app on a fresh SQLite file with
 the demo data, over a real socket on 127.0.0.1, one request at a time and then 4 at once.
 
-    python -m tests.documents.measure_documents [rounds]
+    .venv/bin/python bench/documents.py [--rounds 20]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
 import sys
@@ -13,6 +14,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -93,4 +96,6 @@ async def measure(client: GraphQLClient, rounds: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20))
+    parser = argparse.ArgumentParser(description="Time and size of each PDF document.")
+    parser.add_argument("--rounds", type=int, default=20, help="requests per kind of document")
+    asyncio.run(main(parser.parse_args().rounds))
