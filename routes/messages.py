@@ -11,7 +11,8 @@ from aiohttp import web
 from adapters.mail import create_mailer
 from adapters.sms import create_sms_gateway
 from routes.keys import RUNTIME
-from services import messages
+from services.messages import outbox
+from services.messages.sender import run_sender
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +21,7 @@ DEV_OUTBOX_LIMIT = 100
 
 async def dev_outbox(request: web.Request) -> web.Response:
     """Development only: the outbox, newest first; `?to=` narrows it to one recipient."""
-    rows = await messages.recent_messages(
-        limit=DEV_OUTBOX_LIMIT, to=request.query.get("to") or None
-    )
+    rows = await outbox.recent_messages(limit=DEV_OUTBOX_LIMIT, to=request.query.get("to") or None)
     return web.json_response(rows)
 
 
@@ -36,7 +35,7 @@ async def _transports(app: web.Application) -> AsyncIterator[None]:
                 log.warning("%s is not set: such messages stay pending in the outbox", name)
     sender = None
     if rt.settings.background_tasks:
-        sender = asyncio.create_task(messages.run_sender(rt), name="outbox-sender")
+        sender = asyncio.create_task(run_sender(rt), name="outbox-sender")
         rt.tasks.append(sender)
     yield
     # Stopped here, before the HTTP client session it sends through is closed.

@@ -19,13 +19,14 @@ from email_validator import EmailNotValidError, validate_email
 
 import models
 from infra.runtime import Runtime
-from services import accounts, limits, messages
+from services import accounts, limits
 from services.documents import compose, data, links, qr
 from services.documents.compose import PDF, Document
 from services.documents.layout import month
 from services.documents.links import DocumentKind, LinkRefused
 from services.documents.validation import check_request
 from services.errors import DomainError, ErrorCode, FieldError
+from services.messages import outbox
 
 __all__ = [
     "Document",
@@ -116,7 +117,7 @@ async def _enqueue_bill(
 ) -> models.OutgoingMessage:
     pdf = await compose.bill(rt, account, statement)
     title = month(statement.period)
-    return await messages.enqueue_email(
+    return await outbox.enqueue_email(
         rt=rt,
         to=to,
         subject=f"Квитанция за {title}, лицевой счёт {account.number}",
@@ -126,7 +127,7 @@ async def _enqueue_bill(
             "по QR-коду на квитанции в приложении банка.\n\nЭто письмо отправлено автоматически, "
             "отвечать на него не нужно."
         ),
-        attachments=[messages.Attachment(pdf.filename, PDF, pdf.data)],
+        attachments=[outbox.Attachment(pdf.filename, PDF, pdf.data)],
     )
 
 

@@ -12,10 +12,11 @@ from tortoise.transactions import in_transaction
 
 import models
 from infra.runtime import Runtime
-from services import accounts, contacts, limits, messages
+from services import accounts, contacts, limits
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import auth, verification
 from services.identity.views import password_errors
+from services.messages import outbox, templates
 
 EMAIL_LINK_TTL = timedelta(hours=24)
 EMAIL_LINK_PATH = "/profile/confirm-email"
@@ -135,7 +136,7 @@ async def change_email(
             ttl_seconds=int(EMAIL_LINK_TTL.total_seconds()),
         )
         link = f"{rt.settings.links_url}{EMAIL_LINK_PATH}?token={quote(token)}"
-        await messages.enqueue_email(
+        await outbox.enqueue_email(
             rt=rt,
             to=target,
             subject=EMAIL_SUBJECT,
@@ -172,8 +173,8 @@ async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) 
             user,
             email=old,
             phone=None if old else _confirmed_phone(user),
-            sms=messages.EMAIL_CHANGED_SMS,
-            text=messages.EMAIL_CHANGED_TEXT,
+            sms=templates.EMAIL_CHANGED_SMS,
+            text=templates.EMAIL_CHANGED_TEXT,
             new=contacts.mask(target),
         )
         user.email = target
@@ -197,7 +198,7 @@ async def change_phone(
     async with in_transaction():
         await verification.require_quota(rt, purpose=purpose, target=target, field="phone")
         code = await verification.issue(rt, purpose=purpose, target=target, user=user)
-        await messages.enqueue_sms(
+        await outbox.enqueue_sms(
             to=target,
             body=PHONE_SMS_TEXT.format(code=code),
             secrets=[code],
@@ -222,8 +223,8 @@ async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.
             user,
             phone=old,
             email=None if old else _confirmed_email(user),
-            sms=messages.PHONE_CHANGED_SMS,
-            text=messages.PHONE_CHANGED_TEXT,
+            sms=templates.PHONE_CHANGED_SMS,
+            text=templates.PHONE_CHANGED_TEXT,
             new=contacts.mask(row.target),
         )
         user.phone = row.target
@@ -270,14 +271,14 @@ async def _tell_old_contact(
     itself, else the other confirmed contact), in the transaction of the change: if the change
     was a thief's, the customer learns it where the thief cannot read."""
     if email:
-        await messages.enqueue_email(
+        await outbox.enqueue_email(
             to=email,
-            subject=messages.CONTACT_CHANGED_SUBJECT,
+            subject=templates.CONTACT_CHANGED_SUBJECT,
             body=text.format(login=user.login, new=new),
             rt=rt,
         )
     elif phone:
-        await messages.enqueue_sms(to=phone, body=sms.format(login=user.login, new=new))
+        await outbox.enqueue_sms(to=phone, body=sms.format(login=user.login, new=new))
 
 
 # --- settings

@@ -18,10 +18,11 @@ from tortoise.transactions import in_transaction
 
 import models
 from infra.runtime import Runtime
-from services import contacts, messages
+from services import contacts
 from services.errors import DomainError, ErrorCode
 from services.identity import auth, captcha, verification
 from services.identity.views import PasswordResetView, password_errors
+from services.messages import outbox
 
 PURPOSE = models.VerificationPurpose.PASSWORD_RESET
 LINK_TTL = timedelta(hours=1)
@@ -89,7 +90,7 @@ async def request(
         if channel == models.ContactChannel.PHONE:
             code = await verification.issue(rt, purpose=PURPOSE, target=target)
             if known:
-                await messages.enqueue_sms(
+                await outbox.enqueue_sms(
                     to=target,
                     body=SMS_TEXT.format(code=code),
                     secrets=[code],
@@ -101,7 +102,7 @@ async def request(
             )
             if known:
                 link = reset_link(rt, target, nonce)
-                await messages.enqueue_email(
+                await outbox.enqueue_email(
                     rt=rt,
                     to=target,
                     subject=EMAIL_SUBJECT,

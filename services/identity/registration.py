@@ -26,7 +26,7 @@ from tortoise.transactions import in_transaction
 
 import models
 from infra.runtime import Runtime
-from services import accounts, contacts, messages
+from services import accounts, contacts
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import auth, binding, captcha, verification
 from services.identity.views import (
@@ -36,6 +36,7 @@ from services.identity.views import (
     login_errors,
     password_errors,
 )
+from services.messages import outbox
 
 TTL = timedelta(hours=24)
 ACTIVATION_TTL = timedelta(hours=24)
@@ -276,7 +277,7 @@ async def _send(
             code = await verification.issue(
                 rt, purpose=PURPOSE, target=target, registration=registration
             )
-            await messages.enqueue_sms(
+            await outbox.enqueue_sms(
                 to=target,
                 body=SMS_TEXT.format(code=code),
                 secrets=[code],
@@ -292,7 +293,7 @@ async def _send(
                 ttl=ACTIVATION_TTL,
             )
             link = activation_link(rt, registration, nonce)
-            await messages.enqueue_email(
+            await outbox.enqueue_email(
                 rt=rt,
                 to=target,
                 subject=EMAIL_SUBJECT,
