@@ -7,7 +7,9 @@ import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
+from tortoise.fields import CharField
 from tortoise.transactions import in_transaction
 
 import models
@@ -34,7 +36,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-LOGIN_KEY_LENGTH = models.User._meta.fields_map["login_key"].max_length
+LOGIN_KEY_LENGTH = cast(CharField, models.User._meta.fields_map["login_key"]).max_length
 
 
 def login_key(login: str) -> str:
@@ -253,8 +255,7 @@ async def refresh(rt: Runtime, *, refresh_token: str) -> Tokens:
     async with in_transaction():
         # Locked so that two refreshes racing with one token cannot both succeed.
         session = await models.Session.filter(refresh_hash=digest).select_for_update().first()
-        usable = session is not None and session.revoked_at is None and session.expires_at > now()
-        if usable:
+        if session is not None and session.revoked_at is None and session.expires_at > now():
             new_refresh = _new_refresh_token(rt, session.id)
             session.previous_refresh_hash = digest
             session.refresh_hash = rt.signer.digest(new_refresh, purpose="refresh")
@@ -262,12 +263,15 @@ async def refresh(rt: Runtime, *, refresh_token: str) -> Tokens:
             await session.save(
                 update_fields=["previous_refresh_hash", "refresh_hash", "refreshed_at"]
             )
-    if not usable:
+            rotated = session
+        else:
+            rotated = None
+    if rotated is None:
         if session is None:
             await _end_replayed_session(rt, refresh_token, digest)
         raise invalid
-    user = await models.User.get(id=session.user_id)
-    return _tokens(rt, user, session, new_refresh)
+    user = await models.User.get(id=rotated.user_id)
+    return _tokens(rt, user, rotated, new_refresh)
 
 
 async def _end_replayed_session(rt: Runtime, refresh_token: str, digest: str) -> None:
