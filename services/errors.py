@@ -55,7 +55,3 @@ class DomainError(Exception):
 
 def unauthenticated() -> DomainError:
     return DomainError.of(ErrorCode.UNAUTHENTICATED, "Войдите в личный кабинет.")
-
-
-def forbidden() -> DomainError:
-    return DomainError.of(ErrorCode.FORBIDDEN, "Недостаточно прав для этого действия.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
@@ -28,7 +28,6 @@ class Page(Generic[T]):
     cursors: list[str]
     has_next_page: bool = False
     has_previous_page: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def encode_cursor(*parts: object) -> str:
