@@ -1,4 +1,4 @@
-"""The operators' dashboard: every payment status change, read back from the database."""
+"""The operators' payment feed (scope `dashboard`): every payment status change, read back from the database."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import uuid
 
 import models
-from services.integration.dashboard import PAYMENTS_CHANNEL
+from services.integration.payment_feed import PAYMENTS_CHANNEL
 
 PAYMENT_STATUS_CHANGED = """
 subscription { paymentStatusChanged { id accountNumber status amount channel provider } }
