@@ -15,11 +15,9 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
-
 import models
 from infra.runtime import Runtime
-from services import accounts, limits
+from services import accounts, contacts, limits
 from services.documents import compose, data, links, qr
 from services.documents.compose import PDF, Document
 from services.documents.layout import month
@@ -163,13 +161,12 @@ def _recipient_address(
     user: models.User, email: str | None, errors: list[FieldError]
 ) -> str | None:
     if email is not None and email.strip():
-        try:
-            return validate_email(email.strip(), check_deliverability=False).normalized
-        except EmailNotValidError:
+        address = contacts.valid_email(email)
+        if address is None:
             errors.append(
                 FieldError(ErrorCode.INVALID_INPUT, "Проверьте адрес электронной почты.", "email")
             )
-            return None
+        return address
     if user.email and user.email_confirmed:
         return user.email
     errors.append(
