@@ -19,7 +19,7 @@ from routes.keys import RUNTIME
 from routes.websockets import KEY_REVOKED, BoundedWebSockets, SessionWatch
 from schema.integration import build_integration_schema
 from schema.security import GraphQLLimits
-from services.identity import sessions
+from services.identity import revocation
 from services.integration import api_keys
 
 PATH = "/integration/graphql"
@@ -63,7 +63,7 @@ class IntegrationGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
 
 def _key_watch(context: IntegrationContext, key: models.ApiKey, secret: str) -> SessionWatch:
     def judge(message: dict[str, Any]) -> str | None:
-        return KEY_REVOKED if message.get("type") == sessions.API_KEY_REVOKED else None
+        return KEY_REVOKED if message.get("type") == revocation.API_KEY_REVOKED else None
 
     async def check() -> str | None:
         return None if await api_keys.authenticate(secret) is not None else KEY_REVOKED
@@ -71,7 +71,7 @@ def _key_watch(context: IntegrationContext, key: models.ApiKey, secret: str) -> 
     return SessionWatch(
         ws=context.response,  # type: ignore[arg-type]
         rt=context.rt,
-        channel=sessions.api_key_channel(key.id),
+        channel=revocation.api_key_channel(key.id),
         judge=judge,
         check=check,
     )

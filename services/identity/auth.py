@@ -19,7 +19,7 @@ from infra.runtime import Runtime
 from services import limits
 from services.errors import DomainError, ErrorCode
 from services.identity import captcha as captchas
-from services.identity import sessions
+from services.identity import revocation
 
 FAILED_LOGINS_WINDOW = timedelta(minutes=15)
 # Failures of one login judged without a security code within the window.
@@ -290,7 +290,7 @@ async def _end_replayed_session(rt: Runtime, refresh_token: str, digest: str) ->
     if row is None:
         return
     if await models.Session.filter(id=row.id, revoked_at=None).update(revoked_at=now()):
-        await sessions.session_ended(rt, user_id=row.user_id, session_id=row.id)
+        await revocation.session_ended(rt, user_id=row.user_id, session_id=row.id)
 
 
 async def logout(*, session_id: uuid.UUID, rt: Runtime | None = None) -> None:
@@ -299,7 +299,7 @@ async def logout(*, session_id: uuid.UUID, rt: Runtime | None = None) -> None:
     if row is None:
         return
     if await models.Session.filter(id=session_id, revoked_at=None).update(revoked_at=now()):
-        await sessions.session_ended(rt, user_id=row.user_id, session_id=session_id)
+        await revocation.session_ended(rt, user_id=row.user_id, session_id=session_id)
 
 
 async def revoke_sessions(
@@ -312,7 +312,7 @@ async def revoke_sessions(
         query = query.exclude(id=keep)
     ended = await query.update(revoked_at=now())
     if ended:
-        await sessions.sessions_ended(rt, user_id=user_id, keep=keep)
+        await revocation.sessions_ended(rt, user_id=user_id, keep=keep)
     return ended
 
 

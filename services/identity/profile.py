@@ -15,7 +15,7 @@ from infra.runtime import Runtime
 from services import accounts, contacts, limits
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import auth, verification
-from services.identity.views import password_errors
+from services.identity.credentials import password_errors
 from services.messages import outbox, templates
 
 EMAIL_LINK_TTL = timedelta(hours=24)

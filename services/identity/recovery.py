@@ -11,6 +11,7 @@ request still answers ok and sends nothing.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ from infra.runtime import Runtime
 from services import contacts
 from services.errors import DomainError, ErrorCode
 from services.identity import auth, captcha, verification
-from services.identity.views import PasswordResetView, password_errors
+from services.identity.credentials import password_errors
 from services.messages import outbox
 
 PURPOSE = models.VerificationPurpose.PASSWORD_RESET
@@ -49,6 +50,12 @@ EMAIL_TEXT = """Здравствуйте!
 С уважением,
 служба поддержки клиентов
 """
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordResetView:
+    reset_token: str | None
+    logins: list[str]
 
 
 def _normalize(channel: models.ContactChannel, contact: str) -> str:

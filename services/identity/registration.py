@@ -17,6 +17,7 @@ linkAccount using the holder's login and password, or asks the office).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
@@ -29,13 +30,7 @@ from infra.runtime import Runtime
 from services import accounts, contacts
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import auth, binding, captcha, verification
-from services.identity.views import (
-    DEFAULT_CITY,
-    RegistrationRequest,
-    RegistrationView,
-    login_errors,
-    password_errors,
-)
+from services.identity.credentials import login_errors, password_errors
 from services.messages import outbox
 
 TTL = timedelta(hours=24)
@@ -45,6 +40,7 @@ ACTIVATION_PURPOSE = "registration-activation"
 # The version of the personal-data consent text the forms show (152-ФЗ).
 CONSENT_TEXT_VERSION = "2024-01"
 PURPOSE = models.VerificationPurpose.REGISTRATION
+DEFAULT_CITY = "Нижний Тагил"
 
 SMS_TEXT = "Код для регистрации в личном кабинете: {code}. Никому не сообщайте его."
 EMAIL_SUBJECT = "Подтверждение регистрации в личном кабинете"
@@ -61,6 +57,30 @@ EMAIL_TEXT = """Здравствуйте!
 С уважением,
 служба поддержки клиентов
 """
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationRequest:
+    login: str
+    password: str
+    password_repeat: str
+    channel: models.ContactChannel
+    phone: str | None
+    email: str | None
+    city: str
+    captcha_id: str
+    captcha_answer: str
+    consent_to_personal_data: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationView:
+    id: str
+    channel: models.ContactChannel
+    address: str | None
+    account_number: str | None
+    sent_to: str | None
+    codes_left_today: int
 
 
 def now() -> datetime:

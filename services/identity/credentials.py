@@ -1,62 +1,14 @@
-"""Registration, the security code, password recovery, profile settings and linked accounts:
-the views they answer and the rules for logins and passwords they share.
-
-The flows live beside this module, one concern each: services/captcha.py,
-services/verification.py (one-time codes and links), services/registration.py,
-services/recovery.py, services/profile.py; services/contacts.py normalises phones and e-mails.
-"""
+"""The rules for logins and passwords that registration, recovery and the profile share."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
 
-import models
 from services.errors import ErrorCode, FieldError
 
-DEFAULT_CITY = "Нижний Тагил"
 LOGIN_PATTERN = re.compile(r"^[A-Za-zА-Яа-яЁё0-9._-]{3,64}$")
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
-
-
-@dataclass(frozen=True, slots=True)
-class CaptchaView:
-    id: str
-    # data: URL of the image
-    image: str
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class RegistrationRequest:
-    login: str
-    password: str
-    password_repeat: str
-    channel: models.ContactChannel
-    phone: str | None
-    email: str | None
-    city: str
-    captcha_id: str
-    captcha_answer: str
-    consent_to_personal_data: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RegistrationView:
-    id: str
-    channel: models.ContactChannel
-    address: str | None
-    account_number: str | None
-    sent_to: str | None
-    codes_left_today: int
-
-
-@dataclass(frozen=True, slots=True)
-class PasswordResetView:
-    reset_token: str | None
-    logins: list[str]
 
 
 def login_errors(login: str, *, field: str) -> list[FieldError]:
