@@ -4,7 +4,6 @@ settings, and accounts linked from other users."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -15,7 +14,7 @@ from infra.runtime import Runtime
 from services import accounts, contacts, limits
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import auth, verification
-from services.identity.credentials import password_errors
+from services.identity.credentials import password_errors, store_password
 from services.messages import outbox, templates
 
 EMAIL_LINK_TTL = timedelta(hours=24)
@@ -94,23 +93,14 @@ async def change_password(
     password_repeat: str,
     ip: str | None,
 ) -> None:
-    errors = password_errors(
-        login=user.login,
-        password=password,
-        repeat=password_repeat,
-        field="password",
-        repeat_field="passwordRepeat",
-    )
+    errors = password_errors(login=user.login, password=password, repeat=password_repeat)
     # The current password is checked (and a wrong one counted, as at sign-in) first.
     await check_current_password(rt, user=user, password=current_password, ip=ip)
     if errors:
         raise DomainError(*errors)
     password_hash = await auth.hash_password(rt, password)
     async with in_transaction():
-        user.password_hash = password_hash
-        user.password_changed_at = now()
-        await user.save(update_fields=["password_hash", "password_changed_at"])
-        await auth.revoke_sessions(user_id=user.id, keep=session_id, rt=rt)
+        await store_password(rt, user=user, password_hash=password_hash, keep=session_id)
 
 
 # --- e-mail
@@ -119,10 +109,9 @@ async def change_password(
 async def change_email(
     rt: Runtime, *, user: models.User, email: str, current_password: str, ip: str | None
 ) -> None:
-    target = _valid(contacts.normalize_email, email, field="email", password=current_password)
-    await check_current_password(rt, user=user, password=current_password, ip=ip)
-    if user.email == target and user.email_confirmed:
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "Этот адрес уже подтверждён.", "email")
+    target = await _new_contact(
+        rt, user, models.ContactChannel.EMAIL, email, password=current_password, ip=ip
+    )
     purpose = models.VerificationPurpose.CHANGE_EMAIL
     async with in_transaction():
         await verification.require_quota(rt, purpose=purpose, target=target, field="email")
@@ -190,20 +179,14 @@ async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) 
 async def change_phone(
     rt: Runtime, *, user: models.User, phone: str, current_password: str, ip: str | None
 ) -> None:
-    target = _valid(contacts.normalize_phone, phone, field="phone", password=current_password)
-    await check_current_password(rt, user=user, password=current_password, ip=ip)
-    if user.phone == target and user.phone_confirmed:
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "Этот номер уже подтверждён.", "phone")
+    target = await _new_contact(
+        rt, user, models.ContactChannel.PHONE, phone, password=current_password, ip=ip
+    )
     purpose = models.VerificationPurpose.CHANGE_PHONE
     async with in_transaction():
         await verification.require_quota(rt, purpose=purpose, target=target, field="phone")
         code = await verification.issue(rt, purpose=purpose, target=target, user=user)
-        await outbox.enqueue_sms(
-            to=target,
-            body=PHONE_SMS_TEXT.format(code=code),
-            secrets=[code],
-            expires_in=verification.CODE_TTL,
-        )
+        await verification.send_code_sms(to=target, text=PHONE_SMS_TEXT, code=code)
 
 
 async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.User:
@@ -234,9 +217,24 @@ async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.
     return user
 
 
-def _valid(normalize: Callable[..., str], value: str, *, field: str, password: str) -> str:
-    """The normalised contact; a malformed one and a missing password are told together,
-    before the password is checked (a typo does not spend a try)."""
+async def _new_contact(
+    rt: Runtime,
+    user: models.User,
+    channel: models.ContactChannel,
+    value: str,
+    *,
+    password: str,
+    ip: str | None,
+) -> str:
+    """The new e-mail or phone, normalised, once the current password is right and it is not
+    the user's confirmed one already. A malformed contact and a missing password are told
+    together, before the password is checked (a typo does not spend a try)."""
+    if channel == models.ContactChannel.EMAIL:
+        field, normalize, already = "email", contacts.normalize_email, "Этот адрес уже подтверждён."
+        current, confirmed = user.email, user.email_confirmed
+    else:
+        field, normalize, already = "phone", contacts.normalize_phone, "Этот номер уже подтверждён."
+        current, confirmed = user.phone, user.phone_confirmed
     errors: list[FieldError] = []
     try:
         target = normalize(value, field=field)
@@ -246,6 +244,9 @@ def _valid(normalize: Callable[..., str], value: str, *, field: str, password: s
         errors.append(FieldError(ErrorCode.REQUIRED, "Введите текущий пароль.", "currentPassword"))
     if errors:
         raise DomainError(*errors)
+    await check_current_password(rt, user=user, password=password, ip=ip)
+    if current == target and confirmed:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, already, field)
     return target
 
 

@@ -297,12 +297,7 @@ async def _send(
             code = await verification.issue(
                 rt, purpose=PURPOSE, target=target, registration=registration
             )
-            await outbox.enqueue_sms(
-                to=target,
-                body=SMS_TEXT.format(code=code),
-                secrets=[code],
-                expires_in=verification.CODE_TTL,
-            )
+            await verification.send_code_sms(to=target, text=SMS_TEXT, code=code)
         else:
             nonce = await verification.issue(
                 rt,
