@@ -7,8 +7,8 @@
   registrant (masked address, bill proof);
 - `auth`: sign-in, access and refresh tokens, sessions; `revocation`: the broker events that
   end sessions and API keys on every server process;
-- `recovery`: password recovery; `profile`: the signed-in user's settings, contacts and linked
-  accounts;
+- `recovery`: password recovery; `profile`: the signed-in user's password, contacts and
+  settings; `linked_accounts`: accounts linked from other users;
 - `housekeeping`: deleting what expired.
 
 Phones and e-mails are normalised by services/contacts.py; messages go through

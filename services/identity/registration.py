@@ -4,8 +4,8 @@
 2. bind_account: the account number from the bill, answering its address to the city and
    street to confirm;
 3. confirm_binding: «Итого к оплате» of one of the account's last bills proves the registrant
-   holds the bill (services.binding); then an SMS code or an activation e-mail with a link
-   (resend sends another);
+   holds the bill (services.identity.binding); then an SMS code or an activation e-mail with a
+   link (resend sends another);
 4. complete (the code) or activate_email (the link's token): only now the user exists.
 
 A registration is a row of its own until step 4, so an abandoned one creates nothing and
@@ -94,7 +94,7 @@ def _target(registration: models.Registration) -> str:
 
 
 async def _view(rt: Runtime, registration: models.Registration) -> RegistrationView:
-    account = await registration.account if registration.account_id else None
+    account = await _bound_account(registration)
     target = _target(registration)
     return RegistrationView(
         id=str(registration.id),
@@ -201,10 +201,23 @@ async def _load(registration_id: str, *, lock: bool = False) -> models.Registrat
     return row
 
 
+async def _bound_account(registration: models.Registration) -> models.Account | None:
+    """The account bound at step 2, if any."""
+    if registration.account_id is None:
+        return None
+    return await models.Account.get_or_none(id=registration.account_id)
+
+
+async def _bound_number(registration: models.Registration) -> str:
+    """The number of the account bound at step 2 ("" before it: no account has that number)."""
+    account = await _bound_account(registration)
+    return account.number if account else ""
+
+
 async def _account_without_holder(number: str, *, field: str, lock: bool = False) -> models.Account:
-    number = accounts.account_number(number)
-    query = models.Account.filter(number=number)
-    account = await (query.select_for_update() if lock else query).first() if number else None
+    stored = accounts.account_number(number)
+    query = models.Account.filter(number=stored)
+    account = await (query.select_for_update() if lock else query).first() if stored else None
     if account is None:
         raise DomainError.of(
             ErrorCode.NOT_FOUND, "Лицевой счёт не найден. Проверьте номер в квитанции.", field
@@ -257,7 +270,7 @@ async def confirm_binding(
         )
     total = binding.bill_total(bill_total)
     account = await _account_without_holder(
-        (await registration.account).number, field="registrationId"
+        await _bound_number(registration), field="registrationId"
     )
     await binding.prove_bill(rt, registration=registration, account=account, total=total)
     return await _send(rt, registration, account_id=account.id)
@@ -278,7 +291,7 @@ async def _send(
     rt: Runtime, registration: models.Registration, *, account_id: int, resending: bool = False
 ) -> RegistrationView:
     account = await _account_without_holder(
-        (await registration.account).number, field="registrationId"
+        await _bound_number(registration), field="registrationId"
     )
     target = _target(registration)
     async with in_transaction():
@@ -382,7 +395,7 @@ async def _finish(
             # registrations of one account cannot both make their user its holder.
             registration = await _load(str(registration.id), lock=True)
             account = await _account_without_holder(
-                (await registration.account).number, field="registrationId", lock=True
+                await _bound_number(registration), field="registrationId", lock=True
             )
             await verification.consume(code, field=field)
             if await models.User.exists(login_key=registration.login_key):
