@@ -16,12 +16,9 @@ from schema.accounts import Account, AccountPayload
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
 from services.identity.auth import Tokens
-from services.identity.views import (
-    CaptchaView,
-    PasswordResetView,
-    RegistrationRequest,
-    RegistrationView,
-)
+from services.identity.captcha import CaptchaView
+from services.identity.recovery import PasswordResetView
+from services.identity.registration import RegistrationRequest, RegistrationView
 
 ContactChannelEnum = strawberry.enum(
     models.ContactChannel, name="ContactChannel", description="Where codes and links are sent."
