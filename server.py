@@ -37,10 +37,10 @@ from routes.graphql_view import GraphQLEndpoint
 from routes.websockets import CLOSE_UNAUTHORIZED, TOKEN_EXPIRED, customer_session_watch
 from schema import build_schema
 from schema.query_limits import GraphQLLimits
-from services import messages
 from services.errors import ErrorCode
 from services.identity import auth
 from services.identity import housekeeping as identity_housekeeping
+from services.messages.sender import run_sender
 from services.payments import reconcile
 from settings import Settings
 
@@ -156,7 +156,7 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     close under it."""
     rt = app[RUNTIME]
     if rt.settings.background_tasks:
-        rt.tasks.start(messages.run_sender(rt), name="outbox-sender")
+        rt.tasks.start(run_sender(rt), name="outbox-sender")
         rt.tasks.start(identity_housekeeping.run(), name="identity-housekeeping")
         rt.tasks.start_periodic(
             lambda: _reconcile_payments(rt), seconds=RECONCILE_INTERVAL, name="payments-reconcile"

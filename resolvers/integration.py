@@ -13,14 +13,15 @@ import models
 from infra.runtime import Runtime
 from resolvers.common import mutation, query, subscription
 from services.errors import DomainError, ErrorCode
-from services.integration import dashboard
+from services.integration import payment_feed
 from services.integration.contact_exports import ContactPreferences, export_contact_preferences
 from services.integration.kinds import KINDS
 from services.integration.reading_exports import ExportedReading, export_readings
 from services.integration.results import ItemResult, items_of
 
 BILLING = "billing"
-DASHBOARD = "dashboard"
+# The scope of the operators' payment feed (the name keys and the API already use).
+PAYMENT_FEED = "dashboard"
 
 
 @dataclass(eq=False)
@@ -99,14 +100,14 @@ def _check_size(ctx: IntegrationContext, size: int, field: str = "items") -> Non
 
 @query
 async def payment(ctx: IntegrationContext, *, payment_id: str) -> models.Payment | None:
-    ctx.require_scope(DASHBOARD)
-    return await dashboard.payment(payment_id)
+    ctx.require_scope(PAYMENT_FEED)
+    return await payment_feed.payment(payment_id)
 
 
 @subscription
 async def payment_status_changes(
     ctx: IntegrationContext,
 ) -> AsyncGenerator[models.Payment, None]:
-    ctx.require_scope(DASHBOARD)
-    async for row in dashboard.payment_changes(rt=ctx.rt):
+    ctx.require_scope(PAYMENT_FEED)
+    async for row in payment_feed.payment_changes(rt=ctx.rt):
         yield row

@@ -6,7 +6,7 @@ import asyncio
 from datetime import date
 
 import models
-from resolvers.common import Outcome, mutation, query
+from resolvers.common import mutation, query
 from resolvers.context import Context
 from resolvers.loaders import Loader
 from services import accounts
@@ -155,6 +155,3 @@ async def submit_public_readings(
         source=models.ReadingSource.PUBLIC,
         user_id=None,
     )
-
-
-__all__ = ["Outcome"]

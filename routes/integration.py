@@ -18,7 +18,7 @@ from routes.keys import RUNTIME
 from routes.websockets import KEY_REVOKED, SessionWatch
 from schema.integration import build_integration_schema
 from schema.query_limits import GraphQLLimits
-from services.identity import sessions
+from services.identity import revocation
 from services.integration import api_keys
 from settings import Settings
 
@@ -64,7 +64,7 @@ def _key_watch(
     ws: web.WebSocketResponse, rt: Runtime, key: models.ApiKey, secret: str
 ) -> SessionWatch:
     def judge(message: dict[str, Any]) -> str | None:
-        return KEY_REVOKED if message.get("type") == sessions.API_KEY_REVOKED else None
+        return KEY_REVOKED if message.get("type") == revocation.API_KEY_REVOKED else None
 
     async def check() -> str | None:
         return None if await api_keys.authenticate(secret) is not None else KEY_REVOKED
@@ -72,7 +72,7 @@ def _key_watch(
     return SessionWatch(
         ws=ws,
         rt=rt,
-        channel=sessions.api_key_channel(key.id),
+        channel=revocation.api_key_channel(key.id),
         judge=judge,
         check=check,
     )

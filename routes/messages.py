@@ -6,16 +6,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from routes.keys import RUNTIME
-from services import messages
+from services.messages import outbox
 
 DEV_OUTBOX_LIMIT = 100
 
 
 async def dev_outbox(request: web.Request) -> web.Response:
     """Development only: the outbox, newest first; `?to=` narrows it to one recipient."""
-    rows = await messages.recent_messages(
-        limit=DEV_OUTBOX_LIMIT, to=request.query.get("to") or None
-    )
+    rows = await outbox.recent_messages(limit=DEV_OUTBOX_LIMIT, to=request.query.get("to") or None)
     return web.json_response(rows)
 
 

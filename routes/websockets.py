@@ -15,7 +15,7 @@ A connection is opened with a token (or an API key) that may stop holding while 
 logout, a password change or reset, a replayed refresh token, the token's expiry, a revoked key.
 So each operation gets a context of its own that looks the session (key) up again, and a
 `SessionWatch` per connection listens to the revocation events of the broker
-(services/sessions.py, from every server process), re-checks the database every
+(services/identity/revocation.py, from every server process), re-checks the database every
 LK_WS_RECHECK_SECONDS and closes the socket with 4401 when the credentials end; subscriptions
 re-check before each event and end when the user's access to what they watch ends.
 """
@@ -43,7 +43,7 @@ from strawberry.utils.aio import aclosing
 from adapters.broker import RESYNC
 from infra.runtime import Runtime
 from services.errors import ErrorCode
-from services.identity import auth, sessions
+from services.identity import auth, revocation
 
 log = logging.getLogger(__name__)
 ContextT = TypeVar("ContextT")
@@ -147,13 +147,13 @@ def customer_session_watch(
     *, ws: web.WebSocketResponse, rt: Runtime, viewer: auth.Viewer, token: str
 ) -> SessionWatch:
     """/graphql: closes the connection when its session ends (logout, password change or
-    reset, replayed refresh token: events of services/sessions.py) or its access token
+    reset, replayed refresh token: events of services/identity/revocation.py) or its access token
     expires; an unlinked account ends the subscriptions of that account."""
 
     def judge(message: dict[str, Any]) -> str | None:
-        if sessions.ends_session(message, viewer.session_id):
+        if revocation.ends_session(message, viewer.session_id):
             return SESSION_ENDED
-        return "changed" if message.get("type") == sessions.ACCOUNT_UNLINKED else None
+        return "changed" if message.get("type") == revocation.ACCOUNT_UNLINKED else None
 
     async def check() -> str | None:
         found = await auth.check_token(rt, token)
@@ -165,7 +165,7 @@ def customer_session_watch(
     return SessionWatch(
         ws=ws,
         rt=rt,
-        channel=sessions.user_channel(viewer.user.id),
+        channel=revocation.user_channel(viewer.user.id),
         judge=judge,
         check=check,
         expires_at=claims.expires_at if claims else time.time(),

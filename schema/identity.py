@@ -28,12 +28,9 @@ from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
 from schema.enums import ContactChannel
 from services.identity.auth import Tokens
-from services.identity.views import (
-    CaptchaView,
-    PasswordResetView,
-    RegistrationRequest,
-    RegistrationView,
-)
+from services.identity.captcha import CaptchaView
+from services.identity.recovery import PasswordResetView
+from services.identity.registration import RegistrationRequest, RegistrationView
 
 
 @strawberry.type(

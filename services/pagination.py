@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -33,7 +33,6 @@ class Page(Generic[T]):
     cursors: list[str]
     has_next_page: bool = False
     has_previous_page: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def encode_cursor(*parts: object) -> str:

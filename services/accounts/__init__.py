@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from typing import cast
+
+from tortoise.fields import CharField
 
 import models
 from infra import database
@@ -12,7 +15,7 @@ from services import periods
 from services.errors import DomainError, ErrorCode, reversed_range
 
 MAX_STATEMENT_PERIODS = 6
-ACCOUNT_NUMBER_LENGTH = models.Account._meta.fields_map["number"].max_length
+ACCOUNT_NUMBER_LENGTH = cast(CharField, models.Account._meta.fields_map["number"]).max_length
 
 
 def account_number(raw: str | None) -> str | None:
@@ -25,11 +28,11 @@ def account_number(raw: str | None) -> str | None:
 
 async def account_for_user(user_id: int, number: str) -> models.Account | None:
     """The account with this number, if the user may see it; None otherwise (never says why)."""
-    number = account_number(number)
-    if number is None:
+    stored = account_number(number)
+    if stored is None:
         return None
     # Every account operation runs this: written out, it skips the ORM building the join.
-    rows = await database.fetch(models.Account, _ACCOUNT_FOR_USER_SQL, user_id, number)
+    rows = await database.fetch(models.Account, _ACCOUNT_FOR_USER_SQL, user_id, stored)
     return models.Account._init_from_db(**rows[0]) if rows else None
 
 
@@ -158,11 +161,7 @@ async def statements(
             .order_by("-period")
             .limit(MAX_STATEMENT_PERIODS)
         )
-    if to is None:
-        to = periods.add_months(periods.period_of(from_), MAX_STATEMENT_PERIODS - 1)
-    if from_ is None:
-        from_ = periods.add_months(periods.period_of(to), -(MAX_STATEMENT_PERIODS - 1))
-    first, last = periods.period_of(from_), periods.period_of(to)
+    first, last = _statement_range(from_, to)
     if first > last:
         raise reversed_range()
     if periods.months_between(first, last) > MAX_STATEMENT_PERIODS:
@@ -174,3 +173,18 @@ async def statements(
     return await models.Statement.filter(
         account_id=account.id, period__gte=first, period__lte=last
     ).order_by("-period")
+
+
+def _statement_range(from_: date | None, to: date | None) -> tuple[date, date]:
+    """The first and last periods asked for (at least one end given); a missing end makes the
+    range MAX_STATEMENT_PERIODS periods long."""
+    span = MAX_STATEMENT_PERIODS - 1
+    if from_ is not None and to is not None:
+        return periods.period_of(from_), periods.period_of(to)
+    if from_ is not None:
+        first = periods.period_of(from_)
+        return first, periods.add_months(first, span)
+    if to is not None:
+        last = periods.period_of(to)
+        return periods.add_months(last, -span), last
+    raise ValueError("no end of the range given")

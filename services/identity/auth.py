@@ -7,7 +7,9 @@ import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
+from tortoise.fields import CharField
 from tortoise.transactions import in_transaction
 
 import models
@@ -18,7 +20,7 @@ from services import limits
 from services.clock import now
 from services.errors import DomainError, ErrorCode
 from services.identity import captcha as captchas
-from services.identity import sessions
+from services.identity import revocation
 from services.ids import parse_uuid
 
 FAILED_LOGINS_WINDOW = timedelta(minutes=15)
@@ -32,7 +34,7 @@ SOURCE_CAPTCHA_FAILURES = 10
 SOURCE_FAILURES_LIMIT = 30
 
 
-LOGIN_KEY_LENGTH = models.User._meta.fields_map["login_key"].max_length
+LOGIN_KEY_LENGTH = cast(CharField, models.User._meta.fields_map["login_key"]).max_length
 
 
 def login_key(login: str) -> str:
@@ -250,8 +252,7 @@ async def refresh(rt: Runtime, *, refresh_token: str) -> Tokens:
     async with in_transaction():
         # Locked so that two refreshes racing with one token cannot both succeed.
         session = await models.Session.filter(refresh_hash=digest).select_for_update().first()
-        usable = session is not None and session.revoked_at is None and session.expires_at > now()
-        if usable:
+        if session is not None and session.revoked_at is None and session.expires_at > now():
             new_refresh = _new_refresh_token(rt, session.id)
             session.previous_refresh_hash = digest
             session.refresh_hash = rt.signer.digest(new_refresh, purpose="refresh")
@@ -259,12 +260,15 @@ async def refresh(rt: Runtime, *, refresh_token: str) -> Tokens:
             await session.save(
                 update_fields=["previous_refresh_hash", "refresh_hash", "refreshed_at"]
             )
-    if not usable:
+            rotated = session
+        else:
+            rotated = None
+    if rotated is None:
         if session is None:
             await _end_replayed_session(rt, refresh_token, digest)
         raise invalid
-    user = await models.User.get(id=session.user_id)
-    return _tokens(rt, user, session, new_refresh)
+    user = await models.User.get(id=rotated.user_id)
+    return _tokens(rt, user, rotated, new_refresh)
 
 
 async def _end_replayed_session(rt: Runtime, refresh_token: str, digest: str) -> None:
@@ -283,7 +287,7 @@ async def _end_replayed_session(rt: Runtime, refresh_token: str, digest: str) ->
     if row is None:
         return
     if await models.Session.filter(id=row.id, revoked_at=None).update(revoked_at=now()):
-        await sessions.session_ended(rt, user_id=row.user_id, session_id=row.id)
+        await revocation.session_ended(rt, user_id=row.user_id, session_id=row.id)
 
 
 async def logout(*, session_id: uuid.UUID, rt: Runtime | None = None) -> None:
@@ -292,7 +296,7 @@ async def logout(*, session_id: uuid.UUID, rt: Runtime | None = None) -> None:
     if row is None:
         return
     if await models.Session.filter(id=session_id, revoked_at=None).update(revoked_at=now()):
-        await sessions.session_ended(rt, user_id=row.user_id, session_id=session_id)
+        await revocation.session_ended(rt, user_id=row.user_id, session_id=session_id)
 
 
 async def revoke_sessions(
@@ -305,7 +309,7 @@ async def revoke_sessions(
         query = query.exclude(id=keep)
     ended = await query.update(revoked_at=now())
     if ended:
-        await sessions.sessions_ended(rt, user_id=user_id, keep=keep)
+        await revocation.sessions_ended(rt, user_id=user_id, keep=keep)
     return ended
 
 

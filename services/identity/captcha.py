@@ -10,6 +10,7 @@ import asyncio
 import base64
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from captcha.image import ImageCaptcha
@@ -17,7 +18,6 @@ from captcha.image import ImageCaptcha
 import models
 from infra.runtime import Runtime
 from services.errors import DomainError, ErrorCode
-from services.identity.views import CaptchaView
 from services.ids import parse_uuid
 
 TTL = timedelta(minutes=10)
@@ -25,6 +25,14 @@ LENGTH = 5
 # No 0/O, 1/I/L: characters a customer cannot tell apart in a noisy picture.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 WIDTH, HEIGHT = 180, 60
+
+
+@dataclass(frozen=True, slots=True)
+class CaptchaView:
+    id: str
+    # data: URL of the image
+    image: str
+    expires_at: datetime
 
 
 def _answer_hash(rt: Runtime, answer: str) -> str:

@@ -1,10 +1,9 @@
-"""The signed-in user's profile: password, e-mail and phone (confirmed before they count),
-settings, and accounts linked from other users."""
+"""The signed-in user's profile: password, e-mail and phone (confirmed before they count) and
+settings. Accounts linked from other users: services/identity/linked_accounts.py."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -12,11 +11,11 @@ from tortoise.transactions import in_transaction
 
 import models
 from infra.runtime import Runtime
-from services import accounts, contacts, limits, messages
-from services.clock import now
+from services import contacts, limits
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import auth, verification
-from services.identity.views import password_errors
+from services.identity.credentials import password_errors, store_password
+from services.messages import outbox, templates
 
 EMAIL_LINK_TTL = timedelta(hours=24)
 EMAIL_LINK_PATH = "/profile/confirm-email"
@@ -90,23 +89,14 @@ async def change_password(
     password_repeat: str,
     ip: str | None,
 ) -> None:
-    errors = password_errors(
-        login=user.login,
-        password=password,
-        repeat=password_repeat,
-        field="password",
-        repeat_field="passwordRepeat",
-    )
+    errors = password_errors(login=user.login, password=password, repeat=password_repeat)
     # The current password is checked (and a wrong one counted, as at sign-in) first.
     await check_current_password(rt, user=user, password=current_password, ip=ip)
     if errors:
         raise DomainError(*errors)
     password_hash = await auth.hash_password(rt, password)
     async with in_transaction():
-        user.password_hash = password_hash
-        user.password_changed_at = now()
-        await user.save(update_fields=["password_hash", "password_changed_at"])
-        await auth.revoke_sessions(user_id=user.id, keep=session_id, rt=rt)
+        await store_password(rt, user=user, password_hash=password_hash, keep=session_id)
 
 
 # --- e-mail
@@ -115,10 +105,9 @@ async def change_password(
 async def change_email(
     rt: Runtime, *, user: models.User, email: str, current_password: str, ip: str | None
 ) -> None:
-    target = _valid(contacts.normalize_email, email, field="email", password=current_password)
-    await check_current_password(rt, user=user, password=current_password, ip=ip)
-    if user.email == target and user.email_confirmed:
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "Этот адрес уже подтверждён.", "email")
+    target = await _new_contact(
+        rt, user, models.ContactChannel.EMAIL, email, password=current_password, ip=ip
+    )
     purpose = models.VerificationPurpose.CHANGE_EMAIL
     async with in_transaction():
         await verification.require_quota(rt, purpose=purpose, target=target, field="email")
@@ -132,7 +121,7 @@ async def change_email(
             ttl_seconds=int(EMAIL_LINK_TTL.total_seconds()),
         )
         link = f"{rt.settings.links_url}{EMAIL_LINK_PATH}?token={quote(token)}"
-        await messages.enqueue_email(
+        await outbox.enqueue_email(
             rt=rt,
             to=target,
             subject=EMAIL_SUBJECT,
@@ -169,8 +158,8 @@ async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) 
             user,
             email=old,
             phone=None if old else _confirmed_phone(user),
-            sms=messages.EMAIL_CHANGED_SMS,
-            text=messages.EMAIL_CHANGED_TEXT,
+            sms=templates.EMAIL_CHANGED_SMS,
+            text=templates.EMAIL_CHANGED_TEXT,
             new=contacts.mask(target),
         )
         user.email = target
@@ -186,20 +175,14 @@ async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) 
 async def change_phone(
     rt: Runtime, *, user: models.User, phone: str, current_password: str, ip: str | None
 ) -> None:
-    target = _valid(contacts.normalize_phone, phone, field="phone", password=current_password)
-    await check_current_password(rt, user=user, password=current_password, ip=ip)
-    if user.phone == target and user.phone_confirmed:
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "Этот номер уже подтверждён.", "phone")
+    target = await _new_contact(
+        rt, user, models.ContactChannel.PHONE, phone, password=current_password, ip=ip
+    )
     purpose = models.VerificationPurpose.CHANGE_PHONE
     async with in_transaction():
         await verification.require_quota(rt, purpose=purpose, target=target, field="phone")
         code = await verification.issue(rt, purpose=purpose, target=target, user=user)
-        await messages.enqueue_sms(
-            to=target,
-            body=PHONE_SMS_TEXT.format(code=code),
-            secrets=[code],
-            expires_in=verification.CODE_TTL,
-        )
+        await verification.send_code_sms(to=target, text=PHONE_SMS_TEXT, code=code)
 
 
 async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.User:
@@ -219,8 +202,8 @@ async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.
             user,
             phone=old,
             email=None if old else _confirmed_email(user),
-            sms=messages.PHONE_CHANGED_SMS,
-            text=messages.PHONE_CHANGED_TEXT,
+            sms=templates.PHONE_CHANGED_SMS,
+            text=templates.PHONE_CHANGED_TEXT,
             new=contacts.mask(row.target),
         )
         user.phone = row.target
@@ -230,9 +213,24 @@ async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.
     return user
 
 
-def _valid(normalize: Callable[..., str], value: str, *, field: str, password: str) -> str:
-    """The normalised contact; a malformed one and a missing password are told together,
-    before the password is checked (a typo does not spend a try)."""
+async def _new_contact(
+    rt: Runtime,
+    user: models.User,
+    channel: models.ContactChannel,
+    value: str,
+    *,
+    password: str,
+    ip: str | None,
+) -> str:
+    """The new e-mail or phone, normalised, once the current password is right and it is not
+    the user's confirmed one already. A malformed contact and a missing password are told
+    together, before the password is checked (a typo does not spend a try)."""
+    if channel == models.ContactChannel.EMAIL:
+        field, normalize, already = "email", contacts.normalize_email, "Этот адрес уже подтверждён."
+        current, confirmed = user.email, user.email_confirmed
+    else:
+        field, normalize, already = "phone", contacts.normalize_phone, "Этот номер уже подтверждён."
+        current, confirmed = user.phone, user.phone_confirmed
     errors: list[FieldError] = []
     try:
         target = normalize(value, field=field)
@@ -242,6 +240,9 @@ def _valid(normalize: Callable[..., str], value: str, *, field: str, password: s
         errors.append(FieldError(ErrorCode.REQUIRED, "Введите текущий пароль.", "currentPassword"))
     if errors:
         raise DomainError(*errors)
+    await check_current_password(rt, user=user, password=password, ip=ip)
+    if current == target and confirmed:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, already, field)
     return target
 
 
@@ -267,14 +268,14 @@ async def _tell_old_contact(
     itself, else the other confirmed contact), in the transaction of the change: if the change
     was a thief's, the customer learns it where the thief cannot read."""
     if email:
-        await messages.enqueue_email(
+        await outbox.enqueue_email(
             to=email,
-            subject=messages.CONTACT_CHANGED_SUBJECT,
+            subject=templates.CONTACT_CHANGED_SUBJECT,
             body=text.format(login=user.login, new=new),
             rt=rt,
         )
     elif phone:
-        await messages.enqueue_sms(to=phone, body=sms.format(login=user.login, new=new))
+        await outbox.enqueue_sms(to=phone, body=sms.format(login=user.login, new=new))
 
 
 # --- settings
@@ -300,75 +301,3 @@ async def update_settings(
         user.contacts_updated_at = datetime.now(UTC)
         await user.save(update_fields=[*changed, "contacts_updated_at"])
     return user
-
-
-# --- linked accounts
-
-
-async def link_account(
-    rt: Runtime, *, user: models.User, login: str, password: str, ip: str | None
-) -> models.Account:
-    """Links every account the other user holds, proven by that user's login and password
-    (counted like sign-in failures); only within the region of the user's accounts. Answers
-    the first account newly linked."""
-    other = await auth.verify_credentials(
-        rt, login=login, password=password, ip=ip, field="password"
-    )
-    if other.id == user.id:
-        raise DomainError.of(
-            ErrorCode.INVALID_INPUT, "Это ваш логин: его счета уже в профиле.", "login"
-        )
-    held = [
-        link.account
-        for link in await models.UserAccount.filter(user_id=other.id, is_holder=True)
-        .select_related("account")
-        .order_by("created_at", "id")
-    ]
-    if not held:
-        raise DomainError.of(
-            ErrorCode.NOT_FOUND, "У этого пользователя нет лицевых счетов.", "login"
-        )
-    mine = await models.UserAccount.filter(user_id=user.id).select_related("account")
-    regions = {link.account.region for link in mine}
-    if regions and any(account.region not in regions for account in held):
-        raise DomainError.of(
-            ErrorCode.FORBIDDEN,
-            "Можно добавить только счета того же региона (той же энергосбытовой компании).",
-            "login",
-        )
-    linked = {link.account_id for link in mine}
-    new = [account for account in held if account.id not in linked]
-    if not new:
-        raise DomainError.of(ErrorCode.ALREADY_EXISTS, "Эти счета уже есть в профиле.", "login")
-    async with in_transaction():
-        for account in new:
-            await models.UserAccount.get_or_create(
-                user_id=user.id, account_id=account.id, defaults={"is_holder": False}
-            )
-    return new[0]
-
-
-async def unlink_account(*, user: models.User, account_number: str) -> None:
-    field = "accountNumber"
-    number = accounts.account_number(account_number)
-    link = (
-        await models.UserAccount.filter(user_id=user.id, account__number=number).first()
-        if number
-        else None
-    )
-    if link is None:
-        raise DomainError.of(ErrorCode.NOT_FOUND, "Лицевой счёт не найден в профиле.", field)
-    if link.is_holder:
-        raise DomainError.of(
-            ErrorCode.INVALID_INPUT,
-            "Счёт, с которым вы зарегистрировались, удалить из профиля нельзя.",
-            field,
-        )
-    async with in_transaction():
-        # The user's links are locked while counted (PostgreSQL), so that two unlinks at once
-        # cannot leave the user with no account.
-        if len(await models.UserAccount.filter(user_id=user.id).select_for_update()) <= 1:
-            raise DomainError.of(
-                ErrorCode.INVALID_INPUT, "В профиле должен остаться хотя бы один счёт.", field
-            )
-        await models.UserAccount.filter(id=link.id).delete()

@@ -11,6 +11,7 @@ request still answers ok and sends nothing.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -18,10 +19,11 @@ from tortoise.transactions import in_transaction
 
 import models
 from infra.runtime import Runtime
-from services import contacts, messages
+from services import contacts
 from services.errors import DomainError, ErrorCode
 from services.identity import auth, captcha, verification
-from services.identity.views import PasswordResetView, password_errors
+from services.identity.credentials import password_errors, store_password
+from services.messages import outbox
 
 PURPOSE = models.VerificationPurpose.PASSWORD_RESET
 LINK_TTL = timedelta(hours=1)
@@ -48,6 +50,12 @@ EMAIL_TEXT = """Здравствуйте!
 С уважением,
 служба поддержки клиентов
 """
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordResetView:
+    reset_token: str | None
+    logins: list[str]
 
 
 def _normalize(channel: models.ContactChannel, contact: str) -> str:
@@ -89,19 +97,14 @@ async def request(
         if channel == models.ContactChannel.PHONE:
             code = await verification.issue(rt, purpose=PURPOSE, target=target)
             if known:
-                await messages.enqueue_sms(
-                    to=target,
-                    body=SMS_TEXT.format(code=code),
-                    secrets=[code],
-                    expires_in=verification.CODE_TTL,
-                )
+                await verification.send_code_sms(to=target, text=SMS_TEXT, code=code)
         else:
             nonce = await verification.issue(
                 rt, purpose=PURPOSE, target=target, link=True, ttl=LINK_TTL
             )
             if known:
                 link = reset_link(rt, target, nonce)
-                await messages.enqueue_email(
+                await outbox.enqueue_email(
                     rt=rt,
                     to=target,
                     subject=EMAIL_SUBJECT,
@@ -150,15 +153,13 @@ async def verify(rt: Runtime, *, contact: str, code: str) -> PasswordResetView:
 async def reset(
     rt: Runtime, *, reset_token: str, login: str, password: str, password_repeat: str
 ) -> None:
-    payload, reason = rt.signer.unsign(reset_token.strip(), purpose=RESET_PURPOSE)
-    if payload is None:
-        if reason == "expired":
-            raise DomainError.of(
-                ErrorCode.CODE_EXPIRED,
-                "Время на смену пароля истекло. Запросите код ещё раз.",
-                "resetToken",
-            )
-        raise DomainError.of(ErrorCode.INVALID_CODE, "Ссылка недействительна.", "resetToken")
+    payload = verification.unsign_link(
+        rt,
+        reset_token,
+        purpose=RESET_PURPOSE,
+        field="resetToken",
+        expired="Время на смену пароля истекло. Запросите код ещё раз.",
+    )
     channel = models.ContactChannel(payload["c"])
     users = {u.login_key: u for u in await users_on(channel, str(payload["t"]))}
     user = users.get(auth.login_key(login))
@@ -166,13 +167,7 @@ async def reset(
         raise DomainError.of(
             ErrorCode.NOT_FOUND, "Выберите логин из списка логинов этого контакта.", "login"
         )
-    errors = password_errors(
-        login=user.login,
-        password=password,
-        repeat=password_repeat,
-        field="password",
-        repeat_field="passwordRepeat",
-    )
+    errors = password_errors(login=user.login, password=password, repeat=password_repeat)
     if errors:
         raise DomainError(*errors)
     issued = datetime.fromtimestamp(float(payload["i"]), UTC)
@@ -185,9 +180,6 @@ async def reset(
         )
     password_hash = await auth.hash_password(rt, password)
     async with in_transaction():
-        user.password_hash = password_hash
-        user.password_changed_at = datetime.now(UTC)
-        await user.save(update_fields=["password_hash", "password_changed_at"])
-        await auth.revoke_sessions(user_id=user.id, rt=rt)
+        await store_password(rt, user=user, password_hash=password_hash)
         # The owner proved the contact: the sign-in lock of the login is lifted.
         await auth.clear_failures(login_key=user.login_key)

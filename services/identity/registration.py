@@ -4,8 +4,8 @@
 2. bind_account: the account number from the bill, answering its address to the city and
    street to confirm;
 3. confirm_binding: «Итого к оплате» of one of the account's last bills proves the registrant
-   holds the bill (services.binding); then an SMS code or an activation e-mail with a link
-   (resend sends another);
+   holds the bill (services.identity.binding); then an SMS code or an activation e-mail with a
+   link (resend sends another);
 4. complete (the code) or activate_email (the link's token): only now the user exists.
 
 A registration is a row of its own until step 4, so an abandoned one creates nothing and
@@ -17,6 +17,7 @@ linkAccount using the holder's login and password, or asks the office).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
@@ -26,18 +27,13 @@ from tortoise.transactions import in_transaction
 
 import models
 from infra.runtime import Runtime
-from services import accounts, contacts, messages
+from services import accounts, contacts
 from services.clock import now
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import auth, binding, captcha, verification
-from services.identity.views import (
-    DEFAULT_CITY,
-    RegistrationRequest,
-    RegistrationView,
-    login_errors,
-    password_errors,
-)
+from services.identity.credentials import login_errors, password_errors
 from services.ids import parse_uuid
+from services.messages import outbox
 
 TTL = timedelta(hours=24)
 ACTIVATION_TTL = timedelta(hours=24)
@@ -46,6 +42,7 @@ ACTIVATION_PURPOSE = "registration-activation"
 # The version of the personal-data consent text the forms show (152-ФЗ).
 CONSENT_TEXT_VERSION = "2024-01"
 PURPOSE = models.VerificationPurpose.REGISTRATION
+DEFAULT_CITY = "Нижний Тагил"
 
 SMS_TEXT = "Код для регистрации в личном кабинете: {code}. Никому не сообщайте его."
 EMAIL_SUBJECT = "Подтверждение регистрации в личном кабинете"
@@ -64,6 +61,29 @@ EMAIL_TEXT = """Здравствуйте!
 """
 
 
+@dataclass(frozen=True, slots=True)
+class RegistrationRequest:
+    login: str
+    password: str
+    password_repeat: str
+    channel: models.ContactChannel
+    phone: str | None
+    email: str | None
+    city: str
+    captcha_id: str
+    captcha_answer: str
+    consent_to_personal_data: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationView:
+    id: str
+    channel: models.ContactChannel
+    address: str | None
+    account_number: str | None
+    sent_to: str | None
+    codes_left_today: int
+
 def _target(registration: models.Registration) -> str:
     if registration.channel == models.ContactChannel.PHONE:
         return registration.phone or ""
@@ -71,7 +91,7 @@ def _target(registration: models.Registration) -> str:
 
 
 async def _view(rt: Runtime, registration: models.Registration) -> RegistrationView:
-    account = await registration.account if registration.account_id else None
+    account = await _bound_account(registration)
     target = _target(registration)
     return RegistrationView(
         id=str(registration.id),
@@ -175,10 +195,23 @@ async def _load(registration_id: str, *, lock: bool = False) -> models.Registrat
     return row
 
 
+async def _bound_account(registration: models.Registration) -> models.Account | None:
+    """The account bound at step 2, if any."""
+    if registration.account_id is None:
+        return None
+    return await models.Account.get_or_none(id=registration.account_id)
+
+
+async def _bound_number(registration: models.Registration) -> str:
+    """The number of the account bound at step 2 ("" before it: no account has that number)."""
+    account = await _bound_account(registration)
+    return account.number if account else ""
+
+
 async def _account_without_holder(number: str, *, field: str, lock: bool = False) -> models.Account:
-    number = accounts.account_number(number)
-    query = models.Account.filter(number=number)
-    account = await (query.select_for_update() if lock else query).first() if number else None
+    stored = accounts.account_number(number)
+    query = models.Account.filter(number=stored)
+    account = await (query.select_for_update() if lock else query).first() if stored else None
     if account is None:
         raise DomainError.of(
             ErrorCode.NOT_FOUND, "Лицевой счёт не найден. Проверьте номер в квитанции.", field
@@ -231,7 +264,7 @@ async def confirm_binding(
         )
     total = binding.bill_total(bill_total)
     account = await _account_without_holder(
-        (await registration.account).number, field="registrationId"
+        await _bound_number(registration), field="registrationId"
     )
     await binding.prove_bill(rt, registration=registration, account=account, total=total)
     return await _send(rt, registration, account_id=account.id)
@@ -252,7 +285,7 @@ async def _send(
     rt: Runtime, registration: models.Registration, *, account_id: int, resending: bool = False
 ) -> RegistrationView:
     account = await _account_without_holder(
-        (await registration.account).number, field="registrationId"
+        await _bound_number(registration), field="registrationId"
     )
     target = _target(registration)
     async with in_transaction():
@@ -271,12 +304,7 @@ async def _send(
             code = await verification.issue(
                 rt, purpose=PURPOSE, target=target, registration=registration
             )
-            await messages.enqueue_sms(
-                to=target,
-                body=SMS_TEXT.format(code=code),
-                secrets=[code],
-                expires_in=verification.CODE_TTL,
-            )
+            await verification.send_code_sms(to=target, text=SMS_TEXT, code=code)
         else:
             nonce = await verification.issue(
                 rt,
@@ -287,7 +315,7 @@ async def _send(
                 ttl=ACTIVATION_TTL,
             )
             link = activation_link(rt, registration, nonce)
-            await messages.enqueue_email(
+            await outbox.enqueue_email(
                 rt=rt,
                 to=target,
                 subject=EMAIL_SUBJECT,
@@ -361,7 +389,7 @@ async def _finish(
             # registrations of one account cannot both make their user its holder.
             registration = await _load(str(registration.id), lock=True)
             account = await _account_without_holder(
-                (await registration.account).number, field="registrationId", lock=True
+                await _bound_number(registration), field="registrationId", lock=True
             )
             await verification.consume(code, field=field)
             if await models.User.exists(login_key=registration.login_key):

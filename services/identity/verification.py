@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.expressions import F
 
@@ -19,6 +20,7 @@ from infra.runtime import Runtime
 from services import limits, periods
 from services.clock import now
 from services.errors import DomainError, ErrorCode
+from services.messages import outbox
 
 CODE_TTL = timedelta(minutes=10)
 CODE_LENGTH = 4
@@ -190,15 +192,28 @@ async def consume(row: models.VerificationCode, *, field: str) -> None:
         raise code_expired(field)
 
 
-def unsign_link(rt: Runtime, token: str, *, purpose: str, field: str) -> dict[str, object]:
+async def send_code_sms(*, to: str, text: str, code: str) -> None:
+    """Queues the SMS with a code; `text` holds `{code}`. The outbox cuts the code out once it
+    is sent or has expired."""
+    await outbox.enqueue_sms(
+        to=to, body=text.format(code=code), secrets=[code], expires_in=CODE_TTL
+    )
+
+
+def unsign_link(
+    rt: Runtime,
+    token: str,
+    *,
+    purpose: str,
+    field: str,
+    expired: str = "Срок действия ссылки истёк. Запросите новое письмо.",
+) -> dict[str, Any]:
+    """The payload of a token the server signed for `purpose`; CODE_EXPIRED (with the message
+    `expired`) once it expired, INVALID_CODE when it was not signed so."""
     payload, reason = rt.signer.unsign(token.strip(), purpose=purpose)
     if payload is None:
         if reason == "expired":
-            raise DomainError.of(
-                ErrorCode.CODE_EXPIRED,
-                "Срок действия ссылки истёк. Запросите новое письмо.",
-                field,
-            )
+            raise DomainError.of(ErrorCode.CODE_EXPIRED, expired, field)
         raise DomainError.of(ErrorCode.INVALID_CODE, "Ссылка недействительна.", field)
     return payload
 

@@ -145,9 +145,6 @@ def prepare_accounts(items: Sequence[Item]) -> Batch[AccountRow]:
     return batch
 
 
-async def import_accounts(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_accounts(prepare_accounts(items))
-
 
 async def apply_accounts(batch: Batch[AccountRow]) -> list[ItemResult]:
     parsed = batch.parsed

@@ -93,9 +93,6 @@ def prepare_payments(items: Sequence[Item]) -> Batch[PaymentRow]:
     return batch
 
 
-async def import_payments(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_payments(prepare_payments(items))
-
 
 async def apply_payments(batch: Batch[PaymentRow]) -> list[ItemResult]:
     parsed = batch.parsed

@@ -60,9 +60,6 @@ def prepare_readings(items: Sequence[Item]) -> Batch[ReadingRow]:
     return batch
 
 
-async def import_readings(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_readings(prepare_readings(items))
-
 
 async def apply_readings(batch: Batch[ReadingRow]) -> list[ItemResult]:
     parsed = batch.parsed

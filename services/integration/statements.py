@@ -97,9 +97,6 @@ def prepare_statements(items: Sequence[Item]) -> Batch[StatementRow]:
     return batch
 
 
-async def import_statements(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_statements(prepare_statements(items))
-
 
 async def apply_statements(batch: Batch[StatementRow]) -> list[ItemResult]:
     parsed = batch.parsed

@@ -39,9 +39,6 @@ def prepare_tariffs(items: Sequence[Item]) -> Batch[dict[str, Any]]:
     return batch
 
 
-async def import_tariffs(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_tariffs(prepare_tariffs(items))
-
 
 async def apply_tariffs(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
     parsed = batch.parsed

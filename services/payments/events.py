@@ -28,8 +28,8 @@ from adapters.acquirers import (
     to_kopecks,
 )
 from infra.runtime import Runtime
-from services import messages
 from services.ids import parse_uuid
+from services.messages import outbox, templates
 from services.payments.channels import channels_of
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,7 @@ async def _enqueue_receipt(rt: Runtime, payment: models.Payment) -> None:
         return
     account = await models.Account.get(id=payment.account_id)
     lines = await models.PaymentLine.filter(payment_id=payment.id).select_related("service")
-    when = messages.local_time(rt, payment.paid_at or datetime.now(UTC))
+    when = templates.local_time(rt, payment.paid_at or datetime.now(UTC))
     body = "\n".join(
         [
             f"Платёж по лицевому счёту {account.number} принят.",
@@ -251,7 +251,7 @@ async def _enqueue_receipt(rt: Runtime, payment: models.Payment) -> None:
             "Кассовый чек придёт от банка-эквайера отдельным письмом.",
         ]
     )
-    await messages.enqueue_email(
+    await outbox.enqueue_email(
         rt=rt,
         to=payment.receipt_email,
         subject=f"Оплата по лицевому счёту {account.number}",

@@ -1,62 +1,19 @@
-"""Registration, the security code, password recovery, profile settings and linked accounts:
-the views they answer and the rules for logins and passwords they share.
-
-The flows live beside this module, one concern each: services/captcha.py,
-services/verification.py (one-time codes and links), services/registration.py,
-services/recovery.py, services/profile.py; services/contacts.py normalises phones and e-mails.
-"""
+"""The rules for logins and passwords that registration, recovery and the profile share."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
+import uuid
+from datetime import UTC, datetime
 
 import models
+from infra.runtime import Runtime
 from services.errors import ErrorCode, FieldError
+from services.identity import auth
 
-DEFAULT_CITY = "Нижний Тагил"
 LOGIN_PATTERN = re.compile(r"^[A-Za-zА-Яа-яЁё0-9._-]{3,64}$")
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
-
-
-@dataclass(frozen=True, slots=True)
-class CaptchaView:
-    id: str
-    # data: URL of the image
-    image: str
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class RegistrationRequest:
-    login: str
-    password: str
-    password_repeat: str
-    channel: models.ContactChannel
-    phone: str | None
-    email: str | None
-    city: str
-    captcha_id: str
-    captcha_answer: str
-    consent_to_personal_data: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RegistrationView:
-    id: str
-    channel: models.ContactChannel
-    address: str | None
-    account_number: str | None
-    sent_to: str | None
-    codes_left_today: int
-
-
-@dataclass(frozen=True, slots=True)
-class PasswordResetView:
-    reset_token: str | None
-    logins: list[str]
 
 
 def login_errors(login: str, *, field: str) -> list[FieldError]:
@@ -74,7 +31,12 @@ def login_errors(login: str, *, field: str) -> list[FieldError]:
 
 
 def password_errors(
-    *, login: str, password: str, repeat: str, field: str, repeat_field: str
+    *,
+    login: str,
+    password: str,
+    repeat: str,
+    field: str = "password",
+    repeat_field: str = "passwordRepeat",
 ) -> list[FieldError]:
     """At least 8 characters, not the login (in any case), the repeat the same."""
     errors = []
@@ -101,3 +63,14 @@ def password_errors(
     if password != repeat:
         errors.append(FieldError(ErrorCode.PASSWORD_MISMATCH, "Пароли не совпадают.", repeat_field))
     return errors
+
+
+async def store_password(
+    rt: Runtime, *, user: models.User, password_hash: str, keep: uuid.UUID | None = None
+) -> None:
+    """A new password (hashed by auth.hash_password) for the user, ending every session but
+    `keep`; run inside the caller's transaction."""
+    user.password_hash = password_hash
+    user.password_changed_at = datetime.now(UTC)
+    await user.save(update_fields=["password_hash", "password_changed_at"])
+    await auth.revoke_sessions(user_id=user.id, keep=keep, rt=rt)

@@ -1,4 +1,6 @@
-"""What the retailer's operators watch: payments, and every change of a payment's status."""
+"""The operators' payment feed (API key scope `dashboard`): a payment by id, and every change of
+a payment's status. Not to be confused with the customers' dashboard query (bench/dashboard.py,
+docs/perf.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The operators' dashboard: every payment status change, read back from the database."""
+"""The operators' payment feed (scope `dashboard`): every payment status change, read back from
+the database."""
 
 from __future__ import annotations
 
