@@ -278,6 +278,8 @@ async def resend(rt: Runtime, *, registration_id: str) -> RegistrationView:
             "Сначала укажите лицевой счёт и подтвердите адрес.",
             "registrationId",
         )
+    # A confirmed binding always names its account (confirm_binding sets both at once).
+    assert registration.account_id is not None
     return await _send(rt, registration, account_id=registration.account_id, resending=True)
 
 

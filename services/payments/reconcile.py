@@ -38,6 +38,8 @@ async def reconcile_once(rt: Runtime, *, now: datetime | None = None) -> dict[st
     )
     for payment in pending:
         counts["asked"] += 1
+        # The query asked for registered payments only: each has the acquirer's id.
+        assert payment.provider_payment_id is not None
         try:
             report = await acquirer.state(payment.provider_payment_id)
         except AcquirerError as error:
