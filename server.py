@@ -36,7 +36,7 @@ from routes import RUNTIME, middleware, setup_routes
 from routes.graphql_view import GraphQLEndpoint
 from routes.websockets import CLOSE_UNAUTHORIZED, TOKEN_EXPIRED, customer_session_watch
 from schema import build_schema
-from schema.security import GraphQLLimits
+from schema.query_limits import GraphQLLimits
 from services.errors import ErrorCode
 from services.identity import auth
 from services.identity import housekeeping as identity_housekeeping

@@ -53,16 +53,20 @@ def query(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
 def subscription(
     fn: Callable[P, AsyncGenerator[T, None]],
 ) -> Callable[P, AsyncGenerator[T, None]]:
-    """Decorates a subscription resolver: a DomainError, before the first event or between two,
-    ends the subscription with a GraphQL error carrying the code and field."""
+    """Decorates a subscription resolver: a DomainError, raised before the first event or between
+    two, ends the subscription with a GraphQL error carrying the code and field (as `query`)."""
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> AsyncGenerator[T, None]:
+        events = fn(*args, **kwargs)
         try:
-            async for item in fn(*args, **kwargs):
-                yield item
+            async for event in events:
+                yield event
         except DomainError as error:
             raise as_graphql_error(error) from None
+        finally:
+            # Closed now, not whenever it is collected: the feed holds a broker subscription.
+            await events.aclose()
 
     return wrapper
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,7 +11,7 @@ from aiohttp import web
 
 import models
 from infra.runtime import Runtime
-from resolvers.common import as_graphql_error, mutation, query
+from resolvers.common import mutation, query, subscription
 from services.errors import DomainError, ErrorCode
 from services.integration import payment_feed
 from services.integration.contact_exports import ContactPreferences, export_contact_preferences
@@ -77,7 +77,7 @@ async def export_customer_readings(
     )
 
 
-@mutation
+@query
 async def customer_contact_preferences(
     ctx: IntegrationContext, *, after_id: int, first: int, changed_since: datetime | None
 ) -> list[ContactPreferences]:
@@ -104,10 +104,10 @@ async def payment(ctx: IntegrationContext, *, payment_id: str) -> models.Payment
     return await payment_feed.payment(payment_id)
 
 
-async def payment_status_changes(ctx: IntegrationContext) -> AsyncIterator[models.Payment]:
-    try:
-        ctx.require_scope(PAYMENT_FEED)
-    except DomainError as error:
-        raise as_graphql_error(error) from None
+@subscription
+async def payment_status_changes(
+    ctx: IntegrationContext,
+) -> AsyncGenerator[models.Payment, None]:
+    ctx.require_scope(PAYMENT_FEED)
     async for row in payment_feed.payment_changes(rt=ctx.rt):
         yield row

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import models
+from resolvers.accounts import AccountByIdLoader
 from resolvers.common import mutation, query, subscription
 from resolvers.context import Context
 from resolvers.loaders import Loader
@@ -19,10 +20,6 @@ from services.pagination import Page
 from services.payments import cancel, create, feeds, history, views
 from services.payments.capability import capability as capability_of
 from services.payments.create import PaymentRequest
-
-
-class AccountByIdLoader(Loader[int, models.Account | None]):
-    load_batch = views.accounts_by_id
 
 
 class LinesByPaymentLoader(Loader[UUID, list[models.PaymentLine]]):

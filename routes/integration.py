@@ -17,7 +17,7 @@ from routes.graphql_view import GraphQLEndpoint
 from routes.keys import RUNTIME
 from routes.websockets import KEY_REVOKED, SessionWatch
 from schema.integration import build_integration_schema
-from schema.security import GraphQLLimits
+from schema.query_limits import GraphQLLimits
 from services.identity import revocation
 from services.integration import api_keys
 from settings import Settings

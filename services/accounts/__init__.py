@@ -84,6 +84,11 @@ async def providers_by_id(ids: Sequence[int]) -> list[models.Provider | None]:
     return [rows.get(k) for k in ids]
 
 
+async def accounts_by_id(ids: Sequence[int]) -> list[models.Account | None]:
+    rows = {a.id: a for a in await models.Account.filter(id__in=ids)}
+    return [rows.get(k) for k in ids]
+
+
 async def tariffs_by_service(keys: Sequence[tuple[int, date]]) -> list[list[models.TariffRate]]:
     """Rates in force on a date, one per zone, for (service id, date) keys."""
     service_ids = {k[0] for k in keys}
