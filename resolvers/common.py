@@ -23,8 +23,9 @@ class Outcome(Generic[T]):
     errors: list[FieldError] = field(default_factory=list)
 
 
-def mutation(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[Outcome[T]]]:
-    """Decorates a mutation resolver: a DomainError becomes the payload's errors."""
+def with_errors(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[Outcome[T]]]:
+    """Decorates a resolver whose field answers a payload with `errors` (every mutation, and a
+    query whose type is such a payload, as documentUrl): a DomainError becomes those errors."""
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> Outcome[T]:
@@ -34,6 +35,11 @@ def mutation(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[Outcome[T]]
             return Outcome(errors=error.errors)
 
     return wrapper
+
+
+# Every mutation answers a payload (the contract's convention); so does the query documentUrl.
+mutation = with_errors
+payload_query = with_errors
 
 
 def query(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:

@@ -10,13 +10,13 @@ from resolvers.accounts import (
     AccountServicesByAccountLoader,
     ProviderByIdLoader,
 )
-from resolvers.common import mutation, query
+from resolvers.common import mutation, payload_query
 from resolvers.context import Context
-from services import accounts, documents
+from services import documents
 from services.documents import DocumentKind, DocumentLink
 
 
-@query
+@payload_query
 async def document_url(
     ctx: Context,
     *,
@@ -26,11 +26,8 @@ async def document_url(
     to: date | None,
     period: date | None,
     payment_id: str | None,
-) -> DocumentLink | None:
-    user = await ctx.user()
-    if user is None or await accounts.account_for_user(user.id, account_number) is None:
-        # Not signed in, or not the user's account (answered as an unknown one): null.
-        return None
+) -> DocumentLink:
+    user = await ctx.require_user()
     return await documents.issue_link(
         ctx.rt,
         user_id=user.id,

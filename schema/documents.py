@@ -8,8 +8,9 @@ from typing import Annotated
 import strawberry
 
 from resolvers import documents as resolve
+from resolvers.common import Outcome
 from schema.arguments import OWN_ACCOUNT, OwnAccountNumber, described
-from schema.common import OkPayload, UserError
+from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
 from schema.enums import DocumentKind
 from services.documents import DocumentLink
@@ -21,17 +22,15 @@ class DocumentLinkPayload:
         description="GET it to download the PDF; expires in 10 minutes."
     )
     expires_at: datetime | None = strawberry.field(description="When the link stops working.")
-    errors: list[UserError] = strawberry.field(
-        description="Always empty: documentUrl answers as every query does (null url for an "
-        "account that is not the user's, a GraphQL error for an argument it cannot take)."
-    )
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     @classmethod
-    def build(cls, link: DocumentLink | None) -> DocumentLinkPayload:
+    def build(cls, outcome: Outcome[DocumentLink]) -> DocumentLinkPayload:
+        link = outcome.value
         return cls(
             url=link.url if link else None,
             expires_at=link.expires_at if link else None,
-            errors=[],
+            errors=user_errors(outcome),
         )
 
 
@@ -56,7 +55,7 @@ class DocumentsQuery:
             str,
             described(
                 "The account number printed on the bill (лицевой счёт). Requires sign-in; the "
-                "account must be one of the user's (a null url otherwise)."
+                "account must be one of the user's (NOT_FOUND in errors otherwise)."
             ),
         ],
         kind: Annotated[

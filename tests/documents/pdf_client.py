@@ -31,22 +31,6 @@ async def document_url(client: GraphQLClient, token: str, **variables: Any) -> d
     return data["documentUrl"]
 
 
-async def document_url_refusal(
-    client: GraphQLClient, token: str, **variables: Any
-) -> list[tuple[str, str | None]]:
-    """The (code, field) of the GraphQL error refusing a documentUrl argument: as every query,
-    documentUrl answers an argument it cannot take with an error, and no data."""
-    variables.setdefault("number", "66200000000")
-    body = await client.post(DOCUMENT_URL, variables, token=token)
-    assert body["data"] is None, body
-    return [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]]
-
-
-# What documentUrl answers for an account that is not the user's (or without a session): null
-# url, as every query answers what the caller may not see; never an error saying why.
-NO_LINK = {"url": None, "expiresAt": None, "errors": []}
-
-
 def path_of(url: str) -> str:
     """The link's path: the test client serves the app on its own host and port."""
     return urlsplit(url).path

@@ -11,16 +11,7 @@ import models
 from devdata.demo import STATEMENTS
 from services import periods
 from services.documents.layout import day, month
-from tests.documents.pdf_client import (
-    NO_LINK,
-    TIMEZONE,
-    document_url,
-    document_url_refusal,
-    fetch_pdf,
-    iso,
-    months_ago,
-    text_of,
-)
+from tests.documents.pdf_client import TIMEZONE, document_url, fetch_pdf, iso, months_ago, text_of
 
 
 def to_pay(months_back: int) -> Decimal:
@@ -119,21 +110,23 @@ async def test_reading_history_lists_readings_with_consumption(client, ivan):
 
 @pytest.mark.parametrize("kind", ["PAYMENT_HISTORY", "CHARGE_HISTORY", "READING_HISTORY"])
 async def test_history_needs_both_ends_of_the_range(client, ivan, kind):
-    # A query's GraphQL error names the first argument missing (it was the payload's errors,
-    # both at once, before queries answered errors one way: docs/platform.md, Errors).
-    assert await document_url_refusal(client, ivan, kind=kind) == [("REQUIRED", "from")]
-    assert await document_url_refusal(client, ivan, kind=kind, **{"from": "2026-01-01"}) == [
-        ("REQUIRED", "to")
+    link = await document_url(client, ivan, kind=kind)
+
+    assert link["url"] is None
+    assert [(e["code"], e["field"]) for e in link["errors"]] == [
+        ("REQUIRED", "from"),
+        ("REQUIRED", "to"),
     ]
 
 
 @pytest.mark.parametrize("kind", ["PAYMENT_HISTORY", "CHARGE_HISTORY", "READING_HISTORY"])
 async def test_reversed_range_is_refused(client, ivan, kind):
-    refusal = await document_url_refusal(
+    link = await document_url(
         client, ivan, kind=kind, **{"from": iso(months_ago(1))}, to=iso(months_ago(3))
     )
 
-    assert refusal == [("INVALID_INPUT", "from")]
+    assert link["url"] is None
+    assert [(e["code"], e["field"]) for e in link["errors"]] == [("INVALID_INPUT", "from")]
 
 
 @pytest.mark.parametrize(
@@ -142,11 +135,12 @@ async def test_reversed_range_is_refused(client, ivan, kind):
 async def test_too_long_range_is_refused(client, ivan, kind, months):
     first = months_ago(months + 1)
 
-    refusal = await document_url_refusal(
+    link = await document_url(
         client, ivan, kind=kind, **{"from": iso(first)}, to=iso(months_ago(1))
     )
 
-    assert refusal == [("INVALID_INPUT", "to")]
+    assert link["url"] is None
+    assert [(e["code"], e["field"]) for e in link["errors"]] == [("INVALID_INPUT", "to")]
 
 
 async def test_six_months_of_charges_is_the_limit(client, ivan):
@@ -167,7 +161,8 @@ async def test_history_of_another_users_account_gets_no_link(client, petr):
         to="2020-02-01",
     )
 
-    assert link == NO_LINK
+    assert link["url"] is None
+    assert [(e["code"], e["field"]) for e in link["errors"]] == [("NOT_FOUND", "accountNumber")]
 
 
 async def test_long_history_runs_onto_more_pages_with_headings_on_each(client, ivan):

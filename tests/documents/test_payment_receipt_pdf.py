@@ -10,14 +10,7 @@ import pytest
 
 import models
 from services.documents.layout import month
-from tests.documents.pdf_client import (
-    NO_LINK,
-    document_url,
-    document_url_refusal,
-    fetch_pdf,
-    months_ago,
-    text_of,
-)
+from tests.documents.pdf_client import document_url, fetch_pdf, months_ago, text_of
 
 # The demo payment of the previous period, made at a bank.
 DEMO_PAYMENT = str(uuid.uuid5(uuid.NAMESPACE_URL, "demo-payment-1"))
@@ -69,35 +62,37 @@ async def test_receipt_of_a_cabinet_payment(client, ivan):
 async def test_receipt_of_a_payment_not_succeeded_is_not_found(client, ivan, status):
     payment = await payment_on("66200000000", status)
 
-    refusal = await document_url_refusal(
-        client, ivan, kind="PAYMENT_RECEIPT", paymentId=str(payment.id)
-    )
+    link = await document_url(client, ivan, kind="PAYMENT_RECEIPT", paymentId=str(payment.id))
 
-    assert refusal == [("NOT_FOUND", "paymentId")]
+    assert link["url"] is None
+    assert [(e["code"], e["field"]) for e in link["errors"]] == [("NOT_FOUND", "paymentId")]
 
 
 @pytest.mark.parametrize("payment_id", [str(uuid.uuid4()), "not-a-uuid", "1"])
 async def test_receipt_of_an_unknown_payment_is_not_found(client, ivan, payment_id):
-    refusal = await document_url_refusal(client, ivan, kind="PAYMENT_RECEIPT", paymentId=payment_id)
+    link = await document_url(client, ivan, kind="PAYMENT_RECEIPT", paymentId=payment_id)
 
-    assert refusal == [("NOT_FOUND", "paymentId")]
+    assert link["url"] is None
+    assert [(e["code"], e["field"]) for e in link["errors"]] == [("NOT_FOUND", "paymentId")]
 
 
 async def test_receipt_of_another_accounts_payment_is_not_found(client, ivan, petr):
     petrs = await payment_on("66200000001", models.PaymentStatus.SUCCEEDED)
 
     # Through Ivan's own account: the payment is not one of its payments.
-    own = await document_url_refusal(client, ivan, kind="PAYMENT_RECEIPT", paymentId=str(petrs.id))
+    own = await document_url(client, ivan, kind="PAYMENT_RECEIPT", paymentId=str(petrs.id))
     # Through Petr's account: not Ivan's account.
     foreign = await document_url(
         client, ivan, kind="PAYMENT_RECEIPT", number="66200000001", paymentId=str(petrs.id)
     )
 
-    assert own == [("NOT_FOUND", "paymentId")]
-    assert foreign == NO_LINK
+    assert [(e["code"], e["field"]) for e in own["errors"]] == [("NOT_FOUND", "paymentId")]
+    assert [(e["code"], e["field"]) for e in foreign["errors"]] == [("NOT_FOUND", "accountNumber")]
+    assert own["url"] is None and foreign["url"] is None
 
 
 async def test_receipt_needs_the_payment(client, ivan):
-    refusal = await document_url_refusal(client, ivan, kind="PAYMENT_RECEIPT")
+    link = await document_url(client, ivan, kind="PAYMENT_RECEIPT")
 
-    assert refusal == [("REQUIRED", "paymentId")]
+    assert link["url"] is None
+    assert [(e["code"], e["field"]) for e in link["errors"]] == [("REQUIRED", "paymentId")]
