@@ -29,12 +29,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adapters.broker import create_broker
-from services.database import close_database, open_database
+from infra.database import close_database, open_database
+from infra.runtime import Runtime
 from services.integration import api_keys
 from services.integration.files import BrokenFile, count_rows
 from services.integration.results import Summary
 from services.integration.runner import export_readings_file, import_file
-from services.runtime import Runtime
 from settings import Settings
 
 T = TypeVar("T")

@@ -20,52 +20,42 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-import orjson
 from aiohttp import web
-from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from adapters.acquirers import create_acquirer
 from adapters.broker import create_broker
+from adapters.mail import create_mailer
+from adapters.sms import create_sms_gateway
+from devdata import demo
+from infra import logs
+from infra.database import close_database, open_database
+from infra.runtime import Runtime
 from resolvers.context import Context, bearer_token
 from routes import RUNTIME, middleware, setup_routes
-from routes.graphiql import OfflineGraphiQL
-from routes.websockets import (
-    CLOSE_UNAUTHORIZED,
-    TOKEN_EXPIRED,
-    BoundedWebSockets,
-    customer_session_watch,
-)
+from routes.graphql_view import GraphQLEndpoint
+from routes.websockets import CLOSE_UNAUTHORIZED, TOKEN_EXPIRED, customer_session_watch
 from schema import build_schema
-from schema.security import GraphQLLimits
-from services import auth, demo, logs
-from services.database import close_database, open_database
+from schema.query_limits import GraphQLLimits
 from services.errors import ErrorCode
-from services.runtime import Runtime
+from services.identity import auth
+from services.identity import housekeeping as identity_housekeeping
+from services.messages.sender import run_sender
+from services.payments import reconcile
 from settings import Settings
 
 log = logging.getLogger("lk")
 
+# Seconds between payment reconciliation passes (the first runs at start-up).
+RECONCILE_INTERVAL = 60
 
-class CustomerGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
+
+class CustomerGraphQLView(GraphQLEndpoint[Context]):
     """/graphql: Authorization: Bearer on HTTP, `authorization` in connection_init on websockets."""
 
-    def encode_json(self, data: object) -> str:
-        # Text: websocket messages must go out as text frames (graphql-transport-ws).
-        return orjson.dumps(data).decode()
-
-    def decode_json(self, data: str | bytes) -> object:
-        return orjson.loads(data)
-
-    def create_response(self, response_data: Any, sub_response: web.Response) -> web.Response:  # type: ignore[override]
-        # The bytes as they are (Strawberry's version decodes them to str and aiohttp encodes
-        # them again).
-        sub_response.body = orjson.dumps(response_data)
-        sub_response.content_type = "application/json"
-        return sub_response
-
-    async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
+    async def get_context(
+        self, request: web.Request, response: web.Response | web.WebSocketResponse
+    ) -> Context:
         return Context(
             request=request,
             response=response,
@@ -73,16 +63,13 @@ class CustomerGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
             token=bearer_token(request.headers.get("Authorization")),
         )
 
-    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
-        params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        value = params.get("authorization") or params.get("Authorization")
-        if value is None:
-            return None
-        token = bearer_token(value) if isinstance(value, str) else None
-        if token is None and isinstance(value, str) and " " not in value.strip():
-            token = value.strip()
+    async def authorize_connection(self, context: Context, authorization: str) -> None:
+        # "Bearer <token>", or the bare token.
+        token = bearer_token(authorization)
+        if token is None and " " not in authorization.strip():
+            token = authorization.strip()
         found = await auth.check_token(context.rt, token) if token else None
-        if not isinstance(found, auth.Viewer):
+        if token is None or not isinstance(found, auth.Viewer):
             if found is ErrorCode.TOKEN_EXPIRED and isinstance(
                 context.response, web.WebSocketResponse
             ):
@@ -98,31 +85,29 @@ class CustomerGraphQLView(OfflineGraphiQL, BoundedWebSockets, GraphQLView):
                 ws=context.response, rt=context.rt, viewer=found, token=token
             )
             await self.watch_session(context.request, context.watch)
-        return None
 
-    async def operation_context(self, context: Context) -> Context:  # type: ignore[override]
+    async def operation_context(self, context: Context) -> Context:
         return context.for_operation()
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
+    """The whole app, wired here and nowhere else: the runtime and its ports, their start and
+    stop (clean-up contexts, started in this order and stopped in the reverse one), the
+    background tasks, both GraphQL views and the other routes."""
     settings = settings or Settings()
     app = web.Application(client_max_size=settings.max_body_bytes)
-    runtime = Runtime.from_settings(
+    app[RUNTIME] = Runtime.from_settings(
         settings, create_broker(settings.redis_url, prefix=settings.redis_prefix)
     )
-    app[RUNTIME] = runtime
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_broker)
-    app.cleanup_ctx.append(_http_client)
+    app.cleanup_ctx.append(_adapters)
+    app.cleanup_ctx.append(_background_tasks)
 
-    production = settings.env == "production"
-    view = CustomerGraphQLView(
-        schema=build_schema(production=production, limits=GraphQLLimits.from_settings(settings)),
-        graphql_ide="graphiql" if not production else None,
-        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
-        allowed_origins=settings.allowed_origins,
+    schema = build_schema(
+        production=settings.env == "production", limits=GraphQLLimits.from_settings(settings)
     )
-    app.router.add_route("*", "/graphql", view)
+    app.router.add_route("*", "/graphql", CustomerGraphQLView.for_settings(schema, settings))
     middleware.setup(app)
     setup_routes(app)
     return app
@@ -138,9 +123,6 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     if rt.settings.demo_data and await demo.load_demo_data(rt):
         log.info("demo data loaded")
     yield
-    for task in rt.tasks:
-        task.cancel()
-    await asyncio.gather(*rt.tasks, return_exceptions=True)
     await close_database()
 
 
@@ -151,13 +133,43 @@ async def _broker(app: web.Application) -> AsyncIterator[None]:
     await rt.broker.stop()
 
 
-async def _http_client(app: web.Application) -> AsyncIterator[None]:
+async def _adapters(app: web.Application) -> AsyncIterator[None]:
+    """The HTTP session, and the adapters to the outside (the acquirer and the SMS gateway call
+    out through it)."""
     rt = app[RUNTIME]
-    rt.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
-    # The acquirer (LK_PAYMENT_PROVIDER) calls out through the app's session.
-    rt.acquirer = create_acquirer(rt.settings, rt.http)
+    settings = rt.settings
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+    rt.connect(http=http, acquirer=create_acquirer(settings, http))
+    rt.mailer = create_mailer(settings.smtp_url, sender=settings.smtp_from)
+    rt.sms_gateway = create_sms_gateway(settings.sms_url, http=http)
+    if not settings.is_development:
+        for name, transport in (("LK_SMTP_URL", rt.mailer), ("LK_SMS_URL", rt.sms_gateway)):
+            if transport is None:
+                log.warning("%s is not set: such messages stay pending in the outbox", name)
     yield
-    await rt.http.close()
+    await http.close()
+
+
+async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
+    """Started last and stopped first: every task (these, and those services started, such as
+    the sandbox's callback deliveries) ends before the session, the broker and the database
+    close under it."""
+    rt = app[RUNTIME]
+    if rt.settings.background_tasks:
+        rt.tasks.start(run_sender(rt), name="outbox-sender")
+        rt.tasks.start(identity_housekeeping.run(), name="identity-housekeeping")
+        rt.tasks.start_periodic(
+            lambda: _reconcile_payments(rt), seconds=RECONCILE_INTERVAL, name="payments-reconcile"
+        )
+        log.info("background tasks started: %s", ", ".join(rt.tasks.names()))
+    yield
+    await rt.tasks.stop()
+
+
+async def _reconcile_payments(rt: Runtime) -> None:
+    counts = await reconcile.reconcile_once(rt)
+    if any(counts.values()):
+        log.info("payments: reconciliation %s", counts)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ processes, Redis broker) and `bench/baseline_server.py` (as many processes, plai
 asyncpg), checks that both answer the same JSON, then loads each in turn at the same
 concurrency and prints requests/s, their ratio, p50/p99 latency and the servers' CPU use.
 
-    /work/venv/bin/python bench/dashboard.py [--duration 15] [--connections 32] [--users 3000]
+    .venv/bin/python bench/dashboard.py [--duration 15] [--connections 32] [--users 3000]
 
 Needs PostgreSQL and Redis (--database-server, --redis-url) and, preferably, `wrk`
 (apt-get install wrk); without it a Python load generator is used, which itself takes CPU
@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -27,11 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import aiohttp  # noqa: E402
 
-from bench import dataset, load  # noqa: E402
-
-SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+from bench import dataset, harness, load  # noqa: E402
+from bench.harness import SECRET, server_env, start, stop  # noqa: E402
 
 DASHBOARD = """
 query Dashboard {
@@ -67,81 +64,8 @@ query Dashboard {
 """
 
 
-def server_env(
-    database_url: str,
-    *,
-    redis_url: str,
-    prefix: str,
-    port: int,
-    workers: int,
-    pool: int,
-    **extra: str,
-) -> dict[str, str]:
-    """The environment of a benchmarked `server.py`: development settings, the bench's secret,
-    no demo data, no access log line per request (the hand-written baseline writes none)."""
-    return dict(
-        os.environ,
-        LK_ENV="development",
-        LK_DATABASE_URL=f"{database_url}?maxsize={pool}",
-        LK_REDIS_URL=redis_url,
-        LK_REDIS_PREFIX=prefix,
-        LK_SECRET_KEY=SECRET,
-        LK_DEMO_DATA="false",
-        LK_HOST="127.0.0.1",
-        LK_PORT=str(port),
-        LK_WORKERS=str(workers),
-        LK_ACCESS_LOG="false",
-        PYTHONPATH=str(ROOT),
-        **extra,
-    )
-
-
-def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    # A session of its own, so that the whole process group (workers included) stops at the end.
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 async def post(url: str, token: str) -> dict:
-    async with aiohttp.ClientSession() as session:
-        async with session.post(
-            url, json={"query": DASHBOARD}, headers={"Authorization": f"Bearer {token}"}
-        ) as response:
-            assert response.status == 200, await response.text()
-            return await response.json()
-
-
-async def wait_ready(url: str, process: subprocess.Popen, token: str, workers: int) -> None:
-    """Until every worker answers: SO_REUSEPORT spreads new connections, so a few are made."""
-    deadline = time.monotonic() + 60
-    answered = 0
-    while answered < 4 * workers:
-        if process.poll() is not None:
-            raise SystemExit(f"{url}: the server exited with {process.returncode}")
-        if time.monotonic() > deadline:
-            raise SystemExit(f"{url}: not ready after 60 s")
-        try:
-            await post(url, token)
-            answered += 1
-        except (aiohttp.ClientError, AssertionError):
-            answered = 0
-            await asyncio.sleep(0.2)
+    return await harness.post(url, token, DASHBOARD)
 
 
 def measure(name: str, url: str, process: subprocess.Popen, tokens: list[str], args) -> dict:
@@ -217,8 +141,14 @@ def main() -> None:
         env, logs / "baseline.log",
     )  # fmt: skip
     try:
-        asyncio.run(wait_ready(graphql_url, server, data.tokens[0], args.workers))
-        asyncio.run(wait_ready(baseline_url, baseline, data.tokens[0], args.workers))
+        asyncio.run(
+            harness.wait_ready(graphql_url, server, data.tokens[0], args.workers, query=DASHBOARD)
+        )
+        asyncio.run(
+            harness.wait_ready(
+                baseline_url, baseline, data.tokens[0], args.workers, query=DASHBOARD
+            )
+        )
         # The comparison is honest only if both answer the same: users with 1, 2 and 3 accounts.
         for token in data.tokens[:3]:
             ours = asyncio.run(post(graphql_url, token))

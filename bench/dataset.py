@@ -17,9 +17,9 @@ from decimal import Decimal as D
 
 import asyncpg
 
+from infra.crypto import Signer
+from infra.database import close_database, open_database
 from services import periods
-from services.database import close_database, open_database
-from services.security import Signer
 
 TIMEZONE = "Asia/Yekaterinburg"
 NOW = datetime.now(UTC)

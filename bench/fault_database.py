@@ -12,7 +12,7 @@ errorId, no driver text; /healthz 503 with JSON), no request hangs beyond --time
 requests succeed again on their own after the restart (time until the first success and until
 the last failure are printed).
 
-    /work/venv/bin/python bench/fault_database.py [--outage 3] [--clients 6] [--development]
+    .venv/bin/python bench/fault_database.py [--outage 3] [--clients 6] [--development]
 
 Prints PASS/FAIL per check and a summary; exit status 1 on any FAIL.
 """
@@ -46,9 +46,9 @@ from bench.faults_common import (
     percentile,
     server_env,
     start_server,
-    stop_process,
     wait_http,
 )
+from bench.harness import stop as stop_process
 
 METERS = """query { account(number: "66200000000") { meters { id serialNumber
   registers { zone periodStart { value } } } } }"""

@@ -13,7 +13,7 @@ kill), starts the server again and lets every interrupted customer retry from th
 no payment paid twice: one applied SUCCEEDED event per paid payment, the statement credited once
 per paid payment, one receipt e-mail per paid payment in the outbox.
 
-    /work/venv/bin/python bench/fault_kill.py [--payments 40] [--kill-after 12] [--concurrency 8]
+    .venv/bin/python bench/fault_kill.py [--payments 40] [--kill-after 12] [--concurrency 8]
 
 Prints PASS/FAIL per check and a summary; exit status 1 on any FAIL.
 """
@@ -44,9 +44,9 @@ from bench.faults_common import (
     log,
     server_env,
     start_server,
-    stop_process,
     wait_http,
 )
+from bench.harness import stop as stop_process
 
 CREATED_PATIENCE = 40  # seconds a retrying customer keeps pressing «Оплатить»
 BANK = {"CONFIRMED": "SUCCEEDED", "REJECTED": "FAILED", "CANCELED": "CANCELED"}

@@ -8,7 +8,7 @@ payments by the sandbox (card page and SBP: signed callbacks) while Redis is dow
 must be applied to the database. Restarts Redis and checks that every subscriber gets the final
 status once the broker has reconnected (it resyncs its subscribers), measuring how long it took.
 
-    /work/venv/bin/python bench/fault_redis.py [--payments 6] [--outage 5]
+    .venv/bin/python bench/fault_redis.py [--payments 6] [--outage 5]
 
 Prints PASS/FAIL per check and a summary; exit status 1 on any FAIL.
 """
@@ -37,10 +37,10 @@ from bench.faults_common import (
     server_env,
     start_process,
     start_server,
-    stop_process,
     subscribe,
     wait_http,
 )
+from bench.harness import stop as stop_process
 
 
 def start_redis(port: int, logfile: Path):

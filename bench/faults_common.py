@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -19,7 +18,8 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import harness
+
 PYTHON = sys.executable
 SECRET = "faults-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 ACCOUNT = "66200000000"  # Ivan's demo account
@@ -66,25 +66,7 @@ def log(message: str) -> None:
 def start_process(
     command: list[str], env: dict[str, str] | None, logfile: Path
 ) -> subprocess.Popen:
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=logfile.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop_process(process: subprocess.Popen | None, sig: int = signal.SIGTERM) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, sig)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    return harness.start(command, env, logfile, append=True)
 
 
 def server_env(port: int, database_url: str, **extra: str) -> dict[str, str]:

@@ -25,7 +25,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.database import close_database, open_database
+from infra.database import close_database, open_database
 from services.integration import catalog, providers
 from services.integration.results import Item, Summary
 from services.integration.runner import import_file

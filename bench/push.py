@@ -11,7 +11,7 @@ callback's send to its subscriber's `SUCCEEDED` message. Prints p50/p99/max late
 lost (completed payments whose subscriber never got SUCCEEDED), and the servers' memory per open
 subscription (VmRSS of both server processes before and after the websockets are open).
 
-    /work/venv/bin/python bench/push.py [--subscribers 5000] [--rate 100] [--duration 20]
+    .venv/bin/python bench/push.py [--subscribers 5000] [--rate 100] [--duration 20]
 
 The subscribers live in `--clients` client processes (default 2; each needs a file descriptor
 per websocket): on a small machine they compete with the servers for CPU, which is printed.
@@ -40,8 +40,7 @@ import asyncpg  # noqa: E402
 
 from adapters.acquirers.sandbox import SIGNATURE_HEADER, signature_header  # noqa: E402
 from bench import dataset, load  # noqa: E402
-from bench.dashboard import SECRET, server_env, start, stop, wait_ready  # noqa: E402
-from bench.readings import stop_profiler  # noqa: E402
+from bench.harness import SECRET, server_env, start, stop, stop_profiler, wait_ready  # noqa: E402
 
 SANDBOX_SECRET = SECRET + ":sandbox"
 SUBSCRIPTION = "subscription S($id: ID!) { paymentStatus(id: $id) { id status } }"

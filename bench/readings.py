@@ -9,8 +9,8 @@ is the value that must be stored. Prints submissions/s, p50/p99 latency, errors 
 server processes used per submission, then checks the database: exactly one pending CABINET
 reading per register and period for every user that got a success, holding that last value.
 
-    /work/venv/bin/python bench/readings.py [--duration 15] [--clients 64] [--users 3000]
-    /work/venv/bin/python bench/readings.py --submissions 5000     # a fixed count instead
+    .venv/bin/python bench/readings.py [--duration 15] [--clients 64] [--users 3000]
+    .venv/bin/python bench/readings.py --submissions 5000     # a fixed count instead
 
 Needs PostgreSQL and Redis (--database-server, --redis-url). The load generator is Python
 (asyncio + aiohttp) in this process: on a small machine it takes CPU from the server, which is
@@ -24,7 +24,6 @@ import asyncio
 import itertools
 import json
 import os
-import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ import aiohttp  # noqa: E402
 import asyncpg  # noqa: E402
 
 from bench import dataset, load  # noqa: E402
-from bench.dashboard import SECRET, server_env, start, stop, wait_ready  # noqa: E402
+from bench.harness import SECRET, server_env, start, stop, stop_profiler, wait_ready  # noqa: E402
 
 SUBMIT = """
 mutation Submit($number: String!, $readings: [ReadingInput!]!) {
@@ -232,13 +231,6 @@ async def verify(database_url: str, targets: list[Target], periods: set[str]) ->
         elif row["slots"][0] != f"{register_id}:{period.isoformat()}":
             problems.append(f"register {register_id}: customer slot {row['slots'][0]}")
     return problems
-
-
-def stop_profiler(profiler) -> None:
-    # py-spy writes its file on SIGINT.
-    if profiler.poll() is None:
-        os.killpg(profiler.pid, signal.SIGINT)
-        profiler.wait(timeout=60)
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ from models.identity import (
 )
 from models.integration import ApiKey
 from models.messages import OutgoingMessage
-from models.payments import Payment, PaymentEvent, PaymentLine, SandboxOrder
+from models.payments import Payment, PaymentEvent, PaymentLine
 from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
 
 __all__ = [
@@ -64,7 +64,6 @@ __all__ = [
     "ReadingSource",
     "ReadingStatus",
     "Registration",
-    "SandboxOrder",
     "Service",
     "Session",
     "Statement",

@@ -1,13 +1,19 @@
 """Accounts (лицевые счета), their services, suppliers, tariffs and monthly statements."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
+from models.decimals import MoneyField, RateField, VolumeField
 from models.enums import MeterZone
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-VOLUME = {"max_digits": 16, "decimal_places": 3}
-RATE = {"max_digits": 12, "decimal_places": 4}
+if TYPE_CHECKING:
+    from models.identity import Registration, UserAccount
+    from models.payments import Payment, PaymentLine
+    from models.readings import Meter, PublicReadingsPass
 
 
 class Provider(Model):
@@ -23,6 +29,10 @@ class Provider(Model):
     correspondent_account = fields.CharField(max_length=20, null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
+    supplied_services: fields.ReverseRelation[AccountService]
+    received_services: fields.ReverseRelation[AccountService]
+    payment_lines: fields.ReverseRelation[PaymentLine]
+
     class Meta:
         table = "provider"
 
@@ -33,6 +43,12 @@ class Service(Model):
     name = fields.CharField(max_length=255)
     unit = fields.CharField(max_length=16, default="кВт·ч")
 
+    tariffs: fields.ReverseRelation[TariffRate]
+    account_services: fields.ReverseRelation[AccountService]
+    statement_lines: fields.ReverseRelation[StatementLine]
+    meters: fields.ReverseRelation[Meter]
+    payment_lines: fields.ReverseRelation[PaymentLine]
+
     class Meta:
         table = "service"
 
@@ -41,9 +57,12 @@ class TariffRate(Model):
     """The price of one unit of a service in one zone, from a date on."""
 
     id = fields.IntField(primary_key=True)
-    service = fields.ForeignKeyField("models.Service", related_name="tariffs")
+    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
+        "models.Service", related_name="tariffs"
+    )
+    service_id: int
     zone = fields.CharEnumField(MeterZone, max_length=16)
-    rate = fields.DecimalField(**RATE)
+    rate = RateField()
     valid_from = fields.DateField()
 
     class Meta:
@@ -64,16 +83,36 @@ class Account(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
+    services: fields.ReverseRelation[AccountService]
+    statements: fields.ReverseRelation[Statement]
+    meters: fields.ReverseRelation[Meter]
+    payments: fields.ReverseRelation[Payment]
+    user_links: fields.ReverseRelation[UserAccount]
+    registrations: fields.ReverseRelation[Registration]
+    public_readings_passes: fields.ReverseRelation[PublicReadingsPass]
+
     class Meta:
         table = "account"
 
 
 class AccountService(Model):
     id = fields.IntField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="services")
-    service = fields.ForeignKeyField("models.Service", related_name="account_services")
-    provider = fields.ForeignKeyField("models.Provider", related_name="supplied_services")
-    recipient = fields.ForeignKeyField("models.Provider", related_name="received_services")
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="services"
+    )
+    account_id: int
+    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
+        "models.Service", related_name="account_services"
+    )
+    service_id: int
+    provider: fields.ForeignKeyRelation[Provider] = fields.ForeignKeyField(
+        "models.Provider", related_name="supplied_services"
+    )
+    provider_id: int
+    recipient: fields.ForeignKeyRelation[Provider] = fields.ForeignKeyField(
+        "models.Provider", related_name="received_services"
+    )
+    recipient_id: int
     meter_count = fields.IntField(default=0)
 
     class Meta:
@@ -85,10 +124,15 @@ class Statement(Model):
     """The charge statement of one period, stored as the billing system computed it."""
 
     id = fields.IntField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="statements")
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="statements"
+    )
+    account_id: int
     period = fields.DateField()
-    total_to_pay = fields.DecimalField(**MONEY)
+    total_to_pay = MoneyField()
     imported_at = fields.DatetimeField(auto_now=True)
+
+    lines: fields.ReverseRelation[StatementLine]
 
     class Meta:
         table = "statement"
@@ -97,16 +141,22 @@ class Statement(Model):
 
 class StatementLine(Model):
     id = fields.IntField(primary_key=True)
-    statement = fields.ForeignKeyField("models.Statement", related_name="lines")
-    service = fields.ForeignKeyField("models.Service", related_name="statement_lines")
+    statement: fields.ForeignKeyRelation[Statement] = fields.ForeignKeyField(
+        "models.Statement", related_name="lines"
+    )
+    statement_id: int
+    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
+        "models.Service", related_name="statement_lines"
+    )
+    service_id: int
     position = fields.IntField(default=0)
-    tariff = fields.DecimalField(**RATE)
-    balance = fields.DecimalField(**MONEY)
-    paid = fields.DecimalField(**MONEY)
-    volume = fields.DecimalField(**VOLUME)
-    charged = fields.DecimalField(**MONEY)
-    recalculation = fields.DecimalField(**MONEY)
-    to_pay = fields.DecimalField(**MONEY)
+    tariff = RateField()
+    balance = MoneyField()
+    paid = MoneyField()
+    volume = VolumeField()
+    charged = MoneyField()
+    recalculation = MoneyField()
+    to_pay = MoneyField()
 
     class Meta:
         table = "statement_line"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 MODEL_MODULES = [
     "models.accounts",
@@ -11,10 +12,12 @@ MODEL_MODULES = [
     "models.payments",
     "models.messages",
     "models.integration",
+    # The sandbox acquirer's emulator (its table exists whatever the provider).
+    "sandbox_bank.models",
 ]
 
 
-def tortoise_config(database_url: str) -> dict:
+def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
         "connections": {"default": database_url},
         "apps": {
@@ -29,7 +32,7 @@ def tortoise_config(database_url: str) -> dict:
     }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> dict[str, Any]:
     # Computed on first use, so importing this module reads no settings.
     if name == "TORTOISE_ORM":
         from settings import Settings

@@ -1,9 +1,19 @@
 """Users, their sessions, registrations in progress, codes, consents and security-code challenges."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
 from tortoise import fields
 from tortoise.models import Model
 
+from models.accounts import Account
 from models.enums import ContactChannel, VerificationPurpose
+
+if TYPE_CHECKING:
+    from models.payments import Payment
+    from models.readings import Reading
 
 
 class User(Model):
@@ -26,6 +36,13 @@ class User(Model):
     # registration); the integration export of contact preferences pages by it.
     contacts_updated_at = fields.DatetimeField(null=True)
 
+    account_links: fields.ReverseRelation[UserAccount]
+    sessions: fields.ReverseRelation[Session]
+    consents: fields.ReverseRelation[Consent]
+    codes: fields.ReverseRelation[VerificationCode]
+    readings: fields.ReverseRelation[Reading]
+    payments: fields.ReverseRelation[Payment]
+
     class Meta:
         table = "user"
 
@@ -34,8 +51,14 @@ class UserAccount(Model):
     """The access of a user to an account: the holder who registered with it, or a linked one."""
 
     id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField("models.User", related_name="account_links")
-    account = fields.ForeignKeyField("models.Account", related_name="user_links")
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="account_links"
+    )
+    user_id: int
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="user_links"
+    )
+    account_id: int
     is_holder = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -48,7 +71,10 @@ class Session(Model):
     """A signed-in device. Refresh tokens rotate, and only their hashes are stored."""
 
     id = fields.UUIDField(primary_key=True)
-    user = fields.ForeignKeyField("models.User", related_name="sessions")
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="sessions"
+    )
+    user_id: int
     refresh_hash = fields.CharField(max_length=64, unique=True)
     # The hash of the refresh token this one replaced: its reuse means theft, and revokes the session.
     previous_refresh_hash = fields.CharField(max_length=64, null=True, db_index=True)
@@ -110,7 +136,10 @@ class Registration(Model):
     phone = fields.CharField(max_length=16, null=True)
     email = fields.CharField(max_length=254, null=True)
     city = fields.CharField(max_length=128)
-    account = fields.ForeignKeyField("models.Account", related_name="registrations", null=True)
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="registrations", null=True
+    )
+    account_id: int | None
     binding_confirmed_at = fields.DatetimeField(null=True)
     consent_text_version = fields.CharField(max_length=32)
     consent_at = fields.DatetimeField()
@@ -118,6 +147,8 @@ class Registration(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     completed_at = fields.DatetimeField(null=True)
+
+    codes: fields.ReverseRelation[VerificationCode]
 
     class Meta:
         table = "registration"
@@ -127,7 +158,10 @@ class Consent(Model):
     """Consent to personal-data processing (152-ФЗ): when, from where, which text."""
 
     id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField("models.User", related_name="consents")
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="consents"
+    )
+    user_id: int
     text_version = fields.CharField(max_length=32)
     given_at = fields.DatetimeField()
     ip = fields.CharField(max_length=64, null=True)
@@ -144,8 +178,14 @@ class VerificationCode(Model):
     # Normalised phone (+7XXXXXXXXXX) or lower-case e-mail the code was sent to.
     target = fields.CharField(max_length=254, db_index=True)
     code_hash = fields.CharField(max_length=64)
-    user = fields.ForeignKeyField("models.User", related_name="codes", null=True)
-    registration = fields.ForeignKeyField("models.Registration", related_name="codes", null=True)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="codes", null=True
+    )
+    user_id: int | None
+    registration: fields.ForeignKeyNullableRelation[Registration] = fields.ForeignKeyField(
+        "models.Registration", related_name="codes", null=True
+    )
+    registration_id: UUID | None
     attempts = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     expires_at = fields.DatetimeField()

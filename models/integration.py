@@ -10,7 +10,7 @@ class ApiKey(Model):
     # The first characters of the key, shown in listings to tell keys apart.
     prefix = fields.CharField(max_length=16)
     key_hash = fields.CharField(max_length=64, unique=True)
-    scopes = fields.JSONField(default=list)
+    scopes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     revoked_at = fields.DatetimeField(null=True)
     last_used_at = fields.DatetimeField(null=True)

@@ -13,7 +13,7 @@ class OutgoingMessage(Model):
     subject = fields.CharField(max_length=255, null=True)
     body = fields.TextField()
     # [{"filename": ..., "contentType": ..., "data": base64}]
-    attachments = fields.JSONField(default=list)
+    attachments: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
     status = fields.CharEnumField(MessageStatus, max_length=8, default=MessageStatus.PENDING)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(db_index=True)
@@ -22,7 +22,7 @@ class OutgoingMessage(Model):
     sent_at = fields.DatetimeField(null=True)
     # The parts of the body that are secrets (a code, a link with a token): cut out of the body
     # once the message is sent or secrets_expire_at passes, and out of any logged error.
-    secrets = fields.JSONField(null=True)
+    secrets: fields.JSONField[list[str] | None] = fields.JSONField(null=True)
     secrets_expire_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:

@@ -1,19 +1,32 @@
 """Payments (from the cabinet and from elsewhere), their lines and the acquirer's events."""
 
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
 from tortoise import fields
 from tortoise.models import Model
 
-from models.accounts import MONEY
+from models.accounts import Account, Provider, Service
+from models.decimals import MoneyField
 from models.enums import PaymentMethod, PaymentStatus
+from models.identity import User
 
 
 class Payment(Model):
     id = fields.UUIDField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="payments")
-    user = fields.ForeignKeyField("models.User", related_name="payments", null=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="payments"
+    )
+    account_id: int
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="payments", null=True
+    )
+    user_id: int | None
     method = fields.CharEnumField(PaymentMethod, max_length=8, null=True)
     status = fields.CharEnumField(PaymentStatus, max_length=16, default=PaymentStatus.CREATED)
-    amount = fields.DecimalField(**MONEY)
+    amount = MoneyField()
     # Where the payment was made: "cabinet", or a bank's or office's name for offline payments.
     channel = fields.CharField(max_length=128, default="cabinet")
     # The acquirer ("sandbox", "tbank") or "offline" for payments imported from billing.
@@ -33,6 +46,9 @@ class Payment(Model):
     paid_at = fields.DatetimeField(null=True)
     expires_at = fields.DatetimeField(null=True)
 
+    lines: fields.ReverseRelation[PaymentLine]
+    events: fields.ReverseRelation[PaymentEvent]
+
     class Meta:
         table = "payment"
         unique_together = (("user", "idempotency_key"),)
@@ -41,11 +57,20 @@ class Payment(Model):
 
 class PaymentLine(Model):
     id = fields.IntField(primary_key=True)
-    payment = fields.ForeignKeyField("models.Payment", related_name="lines")
-    service = fields.ForeignKeyField("models.Service", related_name="payment_lines")
-    recipient = fields.ForeignKeyField("models.Provider", related_name="payment_lines")
-    charged = fields.DecimalField(**MONEY)
-    amount = fields.DecimalField(**MONEY)
+    payment: fields.ForeignKeyRelation[Payment] = fields.ForeignKeyField(
+        "models.Payment", related_name="lines"
+    )
+    payment_id: UUID
+    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
+        "models.Service", related_name="payment_lines"
+    )
+    service_id: int
+    recipient: fields.ForeignKeyRelation[Provider] = fields.ForeignKeyField(
+        "models.Provider", related_name="payment_lines"
+    )
+    recipient_id: int
+    charged = MoneyField()
+    amount = MoneyField()
 
     class Meta:
         table = "payment_line"
@@ -56,7 +81,10 @@ class PaymentEvent(Model):
     """Every callback or state answer from the acquirer, as received."""
 
     id = fields.IntField(primary_key=True)
-    payment = fields.ForeignKeyField("models.Payment", related_name="events", null=True)
+    payment: fields.ForeignKeyNullableRelation[Payment] = fields.ForeignKeyField(
+        "models.Payment", related_name="events", null=True
+    )
+    payment_id: UUID | None
     provider = fields.CharField(max_length=32)
     provider_ref = fields.CharField(max_length=128)
     provider_status = fields.CharField(max_length=32)
@@ -65,26 +93,8 @@ class PaymentEvent(Model):
     # applied, duplicate, ignored, mismatch
     outcome = fields.CharField(max_length=16)
     detail = fields.CharField(max_length=500, null=True)
-    payload = fields.JSONField()
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField()
     received_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "payment_event"
-
-
-class SandboxOrder(Model):
-    """The sandbox acquirer own record of an order (the emulator side, not ours)."""
-
-    id = fields.CharField(max_length=64, primary_key=True)
-    order_id = fields.CharField(max_length=64, db_index=True)
-    method = fields.CharField(max_length=8)
-    amount_kopecks = fields.BigIntField()
-    status = fields.CharField(max_length=32)
-    notification_url = fields.CharField(max_length=1000)
-    success_url = fields.CharField(max_length=1000, null=True)
-    three_ds_code = fields.CharField(max_length=8, null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
-
-    class Meta:
-        table = "sandbox_order"

@@ -29,6 +29,10 @@ class ProviderByIdLoader(Loader[int, models.Provider | None]):
     load_batch = accounts.providers_by_id
 
 
+class AccountByIdLoader(Loader[int, models.Account | None]):
+    load_batch = accounts.accounts_by_id
+
+
 class TariffsByServiceLoader(Loader[tuple[int, date], list[models.TariffRate]]):
     load_batch = accounts.tariffs_by_service
 

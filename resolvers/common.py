@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, ParamSpec, TypeVar
 
@@ -23,8 +23,9 @@ class Outcome(Generic[T]):
     errors: list[FieldError] = field(default_factory=list)
 
 
-def mutation(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[Outcome[T]]]:
-    """Decorates a mutation resolver: a DomainError becomes the payload's errors."""
+def with_errors(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[Outcome[T]]]:
+    """Decorates a resolver whose field answers a payload with `errors` (every mutation, and a
+    query whose type is such a payload, as documentUrl): a DomainError becomes those errors."""
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> Outcome[T]:
@@ -34,6 +35,11 @@ def mutation(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[Outcome[T]]
             return Outcome(errors=error.errors)
 
     return wrapper
+
+
+# Every mutation answers a payload (the contract's convention); so does the query documentUrl.
+mutation = with_errors
+payload_query = with_errors
 
 
 def query(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
@@ -46,6 +52,27 @@ def query(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
             return await fn(*args, **kwargs)
         except DomainError as error:
             raise as_graphql_error(error) from None
+
+    return wrapper
+
+
+def subscription(
+    fn: Callable[P, AsyncGenerator[T, None]],
+) -> Callable[P, AsyncGenerator[T, None]]:
+    """Decorates a subscription resolver: a DomainError, raised before the first event or between
+    two, ends the subscription with a GraphQL error carrying the code and field (as `query`)."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> AsyncGenerator[T, None]:
+        events = fn(*args, **kwargs)
+        try:
+            async for event in events:
+                yield event
+        except DomainError as error:
+            raise as_graphql_error(error) from None
+        finally:
+            # Closed now, not whenever it is collected: the feed holds a broker subscription.
+            await events.aclose()
 
     return wrapper
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -12,10 +13,10 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 import models
+from infra.runtime import Runtime
 from resolvers.loaders import Loader
-from services import auth
 from services.errors import DomainError, ErrorCode, unauthenticated
-from services.runtime import Runtime
+from services.identity import auth
 
 L = TypeVar("L", bound=Loader)
 _UNSET: Any = object()
@@ -68,9 +69,9 @@ class Context:
     def loader(self, cls: type[L]) -> L:
         """The request's instance of a DataLoader class, created on first use."""
         found = self._loaders.get(cls)
-        if found is None:
+        if not isinstance(found, cls):
             found = self._loaders[cls] = cls()
-        return found  # type: ignore[return-value]
+        return found
 
     async def viewer(self) -> auth.Viewer | None:
         """The signed-in user and session; None without a token. A token that is not valid
@@ -119,6 +120,7 @@ class Context:
         if viewer is None:
             raise TokenError(ErrorCode.UNAUTHENTICATED)
         return viewer
+
     def take_work(self, kind: str, *, field: str | None = None) -> None:
         """Claims the operation's single unit of expensive work of a kind (a password check, a
         captcha image, a code sent): thirty aliases of one field must not cost thirty times.
@@ -136,7 +138,7 @@ class OperationWork(SchemaExtension):
     """Starts every operation with a fresh take_work budget: a websocket connection keeps one
     context for all its operations."""
 
-    def on_execute(self):  # type: ignore[no-untyped-def]
+    def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
         if isinstance(context, Context):
             context._work.clear()

@@ -5,19 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 import models
-from resolvers.accounts import AccountServicesByAccountLoader, ProviderByIdLoader
-from resolvers.common import mutation
+from resolvers.accounts import (
+    AccountByIdLoader,
+    AccountServicesByAccountLoader,
+    ProviderByIdLoader,
+)
+from resolvers.common import mutation, payload_query
 from resolvers.context import Context
-from resolvers.loaders import Loader
 from services import documents
-from services.documents import DocumentKind, DocumentLink, data
+from services.documents import DocumentKind, DocumentLink
 
 
-class AccountByIdLoader(Loader[int, models.Account | None]):
-    load_batch = data.accounts_by_id
-
-
-@mutation
+@payload_query
 async def document_url(
     ctx: Context,
     *,

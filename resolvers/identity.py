@@ -7,9 +7,11 @@ from decimal import Decimal
 import models
 from resolvers.common import mutation, query
 from resolvers.context import Context
-from services import auth, profile, recovery, registration, sessions
-from services import captcha as captchas
-from services.identity import CaptchaView, PasswordResetView, RegistrationRequest, RegistrationView
+from services.identity import auth, linked_accounts, profile, recovery, registration, revocation
+from services.identity import captcha as captchas
+from services.identity.captcha import CaptchaView
+from services.identity.recovery import PasswordResetView
+from services.identity.registration import RegistrationRequest, RegistrationView
 
 
 def _user_agent(ctx: Context) -> str | None:
@@ -224,7 +226,7 @@ async def update_settings(
 @mutation
 async def link_account(ctx: Context, *, login: str, password: str) -> models.Account:
     ctx.take_work(PASSWORD_CHECK)
-    return await profile.link_account(
+    return await linked_accounts.link_account(
         ctx.rt, user=await ctx.require_user(), login=login, password=password, ip=ctx.ip
     )
 
@@ -232,7 +234,7 @@ async def link_account(ctx: Context, *, login: str, password: str) -> models.Acc
 @mutation
 async def unlink_account(ctx: Context, *, account_number: str) -> bool:
     user = await ctx.require_user()
-    await profile.unlink_account(user=user, account_number=account_number)
+    await linked_accounts.unlink_account(user=user, account_number=account_number)
     # The user's open subscriptions of that account end (on every server process).
-    await sessions.account_unlinked(ctx.rt, user_id=user.id, account_number=account_number)
+    await revocation.account_unlinked(ctx.rt, user_id=user.id, account_number=account_number)
     return True

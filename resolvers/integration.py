@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -10,17 +10,18 @@ from typing import Any
 from aiohttp import web
 
 import models
-from resolvers.common import as_graphql_error, mutation, query
+from infra.runtime import Runtime
+from resolvers.common import mutation, query, subscription
 from services.errors import DomainError, ErrorCode
-from services.integration import dashboard
+from services.integration import payment_feed
 from services.integration.contact_exports import ContactPreferences, export_contact_preferences
 from services.integration.kinds import KINDS
 from services.integration.reading_exports import ExportedReading, export_readings
 from services.integration.results import ItemResult, items_of
-from services.runtime import Runtime
 
 BILLING = "billing"
-DASHBOARD = "dashboard"
+# The scope of the operators' payment feed (the name keys and the API already use).
+PAYMENT_FEED = "dashboard"
 
 
 @dataclass(eq=False)
@@ -76,7 +77,7 @@ async def export_customer_readings(
     )
 
 
-@mutation
+@query
 async def customer_contact_preferences(
     ctx: IntegrationContext, *, after_id: int, first: int, changed_since: datetime | None
 ) -> list[ContactPreferences]:
@@ -99,14 +100,14 @@ def _check_size(ctx: IntegrationContext, size: int, field: str = "items") -> Non
 
 @query
 async def payment(ctx: IntegrationContext, *, payment_id: str) -> models.Payment | None:
-    ctx.require_scope(DASHBOARD)
-    return await dashboard.payment(payment_id)
+    ctx.require_scope(PAYMENT_FEED)
+    return await payment_feed.payment(payment_id)
 
 
-async def payment_status_changes(ctx: IntegrationContext) -> AsyncIterator[models.Payment]:
-    try:
-        ctx.require_scope(DASHBOARD)
-    except DomainError as error:
-        raise as_graphql_error(error) from None
-    async for row in dashboard.payment_changes(rt=ctx.rt):
+@subscription
+async def payment_status_changes(
+    ctx: IntegrationContext,
+) -> AsyncGenerator[models.Payment, None]:
+    ctx.require_scope(PAYMENT_FEED)
+    async for row in payment_feed.payment_changes(rt=ctx.rt):
         yield row

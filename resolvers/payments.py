@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 import models
-from resolvers.common import as_graphql_error, mutation, query
+from resolvers.accounts import AccountByIdLoader
+from resolvers.common import mutation, query, subscription
 from resolvers.context import Context
 from resolvers.loaders import Loader
-from services import accounts, payments
+from services import accounts
 from services.errors import DomainError, ErrorCode, unauthenticated
 from services.pagination import Page
-from services.payments import PaymentRequest
-
-
-class AccountByIdLoader(Loader[int, models.Account | None]):
-    load_batch = payments.accounts_by_id
+from services.payments import cancel, create, feeds, history, views
+from services.payments.capability import capability as capability_of
+from services.payments.create import PaymentRequest
 
 
 class LinesByPaymentLoader(Loader[UUID, list[models.PaymentLine]]):
-    load_batch = payments.lines_by_payment
+    load_batch = views.lines_by_payment
 
 
 @query
@@ -37,7 +36,7 @@ async def account_payments(
     first: int | None,
     after: str | None,
 ) -> Page[models.Payment]:
-    return await payments.history(
+    return await history.history(
         account=account,
         from_=from_,
         to=to,
@@ -51,7 +50,7 @@ async def payment(ctx: Context, *, payment_id: str) -> models.Payment | None:
     user = await ctx.user()
     if user is None:
         return None
-    return await payments.payment_for_user(user.id, payment_id)
+    return await views.payment_for_user(user.id, payment_id)
 
 
 async def payment_account_number(ctx: Context, *, payment: models.Payment) -> str:
@@ -65,72 +64,71 @@ async def payment_lines(ctx: Context, *, payment: models.Payment) -> list[models
 
 
 async def payment_qr_svg(ctx: Context, *, payment: models.Payment) -> str | None:
-    return payments.qr_svg(payment)
+    return views.qr_svg(payment)
 
 
 @mutation
 async def create_payment(ctx: Context, *, request: PaymentRequest) -> models.Payment:
     user = await ctx.require_user()
-    return await payments.create_payment(ctx.rt, user=user, request=request)
+    return await create.create_payment(ctx.rt, user=user, request=request)
 
 
 @mutation
 async def cancel_payment(ctx: Context, *, payment_id: str) -> models.Payment:
     user = await ctx.require_user()
-    return await payments.cancel_payment(ctx.rt, user=user, payment_id=payment_id)
+    return await cancel.cancel_payment(ctx.rt, user=user, payment_id=payment_id)
 
 
 def payment_capability(ctx: Context, *, payment: models.Payment | None) -> str | None:
-    return payments.capability(ctx.rt, payment.id) if payment is not None else None
+    return capability_of(ctx.rt, payment.id) if payment is not None else None
 
 
 async def payment_is_personal(ctx: Context, *, payment_id: str) -> bool:
-    return await payments.is_personal(await ctx.user(), payment_id)
+    return await views.is_personal(await ctx.user(), payment_id)
 
 
+@subscription
 async def payment_status(
     ctx: Context, *, payment_id: str, capability: str | None = None
-) -> AsyncIterator[models.Payment]:
+) -> AsyncGenerator[models.Payment, None]:
     user = await ctx.user()
     if user is None and capability is None:
-        raise as_graphql_error(unauthenticated())
-    feed = payments.watch_payment(ctx.rt, user=user, payment_id=payment_id, capability=capability)
-    if user is not None and await payments.payment_for_user(user.id, payment_id) is not None:
+        raise unauthenticated()
+    feed = feeds.watch_payment(ctx.rt, user=user, payment_id=payment_id, capability=capability)
+    if user is not None and await views.payment_for_user(user.id, payment_id) is not None:
 
         async def still_allowed(user: models.User) -> bool:
-            return await payments.payment_for_user(user.id, payment_id) is not None
+            return await views.payment_for_user(user.id, payment_id) is not None
 
         async for row in _while_allowed(ctx, feed, still_allowed):
             yield row
         return
     # A capability holder (the return page): the capability is the authority, not a session.
-    try:
-        async for row in feed:
-            yield row
-    except DomainError as error:
-        raise as_graphql_error(error) from None
+    async for row in feed:
+        yield row
 
 
+@subscription
 async def account_payments_feed(
     ctx: Context, *, account_number: str
-) -> AsyncIterator[models.Payment]:
+) -> AsyncGenerator[models.Payment, None]:
     user = await ctx.user()
     if user is None:
-        raise as_graphql_error(unauthenticated())
+        raise unauthenticated()
 
     async def still_allowed(user: models.User) -> bool:
         return await accounts.account_for_user(user.id, account_number) is not None
 
-    feed = payments.watch_account(ctx.rt, user=user, account_number=account_number)
+    feed = feeds.watch_account(ctx.rt, user=user, account_number=account_number)
     async for row in _while_allowed(ctx, feed, still_allowed):
         yield row
 
 
 async def _while_allowed(
     ctx: Context,
-    feed: AsyncIterator[models.Payment],
+    feed: AsyncGenerator[models.Payment, None],
     still_allowed: Callable[[models.User], Awaitable[bool]],
-) -> AsyncIterator[models.Payment]:
+) -> AsyncGenerator[models.Payment, None]:
     """The feed's events while the subscription may still see them. Before each event the
     session is looked up again (TOKEN_EXPIRED / UNAUTHENTICATED when it ended) and so is the
     user's access to what is watched (FORBIDDEN once the account was unlinked); on a websocket
@@ -140,7 +138,7 @@ async def _while_allowed(
     try:
         while True:
             if pending is None:
-                pending = asyncio.ensure_future(anext(feed))  # type: ignore[arg-type]
+                pending = asyncio.ensure_future(anext(feed))
             waiting: set[asyncio.Future[Any]] = {pending}
             if ctx.watch is not None:
                 waiting.add(ctx.watch.changed())
@@ -151,12 +149,10 @@ async def _while_allowed(
                     row = pending.result()
                 except StopAsyncIteration:
                     return
-                except DomainError as error:
-                    raise as_graphql_error(error) from None
                 pending = None
             viewer = await ctx.recheck()
             if not await still_allowed(viewer.user):
-                raise as_graphql_error(_access_ended())
+                raise _access_ended()
             if row is not None:
                 yield row
     finally:
@@ -164,7 +160,7 @@ async def _while_allowed(
             pending.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await pending
-        await feed.aclose()  # type: ignore[attr-defined]
+        await feed.aclose()
 
 
 def _access_ended() -> DomainError:

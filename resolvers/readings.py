@@ -6,37 +6,40 @@ import asyncio
 from datetime import date
 
 import models
-from resolvers.common import Outcome, mutation, query
+from resolvers.common import mutation, query
 from resolvers.context import Context
 from resolvers.loaders import Loader
-from services import accounts, public_readings, reading_history, readings
+from services import accounts
 from services.pagination import Page
-from services.readings import Preview, ReadingEntry, ReadingView, Submission
+from services.readings import history as reading_history
+from services.readings import loaders, preview, submission, views, window
+from services.readings import public as public_readings
+from services.readings.views import Preview, ReadingEntry, ReadingView, Submission
 
 
 class MetersByAccountLoader(Loader[int, list[models.Meter]]):
-    load_batch = readings.meters_by_account
+    load_batch = loaders.meters_by_account
 
 
 class MeterByIdLoader(Loader[int, models.Meter | None]):
-    load_batch = readings.meters_by_id
+    load_batch = loaders.meters_by_id
 
 
 class RegistersByMeterLoader(Loader[int, list[models.MeterRegister]]):
-    load_batch = readings.registers_by_meter
+    load_batch = loaders.registers_by_meter
 
 
 class PeriodStartByRegisterLoader(Loader[tuple[int, date], models.Reading | None]):
-    load_batch = readings.period_start_by_register
+    load_batch = loaders.period_start_by_register
 
 
 class CurrentByRegisterLoader(Loader[tuple[int, date], models.Reading | None]):
-    load_batch = readings.current_by_register
+    load_batch = loaders.current_by_register
 
 
 def _period(ctx: Context) -> date:
     # The period new readings would count for now: what the meters screen and the preview share.
-    return readings.entry_period(ctx.rt.settings)
+    return window.entry_period(ctx.rt.settings)
 
 
 async def account_meters(ctx: Context, *, account: models.Account) -> list[models.Meter]:
@@ -72,7 +75,7 @@ async def _view(
         ctx.loader(PeriodStartByRegisterLoader).load((register.id, row.period)),
     )
     assert meter is not None, f"meter {register.meter_id} referenced but missing"
-    return readings.reading_view(
+    return views.reading_view(
         row, serial_number=meter.serial_number, zone=register.zone, previous=previous
     )
 
@@ -111,7 +114,7 @@ async def preview_readings(
 ) -> Preview:
     user = await ctx.require_user()
     account = await accounts.require_account(user.id, account_number)
-    return await readings.preview(ctx.rt, account=account, entries=entries)
+    return await preview.preview(ctx.rt, account=account, entries=entries)
 
 
 @mutation
@@ -120,7 +123,7 @@ async def submit_readings(
 ) -> Submission:
     user = await ctx.require_user()
     account = await accounts.require_account(user.id, account_number)
-    return await readings.submit(
+    return await submission.submit(
         ctx.rt,
         account=account,
         entries=entries,
@@ -142,16 +145,13 @@ async def submit_public_readings(
     await public_readings.check_code(
         ctx.rt, account_number=account_number, captcha_id=captcha_id, answer=captcha_answer
     )
-    account = await readings.public_account(account_number)
+    account = await public_readings.public_account(account_number)
     if account is None:
-        raise readings.refused_without_auth()
-    return await readings.submit(
+        raise public_readings.refused_without_auth()
+    return await submission.submit(
         ctx.rt,
         account=account,
         entries=entries,
         source=models.ReadingSource.PUBLIC,
         user_id=None,
     )
-
-
-__all__ = ["Outcome"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from infra import health
 from routes.keys import RUNTIME
-from services import health
 
 
 async def healthz(request: web.Request) -> web.Response:

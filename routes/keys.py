@@ -2,6 +2,6 @@
 
 from aiohttp import web
 
-from services.runtime import Runtime
+from infra.runtime import Runtime
 
 RUNTIME = web.AppKey("runtime", Runtime)

@@ -6,8 +6,8 @@ import hmac
 
 from aiohttp import web
 
+from infra import metrics
 from routes.keys import RUNTIME
-from services import metrics
 
 
 async def metrics_page(request: web.Request) -> web.Response:

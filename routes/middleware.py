@@ -15,8 +15,8 @@ import uuid
 from aiohttp import web
 from strawberry.http.websocket_origin import normalize_allowed_origins, normalize_origin
 
+from infra import logs, metrics
 from routes.keys import RUNTIME
-from services import logs, metrics
 
 access_log = logging.getLogger("lk.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -22,7 +22,7 @@ from pathlib import Path
 from aiohttp import web
 
 from routes.keys import RUNTIME
-from services import profile, recovery, registration
+from services.identity import profile, recovery, registration
 
 STATIC_URL = "/static/pages"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pages"
@@ -47,7 +47,8 @@ def _page(name: str) -> str:
 
 async def link_page(request: web.Request) -> web.Response:
     return web.Response(
-        text=_page(PAGES[request.match_info.route.resource.canonical]),
+        # A plain route: it matched only its own path.
+        text=_page(PAGES[request.path]),
         content_type="text/html",
         headers={"Content-Security-Policy": PAGE_CSP},
     )

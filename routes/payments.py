@@ -1,9 +1,9 @@
 """Routes of the payments domain: the acquirers' callbacks, the page the customer returns to,
-the reconciliation task, and (with the sandbox provider) the acquirer emulator."""
+and the acquirer emulator's mount (with the sandbox provider). Reconciliation runs as a background
+task started by the app factory (server.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from decimal import Decimal
@@ -11,10 +11,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from routes import sandbox
+import sandbox_bank
 from routes.keys import RUNTIME
-from services import payment_events, payments
-from services.payment_events import EventOutcome
+from services.payments import events as payment_events
+from services.payments.capability import payment_for_capability
+from services.payments.events import EventOutcome
+from services.payments.views import STATUS_TEXTS
 
 log = logging.getLogger(__name__)
 STATIC_URL = "/static/payments"
@@ -24,9 +26,6 @@ RETURN_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-# Seconds between reconciliation passes (the first runs at start-up).
-RECONCILE_INTERVAL = 60
-TASK_PREFIXES = ("payments-", "sandbox-callback-")
 _STATUS = {
     EventOutcome.APPLIED: 200,
     EventOutcome.DUPLICATE: 200,
@@ -65,7 +64,7 @@ async def returned(request: web.Request) -> web.Response:
     rt = request.app[RUNTIME]
     payment_id = request.query.get("paymentId", "")
     capability = request.query.get("capability", "")
-    payment = await payments.payment_for_capability(rt, payment_id, capability)
+    payment = await payment_for_capability(rt, payment_id, capability)
     if payment is None:
         body = "<h1>Платёж не найден</h1><p>Ссылка неверна. Статус платежа — в личном кабинете.</p>"
         return _return_page(body, status=404)
@@ -75,7 +74,7 @@ data-capability="{html.escape(capability)}" data-status="{payment.status.value}"
 <h1>Оплата</h1>
 <p>Сумма: <span class="amount" id="amount">{html.escape(rubles(payment.amount))}</span></p>
 <p>Статус: <span class="status" id="status" aria-live="polite">\
-{html.escape(payments.STATUS_TEXTS[payment.status])}</span></p>
+{html.escape(STATUS_TEXTS[payment.status])}</span></p>
 <p id="reason"{"" if reason else " hidden"}>{html.escape(reason)}</p>
 <p class="hint" id="live"{" hidden" if payment.status in payment_events.FINAL else ""}>\
 Статус обновится на этой странице сам, как только банк сообщит результат.</p>
@@ -105,45 +104,8 @@ def _return_page(body: str, status: int = 200) -> web.Response:
     )
 
 
-async def _reconcile_forever(app: web.Application) -> None:
-    rt = app[RUNTIME]
-    while True:
-        try:
-            counts = await payment_events.reconcile_once(rt)
-            if any(counts.values()):
-                log.info("payments: reconciliation %s", counts)
-        except Exception:
-            log.exception("payments: reconciliation pass failed")
-        task = asyncio.current_task()
-        if task is not None and task.cancelling():
-            # Cancelled during the pass, but a library swallowed the CancelledError: stop now
-            # rather than sleep (the app's shutdown is waiting for this task).
-            raise asyncio.CancelledError
-        await asyncio.sleep(RECONCILE_INTERVAL)
-
-
-async def _start_reconciliation(app: web.Application) -> None:
-    rt = app[RUNTIME]
-    if rt.settings.background_tasks:
-        rt.tasks.append(asyncio.create_task(_reconcile_forever(app), name="payments-reconcile"))
-
-
-async def _stop_tasks(app: web.Application) -> None:
-    """Stops reconciliation and the sandbox's callback deliveries before the HTTP session and
-    the database close under them."""
-    pending = {t for t in app[RUNTIME].tasks if t.get_name().startswith(TASK_PREFIXES)}
-    # Cancel again while any task lives on: a swallowed cancellation must not hang shutdown.
-    while pending:
-        for task in pending:
-            task.cancel()
-        _, pending = await asyncio.wait(pending, timeout=1)
-
-
 def setup(app: web.Application) -> None:
     app.router.add_post("/payments/callback/{provider}", callback)
     app.router.add_get("/payments/return", returned)
     app.router.add_static(f"{STATIC_URL}/", STATIC_DIR, append_version=False)
-    app.on_startup.append(_start_reconciliation)
-    app.on_shutdown.append(_stop_tasks)
-    if app[RUNTIME].settings.payment_provider == "sandbox":
-        sandbox.setup(app)
+    sandbox_bank.setup(app)

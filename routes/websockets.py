@@ -6,8 +6,8 @@ HTTP limit says).
 
 Strawberry reads any JSON value and then indexes it as an object: a body of `123`, `null`,
 `"x"` or `true` answered HTTP 500, and such a websocket message ended the connection with a
-traceback (so did a `subscribe` whose payload or query was not what the protocol says). Here a
-body that is neither an object nor a list (a batch, which Strawberry refuses itself) answers
+traceback (so did a `subscribe` whose payload or query was not what the protocol says). Here
+(with the views' base, routes/graphql_view.py) a body that is neither an object nor a list (a batch, which Strawberry refuses itself) answers
 400, and such a websocket message closes the socket with graphql-transport-ws's 4400 (Bad
 request).
 
@@ -15,7 +15,7 @@ A connection is opened with a token (or an API key) that may stop holding while 
 logout, a password change or reset, a replayed refresh token, the token's expiry, a revoked key.
 So each operation gets a context of its own that looks the session (key) up again, and a
 `SessionWatch` per connection listens to the revocation events of the broker
-(services/sessions.py, from every server process), re-checks the database every
+(services/identity/revocation.py, from every server process), re-checks the database every
 LK_WS_RECHECK_SECONDS and closes the socket with 4401 when the credentials end; subscriptions
 re-check before each event and end when the user's access to what they watch ends.
 """
@@ -27,10 +27,9 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import http, web
-from cross_web import HTTPException
 from strawberry.aiohttp.views import AiohttpWebSocketAdapter
 from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -42,12 +41,13 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Comple
 from strawberry.utils.aio import aclosing
 
 from adapters.broker import RESYNC
-from routes.keys import RUNTIME
-from services import auth, sessions
+from infra.runtime import Runtime
 from services.errors import ErrorCode
-from services.runtime import Runtime
+from services.identity import auth, revocation
 
 log = logging.getLogger(__name__)
+ContextT = TypeVar("ContextT")
+RootValueT = TypeVar("RootValueT")
 
 # graphql-transport-ws close codes (docs/identity.md): 4401 Unauthorized, the credentials
 # the connection was opened with no longer hold; 4403 Forbidden, refused at connection_init.
@@ -147,13 +147,13 @@ def customer_session_watch(
     *, ws: web.WebSocketResponse, rt: Runtime, viewer: auth.Viewer, token: str
 ) -> SessionWatch:
     """/graphql: closes the connection when its session ends (logout, password change or
-    reset, replayed refresh token: events of services/sessions.py) or its access token
+    reset, replayed refresh token: events of services/identity/revocation.py) or its access token
     expires; an unlinked account ends the subscriptions of that account."""
 
     def judge(message: dict[str, Any]) -> str | None:
-        if sessions.ends_session(message, viewer.session_id):
+        if revocation.ends_session(message, viewer.session_id):
             return SESSION_ENDED
-        return "changed" if message.get("type") == sessions.ACCOUNT_UNLINKED else None
+        return "changed" if message.get("type") == revocation.ACCOUNT_UNLINKED else None
 
     async def check() -> str | None:
         found = await auth.check_token(rt, token)
@@ -165,7 +165,7 @@ def customer_session_watch(
     return SessionWatch(
         ws=ws,
         rt=rt,
-        channel=sessions.user_channel(viewer.user.id),
+        channel=revocation.user_channel(viewer.user.id),
         judge=judge,
         check=check,
         expires_at=claims.expires_at if claims else time.time(),
@@ -175,11 +175,11 @@ def customer_session_watch(
 WATCH_KEY = web.RequestKey("session_watch", SessionWatch)
 
 
-class SessionAwareTransportWS(BaseGraphQLTransportWSHandler):
+class SessionAwareTransportWS(BaseGraphQLTransportWSHandler[ContextT, RootValueT]):
     """graphql-transport-ws with a context per operation (the view's `operation_context`) and
     the connection's SessionWatch stopped when the connection ends."""
 
-    async def run_operation(self, operation: Operation) -> None:
+    async def run_operation(self, operation: Operation[ContextT, RootValueT]) -> None:
         # Strawberry's run_operation, with the operation's own context.
         try:
             context = await self.view.operation_context(self.context)  # type: ignore[attr-defined]
@@ -257,52 +257,3 @@ class ObjectMessages(AiohttpWebSocketAdapter):
                 yield message
             elif ws_message.type == http.WSMsgType.BINARY:
                 raise NonTextMessageReceived
-
-
-class JsonObjects:
-    """Mixin for Strawberry's aiohttp GraphQLView: HTTP bodies and websocket messages that are
-    JSON but not an object are refused as bad requests."""
-
-    websocket_adapter_class = ObjectMessages
-
-    def parse_json(self, data: str | bytes) -> Any:
-        parsed = super().parse_json(data)  # type: ignore[misc]
-        if not isinstance(parsed, dict | list):
-            raise HTTPException(400, NOT_AN_OBJECT)
-        return parsed
-
-    def parse_query_params(self, params: Any) -> dict[str, Any]:
-        """GET: `variables=null` is as good as none, so the query string's values are read
-        with Strawberry's own parse_json (Strawberry then checks their types)."""
-        parsed = dict(params)
-        for key in ("variables", "extensions"):
-            if parsed.get(key):
-                parsed[key] = super().parse_json(parsed[key])  # type: ignore[misc]
-        return parsed
-
-
-class BoundedWebSockets(JsonObjects):
-    """Mixin for Strawberry's aiohttp GraphQLView (before the Strawberry class); brings
-    `JsonObjects` along, so that every GraphQL view of the app takes objects only, and speaks
-    graphql-transport-ws with a context per operation and the connection's SessionWatch."""
-
-    graphql_transport_ws_handler_class = SessionAwareTransportWS
-
-    async def create_websocket_response(
-        self, request: web.Request, subprotocol: str | None
-    ) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(
-            protocols=[subprotocol] if subprotocol else [],
-            max_msg_size=request.app[RUNTIME].settings.max_body_bytes,
-        )
-        await ws.prepare(request)
-        return ws
-
-    async def operation_context(self, context: Any) -> Any:
-        """The context of one websocket operation; the view says how it is renewed."""
-        return context
-
-    async def watch_session(self, request: web.Request, watch: SessionWatch) -> None:
-        """Starts watching the connection's credentials (from on_ws_connect)."""
-        request[WATCH_KEY] = watch
-        await watch.start()

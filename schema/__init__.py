@@ -1,4 +1,7 @@
-"""The customer schema: root Query, Mutation and Subscription merged from each domain."""
+"""The customer schema: root Query, Mutation and Subscription merged from each domain.
+
+Nothing is built on import: the app factory (server.py) builds the schema with the settings'
+limits, `python -m schema` with the defaults."""
 
 from __future__ import annotations
 
@@ -13,9 +16,9 @@ from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.identity import IdentityMutation, IdentityQuery
 from schema.input_errors import RussianInputErrors
 from schema.payments import PaymentsMutation, PaymentsQuery, PaymentsSubscription
+from schema.query_limits import GraphQLLimits, security_extensions
 from schema.readings import ReadingsMutation, ReadingsQuery
 from schema.reference import ReferenceQuery
-from schema.security import GraphQLLimits, security_extensions
 
 Query = merge_types(
     "Query",
@@ -31,7 +34,7 @@ def build_schema(
     *, production: bool = False, limits: GraphQLLimits | None = None
 ) -> strawberry.Schema:
     """The customer schema; `limits` (query limits, introspection, error masking) default to
-    those of the environment (see schema/security.py)."""
+    those of the environment (see schema/query_limits.py)."""
     if limits is None:
         limits = GraphQLLimits(
             introspection=not production, expose_errors=not production, suggestions=not production
@@ -44,6 +47,3 @@ def build_schema(
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
         scalar_overrides=DATE_SCALARS,
     )
-
-
-schema = build_schema()

@@ -1,5 +1,5 @@
 """`python -m schema > schema.graphql` prints the customer schema as SDL."""
 
-from schema import schema
+from schema import build_schema
 
-print(schema.as_str())
+print(build_schema().as_str())

@@ -14,21 +14,21 @@ from resolvers import documents as resolve_documents
 from resolvers import payments as resolve_payments
 from resolvers import readings as resolve_readings
 from resolvers.common import Outcome
-from schema.common import UserError, money, rate, user_errors, volume
+from schema.arguments import (
+    OWN_ACCOUNT,
+    HistoryFrom,
+    HistoryTo,
+    PageAfter,
+    PageSize,
+    described,
+)
+from schema.common import Connection, UserError, money, rate, user_errors, volume
 from schema.context import Info
+from schema.enums import MeterKind, MeterZone
 
 if TYPE_CHECKING:
-    from schema.payments import PaymentConnection
-    from schema.readings import Meter, ReadingConnection
-
-MeterZoneEnum = strawberry.enum(
-    models.MeterZone, name="MeterZone", description="Tariff zone of a meter register."
-)
-MeterKindEnum = strawberry.enum(
-    models.MeterKind,
-    name="MeterKind",
-    description="Individual (in the flat) or common (the building's) meter.",
-)
+    from schema.payments import Payment
+    from schema.readings import Meter, Reading
 
 
 @strawberry.type(
@@ -75,7 +75,7 @@ class Service:
 
 @strawberry.type(description="The price of one unit in one zone, in force from a date.")
 class TariffRate:
-    zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Tariff zone.")
     rate: Decimal = strawberry.field(description="Rubles per unit.")
     valid_from: date = strawberry.field(description="First day the rate applies.")
 
@@ -223,7 +223,17 @@ class Account:
     @strawberry.field(
         description="The charge statement of one period; the latest one when period is omitted."
     )
-    async def statement(self, info: Info, period: date | None = None) -> Statement | None:
+    async def statement(
+        self,
+        info: Info,
+        period: Annotated[
+            date | None,
+            described(
+                "A month of the statement (any day of it); the latest statement when omitted. "
+                f"{OWN_ACCOUNT}"
+            ),
+        ] = None,
+    ) -> Statement | None:
         return Statement.maybe(
             await resolve.statement(info.context, account=self.row, period=period)
         )
@@ -235,8 +245,21 @@ class Account:
     async def statements(
         self,
         info: Info,
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
+        from_: Annotated[
+            date | None,
+            strawberry.argument(
+                name="from",
+                description="The first month of the range (any day of it); five months before "
+                f"`to` when omitted. {OWN_ACCOUNT}",
+            ),
+        ] = None,
+        to: Annotated[
+            date | None,
+            described(
+                "The last month of the range (any day of it); five months after `from` when "
+                f"omitted. {OWN_ACCOUNT}"
+            ),
+        ] = None,
     ) -> list[Statement]:
         rows = await resolve.statements(info.context, account=self.row, from_=from_, to=to)
         return [Statement.from_model(r) for r in rows]
@@ -247,34 +270,40 @@ class Account:
     async def payments(
         self,
         info: Info,
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Annotated[PaymentConnection, strawberry.lazy("schema.payments")]:
-        from schema.payments import PaymentConnection
+        from_: HistoryFrom = None,
+        to: HistoryTo = None,
+        first: PageSize = None,
+        after: PageAfter = None,
+    ) -> Connection[Annotated[Payment, strawberry.lazy("schema.payments")]]:
+        from schema.payments import Payment
 
         page = await resolve_payments.account_payments(
             info.context, account=self.row, from_=from_, to=to, first=first, after=after
         )
-        return PaymentConnection.from_page(page)
+        return Connection.from_page(page, Payment.from_model)
 
     @strawberry.field(description="Meter readings, newest first.")
     async def readings(
         self,
         info: Info,
-        kind: MeterKindEnum | None = None,  # type: ignore[valid-type]
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Annotated[ReadingConnection, strawberry.lazy("schema.readings")]:
-        from schema.readings import ReadingConnection
+        kind: Annotated[
+            MeterKind | None,
+            described(
+                "Only readings of individual, or only of common, meters; both when omitted. "
+                f"{OWN_ACCOUNT}"
+            ),
+        ] = None,
+        from_: HistoryFrom = None,
+        to: HistoryTo = None,
+        first: PageSize = None,
+        after: PageAfter = None,
+    ) -> Connection[Annotated[Reading, strawberry.lazy("schema.readings")]]:
+        from schema.readings import Reading
 
         page = await resolve_readings.account_readings(
             info.context, account=self.row, kind=kind, from_=from_, to=to, first=first, after=after
         )
-        return ReadingConnection.from_page(page)
+        return Connection.from_page(page, Reading.from_view)
 
 
 @strawberry.type(description="The result of linking an account.")
@@ -292,5 +321,15 @@ class AccountsQuery:
     @strawberry.field(
         description="One of the signed-in user's accounts; null when it does not exist or is not theirs."
     )
-    async def account(self, info: Info, number: str) -> Account | None:
+    async def account(
+        self,
+        info: Info,
+        number: Annotated[
+            str,
+            described(
+                "The account number printed on the bill (лицевой счёт). Requires sign-in; the "
+                "account must be one of the user's (null otherwise)."
+            ),
+        ],
+    ) -> Account | None:
         return Account.maybe(await resolve.account(info.context, number=number))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, DecimalException
 from operator import methodcaller
+from typing import Generic, TypeVar
 
 import dateutil.parser
 import strawberry
@@ -15,14 +17,13 @@ from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.common import Outcome
-from services.errors import ErrorCode as DomainErrorCode
+from schema.enums import ErrorCode
 from services.errors import FieldError
 from services.pagination import Page
 from services.periods import bounded_date
 
-ErrorCode = strawberry.enum(
-    DomainErrorCode, name="ErrorCode", description="Machine-readable code of an expected failure."
-)
+T = TypeVar("T")
+R = TypeVar("R")
 
 CENT = Decimal("0.01")
 
@@ -32,18 +33,23 @@ def money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT)
 
 
+def decimals(value: Decimal) -> int:
+    """How many digits a finite number has after the point (negative for 1E+2)."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int), "a finite number expected"  # NaN and infinities: 'n', 'F'
+    return -exponent
+
+
 def volume(value: Decimal) -> Decimal:
     """Volumes without trailing zeros, at least one decimal: 26.015, 33.0."""
     normalized = Decimal(value).normalize()
-    return (
-        normalized if -normalized.as_tuple().exponent >= 1 else normalized.quantize(Decimal("0.1"))
-    )
+    return normalized if decimals(normalized) >= 1 else normalized.quantize(Decimal("0.1"))
 
 
 def rate(value: Decimal) -> Decimal:
     """A price per unit: at least two decimals (5.15), more only when needed."""
     normalized = Decimal(value).normalize()
-    return normalized if -normalized.as_tuple().exponent > 2 else normalized.quantize(CENT)
+    return normalized if decimals(normalized) > 2 else normalized.quantize(CENT)
 
 
 @strawberry.type(
@@ -54,7 +60,7 @@ class UserError:
         description="Path of the input field the error is about, e.g. 'readings.1.value'; null "
         "when it is about the whole request."
     )
-    code: ErrorCode = strawberry.field(description="Machine-readable code.")  # type: ignore[valid-type]
+    code: ErrorCode = strawberry.field(description="Machine-readable code.")
     message: str = strawberry.field(
         description="A message in Russian, ready to show to the customer."
     )
@@ -97,6 +103,29 @@ class PageInfo:
         )
 
 
+@strawberry.type(description="An item of a list and its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(
+    description="One page of a list, newest first: its items as edges, and where it sits."
+)
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+
+    @classmethod
+    def from_page(cls, page: Page[R], node: Callable[[R], T]) -> Connection[T]:
+        """The page's items as `node` wraps them, each with its cursor."""
+        edges = [
+            Edge(cursor=cursor, node=node(item))
+            for item, cursor in zip(page.items, page.cursors, strict=True)
+        ]
+        return Connection(edges=edges, page_info=PageInfo.from_page(page))
+
+
 def plain(value: Decimal) -> Decimal:
     """Meter readings and their differences: no trailing zeros (4938, 12.5)."""
     normalized = Decimal(value).normalize()
@@ -108,7 +137,7 @@ def plain(value: Decimal) -> Decimal:
 # Bounds belong to the scalars, not to each field: a far date, a 1e30 amount or a 5,000-digit
 # id is refused while the request is read, like any malformed value (a GraphQL error, nothing
 # executed), instead of failing later in date arithmetic or Decimal.quantize (INTERNAL_ERROR).
-# ID is graphql-core's reserved scalar and cannot be replaced: schema/security.py bounds ids.
+# ID is graphql-core's reserved scalar and cannot be replaced: schema/query_limits.py bounds ids.
 
 BoundedDate = ScalarDefinition(
     name="Date",
@@ -155,7 +184,7 @@ def bounded_decimal(value: Decimal) -> Decimal:
         raise ValueError("a finite number expected")
     if value.adjusted() > DECIMAL_MAX_ADJUSTED_EXPONENT:
         raise ValueError("numbers below 10^18 expected")
-    if value.as_tuple().exponent < DECIMAL_MIN_EXPONENT:  # type: ignore[operator]
+    if -decimals(value) < DECIMAL_MIN_EXPONENT:
         raise ValueError("at most 30 decimals expected")
     return value
 
@@ -248,4 +277,4 @@ DecimalScalar = strawberry.scalar(
     parse_value=parse_decimal,
 )
 # Scalars of the schema that replace Strawberry's: StrawberryConfig(scalar_map=SCALARS).
-SCALARS = {Decimal: DecimalScalar}
+SCALARS: dict[object, ScalarDefinition] = {Decimal: DecimalScalar}

@@ -9,13 +9,11 @@ import strawberry
 
 from resolvers import documents as resolve
 from resolvers.common import Outcome
+from schema.arguments import OWN_ACCOUNT, OwnAccountNumber, described
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
-from services.documents import DocumentKind, DocumentLink
-
-DocumentKindEnum = strawberry.enum(
-    DocumentKind, name="DocumentKind", description="Kinds of PDF documents."
-)
+from schema.enums import DocumentKind
+from services.documents import DocumentLink
 
 
 @strawberry.type(description="A short-lived signed link to a PDF document.")
@@ -36,6 +34,15 @@ class DocumentLinkPayload:
         )
 
 
+BillPeriod = Annotated[
+    date | None,
+    described(
+        "The bill (PAYMENT_DOCUMENT): a month of it, any day; the latest bill when omitted. "
+        f"{OWN_ACCOUNT}"
+    ),
+]
+
+
 @strawberry.type
 class DocumentsQuery:
     @strawberry.field(
@@ -44,14 +51,42 @@ class DocumentsQuery:
     async def document_url(
         self,
         info: Info,
-        account_number: str,
-        kind: DocumentKindEnum,  # type: ignore[valid-type]
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
-        period: date | None = None,
-        payment_id: strawberry.ID | None = None,
+        account_number: Annotated[
+            str,
+            described(
+                "The account number printed on the bill (лицевой счёт). Requires sign-in; the "
+                "account must be one of the user's (NOT_FOUND in errors otherwise)."
+            ),
+        ],
+        kind: Annotated[
+            DocumentKind,
+            described(f"Which document; it decides which other arguments count. {OWN_ACCOUNT}"),
+        ],
+        from_: Annotated[
+            date | None,
+            strawberry.argument(
+                name="from",
+                description="The histories: the first day of the range (CHARGE_HISTORY: its "
+                f"month); required for them. {OWN_ACCOUNT}",
+            ),
+        ] = None,
+        to: Annotated[
+            date | None,
+            described(
+                "The histories: the last day of the range, included (CHARGE_HISTORY: its month); "
+                f"required for them. {OWN_ACCOUNT}"
+            ),
+        ] = None,
+        period: BillPeriod = None,
+        payment_id: Annotated[
+            strawberry.ID | None,
+            described(
+                "PAYMENT_RECEIPT: Payment.id of a SUCCEEDED payment of the account; required for "
+                f"it. {OWN_ACCOUNT}"
+            ),
+        ] = None,
     ) -> DocumentLinkPayload:
-        outcome = await resolve.document_url(
+        link = await resolve.document_url(
             info.context,
             account_number=account_number,
             kind=kind,
@@ -60,7 +95,7 @@ class DocumentsQuery:
             period=period,
             payment_id=str(payment_id) if payment_id is not None else None,
         )
-        return DocumentLinkPayload.build(outcome)
+        return DocumentLinkPayload.build(link)
 
 
 @strawberry.type
@@ -70,7 +105,14 @@ class DocumentsMutation:
         "confirmed address when email is omitted."
     )
     async def send_payment_document(
-        self, info: Info, account_number: str, period: date | None = None, email: str | None = None
+        self,
+        info: Info,
+        account_number: OwnAccountNumber,
+        period: BillPeriod = None,
+        email: Annotated[
+            str | None,
+            described(f"Where to send it; the user's confirmed e-mail when omitted. {OWN_ACCOUNT}"),
+        ] = None,
     ) -> OkPayload:
         outcome = await resolve.send_payment_document(
             info.context, account_number=account_number, period=period, email=email

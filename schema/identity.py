@@ -13,29 +13,27 @@ from resolvers import accounts as resolve_accounts
 from resolvers import identity as resolve
 from resolvers.common import Outcome
 from schema.accounts import Account, AccountPayload
+from schema.arguments import (
+    SIGNED_IN,
+    CaptchaAnswer,
+    CaptchaId,
+    CurrentPassword,
+    NewPassword,
+    OwnAccountNumber,
+    PasswordRepeat,
+    RegistrationId,
+    described,
+)
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
-from services.auth import Tokens
-from services.identity import CaptchaView, PasswordResetView, RegistrationRequest, RegistrationView
-
-ContactChannelEnum = strawberry.enum(
-    models.ContactChannel, name="ContactChannel", description="Where codes and links are sent."
+from schema.enums import ContactChannel
+from schema.registration import (
+    Captcha,
+    RegistrationPayload,
+    StartRegistrationInput,
 )
-
-
-@strawberry.type(
-    description="A security-code challenge (captcha): single use, expires in 10 minutes."
-)
-class Captcha:
-    id: strawberry.ID = strawberry.field(description="Pass as captchaId with the answer.")
-    image: str = strawberry.field(
-        description="The challenge image as a data: URL (image/png or image/svg+xml)."
-    )
-    expires_at: datetime = strawberry.field(description="When the challenge expires.")
-
-    @classmethod
-    def from_view(cls, view: CaptchaView) -> Captcha:
-        return cls(id=strawberry.ID(view.id), image=view.image, expires_at=view.expires_at)
+from services.identity.auth import Tokens
+from services.identity.recovery import PasswordResetView
 
 
 @strawberry.type(description="A registered customer.")
@@ -80,77 +78,6 @@ class User:
     async def accounts(self, info: Info) -> list[Account]:
         rows = await resolve_accounts.user_accounts(info.context, user=self.row)
         return [Account.from_model(r) for r in rows]
-
-
-@strawberry.input(description="Step 1 of registration.")
-class StartRegistrationInput:
-    login: str = strawberry.field(description="Letters, digits, '._-', 3 to 64 characters.")
-    password: str = strawberry.field(description="At least 8 characters, not the login.")
-    password_repeat: str = strawberry.field(description="The password again.")
-    channel: ContactChannelEnum = strawberry.field(description="Register by phone or by e-mail.")  # type: ignore[valid-type]
-    phone: str | None = strawberry.field(default=None, description="Required for PHONE.")
-    email: str | None = strawberry.field(default=None, description="Required for EMAIL.")
-    city: str = strawberry.field(description="City, e.g. Нижний Тагил.")
-    captcha_id: strawberry.ID = strawberry.field(description="Captcha.id.")
-    captcha_answer: str = strawberry.field(description="The characters in the image.")
-    consent_to_personal_data: bool = strawberry.field(
-        description="Consent to personal-data processing (152-ФЗ)."
-    )
-
-    def to_request(self) -> RegistrationRequest:
-        return RegistrationRequest(
-            login=self.login,
-            password=self.password,
-            password_repeat=self.password_repeat,
-            channel=self.channel,
-            phone=self.phone,
-            email=self.email,
-            city=self.city,
-            captcha_id=str(self.captcha_id),
-            captcha_answer=self.captcha_answer,
-            consent_to_personal_data=self.consent_to_personal_data,
-        )
-
-
-@strawberry.type(description="A registration in progress.")
-class Registration:
-    id: strawberry.ID = strawberry.field(description="Pass to the next steps.")
-    channel: ContactChannelEnum = strawberry.field(description="Phone or e-mail.")  # type: ignore[valid-type]
-    address: str | None = strawberry.field(
-        description=(
-            "Address of the bound account, masked to the city and street (as on the sign-up "
-            "screen) until the customer proves they hold the bill."
-        )
-    )
-    account_number: str | None = strawberry.field(description="The bound account number.")
-    sent_to: str | None = strawberry.field(
-        description="Where the code or the link went, masked (e.g. '+7 999 ***-**-26')."
-    )
-    codes_left_today: int = strawberry.field(description="How many more codes may be sent today.")
-
-    @classmethod
-    def from_view(cls, view: RegistrationView) -> Registration:
-        return cls(
-            id=strawberry.ID(view.id),
-            channel=view.channel,
-            address=view.address,
-            account_number=view.account_number,
-            sent_to=view.sent_to,
-            codes_left_today=view.codes_left_today,
-        )
-
-
-@strawberry.type(description="The result of a registration step.")
-class RegistrationPayload:
-    registration: Registration | None = strawberry.field(
-        description="The registration, on success."
-    )
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
-
-    @classmethod
-    def build(cls, outcome: Outcome[RegistrationView]) -> RegistrationPayload:
-        reg = Registration.from_view(outcome.value) if outcome.value else None
-        return cls(registration=reg, errors=user_errors(outcome))
 
 
 @strawberry.type(description="Tokens of a new or refreshed session.")
@@ -234,7 +161,11 @@ class IdentityMutation:
         description="Step 1: login, password, phone or e-mail, city, security code, consent."
     )
     async def start_registration(
-        self, info: Info, input: StartRegistrationInput
+        self,
+        info: Info,
+        input: Annotated[
+            StartRegistrationInput, described("The registration form, as the customer filled it.")
+        ],
     ) -> RegistrationPayload:
         return RegistrationPayload.build(
             await resolve.start_registration(info.context, request=input.to_request())
@@ -249,7 +180,12 @@ class IdentityMutation:
         )
     )
     async def bind_account(
-        self, info: Info, registration_id: strawberry.ID, account_number: str
+        self,
+        info: Info,
+        registration_id: RegistrationId,
+        account_number: Annotated[
+            str, described("The account number printed on the bill (лицевой счёт).")
+        ],
     ) -> RegistrationPayload:
         outcome = await resolve.bind_account(
             info.context, registration_id=str(registration_id), account_number=account_number
@@ -268,7 +204,7 @@ class IdentityMutation:
     async def confirm_binding(
         self,
         info: Info,
-        registration_id: strawberry.ID,
+        registration_id: RegistrationId,
         bill_total: Annotated[
             Decimal,
             strawberry.argument(
@@ -285,7 +221,7 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Resend the SMS code or the e-mail (codes: at most 3 a day).")
     async def resend_registration_code(
-        self, info: Info, registration_id: strawberry.ID
+        self, info: Info, registration_id: RegistrationId
     ) -> RegistrationPayload:
         outcome = await resolve.resend_registration_code(
             info.context, registration_id=str(registration_id)
@@ -294,7 +230,10 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Step 4 (phone): the 4-digit code from the SMS.")
     async def complete_registration(
-        self, info: Info, registration_id: strawberry.ID, code: str
+        self,
+        info: Info,
+        registration_id: RegistrationId,
+        code: Annotated[str, described("The 4-digit code from the SMS.")],
     ) -> AuthPayload:
         outcome = await resolve.complete_registration(
             info.context, registration_id=str(registration_id), code=code
@@ -302,7 +241,11 @@ class IdentityMutation:
         return AuthPayload.build(outcome)
 
     @strawberry.mutation(description="Step 4 (e-mail): the token from the activation link.")
-    async def activate_email(self, info: Info, token: str) -> AuthPayload:
+    async def activate_email(
+        self,
+        info: Info,
+        token: Annotated[str, described("The token from the activation link in the e-mail.")],
+    ) -> AuthPayload:
         return AuthPayload.build(await resolve.activate_email(info.context, token=token))
 
     @strawberry.mutation(
@@ -316,8 +259,8 @@ class IdentityMutation:
     async def login(
         self,
         info: Info,
-        login: str,
-        password: str,
+        login: Annotated[str, described("The login chosen at registration.")],
+        password: Annotated[str, described("The user's password.")],
         captcha_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(description="Captcha.id, when CAPTCHA_REQUIRED was answered."),
@@ -338,7 +281,13 @@ class IdentityMutation:
         )
 
     @strawberry.mutation(description="Exchanges a refresh token (single use) for new tokens.")
-    async def refresh_token(self, info: Info, refresh_token: str) -> AuthPayload:
+    async def refresh_token(
+        self,
+        info: Info,
+        refresh_token: Annotated[
+            str, described("AuthPayload.refreshToken of the session; each one works once.")
+        ],
+    ) -> AuthPayload:
         return AuthPayload.build(
             await resolve.refresh_token(info.context, refresh_token=refresh_token)
         )
@@ -353,10 +302,12 @@ class IdentityMutation:
     async def request_password_reset(
         self,
         info: Info,
-        channel: ContactChannelEnum,
-        contact: str,
-        captcha_id: strawberry.ID,
-        captcha_answer: str,  # type: ignore[valid-type]
+        channel: Annotated[ContactChannel, described("Whether contact is a phone or an e-mail.")],
+        contact: Annotated[
+            str, described("The phone (+7XXXXXXXXXX) or e-mail address the user confirmed.")
+        ],
+        captcha_id: CaptchaId,
+        captcha_answer: CaptchaAnswer,
     ) -> OkPayload:
         outcome = await resolve.request_password_reset(
             info.context,
@@ -369,7 +320,12 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Checks the SMS code or the token from the e-mail link.")
     async def verify_password_reset(
-        self, info: Info, contact: str, code: str
+        self,
+        info: Info,
+        contact: Annotated[str, described("The phone or e-mail address the code was sent to.")],
+        code: Annotated[
+            str, described("The code from the SMS, or the token from the e-mail link.")
+        ],
     ) -> PasswordResetPayload:
         return PasswordResetPayload.build(
             await resolve.verify_password_reset(info.context, contact=contact, code=code)
@@ -377,7 +333,16 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Sets a new password and ends every session of that user.")
     async def reset_password(
-        self, info: Info, reset_token: str, login: str, password: str, password_repeat: str
+        self,
+        info: Info,
+        reset_token: Annotated[
+            str, described("PasswordResetPayload.resetToken, from verifyPasswordReset.")
+        ],
+        login: Annotated[
+            str, described("Whose password to set: one of PasswordResetPayload.logins.")
+        ],
+        password: NewPassword,
+        password_repeat: PasswordRepeat,
     ) -> OkPayload:
         outcome = await resolve.reset_password(
             info.context,
@@ -392,7 +357,13 @@ class IdentityMutation:
         description="Changes the password and ends the user's other sessions. Signed-in users."
     )
     async def change_password(
-        self, info: Info, current_password: str, password: str, password_repeat: str
+        self,
+        info: Info,
+        current_password: CurrentPassword,
+        password: Annotated[
+            str, described(f"The new password: at least 8 characters, not the login. {SIGNED_IN}")
+        ],
+        password_repeat: Annotated[str, described(f"The new password again. {SIGNED_IN}")],
     ) -> OkPayload:
         outcome = await resolve.change_password(
             info.context,
@@ -411,16 +382,8 @@ class IdentityMutation:
     async def change_email(
         self,
         info: Info,
-        email: str,
-        current_password: Annotated[
-            str,
-            strawberry.argument(
-                description=(
-                    "The user's password: a stolen session alone cannot change where codes "
-                    "and links go. Wrong ones count towards the sign-in lock."
-                )
-            ),
-        ],
+        email: Annotated[str, described(f"The new e-mail address. {SIGNED_IN}")],
+        current_password: CurrentPassword,
     ) -> OkPayload:
         outcome = await resolve.change_email(
             info.context, email=email, current_password=current_password
@@ -428,7 +391,11 @@ class IdentityMutation:
         return OkPayload.build(outcome)
 
     @strawberry.mutation(description="Confirms the new e-mail with the token from the link.")
-    async def confirm_email(self, info: Info, token: str) -> UserPayload:
+    async def confirm_email(
+        self,
+        info: Info,
+        token: Annotated[str, described("The token from the confirmation link in the e-mail.")],
+    ) -> UserPayload:
         return UserPayload.build(await resolve.confirm_email(info.context, token=token))
 
     @strawberry.mutation(
@@ -440,16 +407,8 @@ class IdentityMutation:
     async def change_phone(
         self,
         info: Info,
-        phone: str,
-        current_password: Annotated[
-            str,
-            strawberry.argument(
-                description=(
-                    "The user's password: a stolen session alone cannot change where codes "
-                    "and links go. Wrong ones count towards the sign-in lock."
-                )
-            ),
-        ],
+        phone: Annotated[str, described(f"The new phone number, +7XXXXXXXXXX. {SIGNED_IN}")],
+        current_password: CurrentPassword,
     ) -> OkPayload:
         outcome = await resolve.change_phone(
             info.context, phone=phone, current_password=current_password
@@ -457,7 +416,13 @@ class IdentityMutation:
         return OkPayload.build(outcome)
 
     @strawberry.mutation(description="Confirms the new number with the code from the SMS.")
-    async def confirm_phone(self, info: Info, code: str) -> UserPayload:
+    async def confirm_phone(
+        self,
+        info: Info,
+        code: Annotated[
+            str, described(f"The code from the SMS sent to the new number. {SIGNED_IN}")
+        ],
+    ) -> UserPayload:
         return UserPayload.build(await resolve.confirm_phone(info.context, code=code))
 
     @strawberry.mutation(
@@ -466,11 +431,22 @@ class IdentityMutation:
     async def update_settings(
         self,
         info: Info,
-        subscribed_to_mailing: bool | None = None,
-        allow_readings_without_auth: bool | None = None,
+        subscribed_to_mailing: Annotated[
+            bool | None,
+            described(f"Receive the retailer's mailings; unchanged when omitted. {SIGNED_IN}"),
+        ] = None,
+        allow_readings_without_auth: Annotated[
+            bool | None,
+            described(
+                "Let anyone enter readings of the user's accounts without signing in; "
+                f"unchanged when omitted. {SIGNED_IN}"
+            ),
+        ] = None,
         receipt_copies: Annotated[
             bool | None,
-            strawberry.argument(description="Send receipt copies of payments by e-mail."),
+            described(
+                f"Send receipt copies of payments by e-mail; unchanged when omitted. {SIGNED_IN}"
+            ),
         ] = None,
     ) -> UserPayload:
         outcome = await resolve.update_settings(
@@ -484,13 +460,20 @@ class IdentityMutation:
     @strawberry.mutation(
         description="Adds another registered user's account, proven by that user's login and password."
     )
-    async def link_account(self, info: Info, login: str, password: str) -> AccountPayload:
+    async def link_account(
+        self,
+        info: Info,
+        login: Annotated[
+            str, described(f"The login of the user who holds the account to add. {SIGNED_IN}")
+        ],
+        password: Annotated[str, described(f"That user's password. {SIGNED_IN}")],
+    ) -> AccountPayload:
         return AccountPayload.build(
             await resolve.link_account(info.context, login=login, password=password)
         )
 
     @strawberry.mutation(description="Removes a linked account; a user always keeps at least one.")
-    async def unlink_account(self, info: Info, account_number: str) -> OkPayload:
+    async def unlink_account(self, info: Info, account_number: OwnAccountNumber) -> OkPayload:
         return OkPayload.build(
             await resolve.unlink_account(info.context, account_number=account_number)
         )

@@ -29,6 +29,7 @@ from graphql import (
     ValueNode,
     VariableDefinitionNode,
     VariableNode,
+    is_input_type,
 )
 from graphql.language import FragmentDefinitionNode, VisitorAction
 from graphql.language.visitor import SKIP
@@ -131,7 +132,7 @@ def variable_errors(
     for definition in operation.variable_definitions or ():
         name = definition.variable.name.value
         type_ = type_from_ast(schema, definition.type)
-        if name not in variables or type_ is None:
+        if name not in variables or not is_input_type(type_):
             continue
         root = uses.get(name, f"${name}")
 
@@ -144,7 +145,7 @@ def variable_errors(
             if isinstance(error, DecimalInputError):
                 errors.append(input_error(_dotted(root, path), error, node))
 
-        validate_input_value(variables[name], type_, on_error)  # type: ignore[arg-type]
+        validate_input_value(variables[name], type_, on_error)
     return errors
 
 

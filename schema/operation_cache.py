@@ -6,7 +6,7 @@ as validating a dashboard-sized query), and on the tuple of validation rules, wh
 QueryDepthLimiter and MaxAliasesLimiter rebuild as new classes for every request, so it never
 hits. This extension keys both caches on the query text instead (the document is a function of
 the text and the parse options) and expects the extra rules as classes built once
-(schema/security.py builds them). The caches are bounded LRUs, so unique query texts cannot grow memory.
+(schema/query_limits.py builds them). The caches are bounded LRUs, so unique query texts cannot grow memory.
 """
 
 from __future__ import annotations

@@ -14,33 +14,12 @@ from resolvers import accounts as resolve_accounts
 from resolvers import payments as resolve
 from resolvers.common import Outcome
 from schema.accounts import Provider, Service
-from schema.common import PageInfo, UserError, money, user_errors
+from schema.arguments import OWN_ACCOUNT, PAYMENT_VISIBLE, OwnAccountNumber, described
+from schema.common import UserError, money, user_errors
 from schema.context import Info
-from services import payments
-from services.pagination import Page
-from services.payments import PaymentLineRequest, PaymentRequest
-
-# The stored methods (CARD, SBP), as the integration endpoint shows them.
-PaymentMethodEnum = strawberry.enum(
-    models.PaymentMethod, name="PaymentMethod", description="How the customer pays."
-)
-# The customer's API: the stored methods and OFFLINE for payments imported from billing.
-CustomerPaymentMethodEnum = strawberry.enum(
-    payments.PaymentMethod, name="PaymentMethod", description="How the customer pays."
-)
-# Services hold no Strawberry: the value's description is set on the enum's definition.
-for _value in CustomerPaymentMethodEnum.__strawberry_definition__.values:  # type: ignore[attr-defined]
-    if _value.name == "OFFLINE":
-        _value.description = (
-            "Paid outside the cabinet: at a bank, a post office or the retailer's office "
-            "(imported from billing)."
-        )
-PaymentStatusEnum = strawberry.enum(
-    models.PaymentStatus,
-    name="PaymentStatus",
-    description="CREATED: stored, not yet registered with the acquirer; PENDING: waiting for the "
-    "customer or the bank; then one final status.",
-)
+from schema.enums import PaymentMethod, PaymentStatus
+from services.payments import views as payments
+from services.payments.create import PaymentLineRequest, PaymentRequest
 
 
 @strawberry.type(description="The part of a payment that goes to one service.")
@@ -66,10 +45,10 @@ class Payment:
     # False when only the payment's capability authorizes the caller: no personal data then.
     personal: strawberry.Private[bool]
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
-    method: CustomerPaymentMethodEnum = strawberry.field(  # type: ignore[valid-type]
+    method: PaymentMethod = strawberry.field(
         description="Card, SBP, or OFFLINE for payments made at a bank or an office."
     )
-    status: PaymentStatusEnum = strawberry.field(description="Current status.")  # type: ignore[valid-type]
+    status: PaymentStatus = strawberry.field(description="Current status.")
     amount: Decimal = strawberry.field(description="Total, rubles.")
     channel: str = strawberry.field(
         description="Where the payment was made, in Russian: «Личный кабинет», or the bank's or "
@@ -127,26 +106,6 @@ class Payment:
         return await resolve.payment_qr_svg(info.context, payment=self.row)
 
 
-@strawberry.type(description="An edge of a payment history.")
-class PaymentEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
-    node: Payment = strawberry.field(description="The payment.")
-
-
-@strawberry.type(description="Payment history, newest first.")
-class PaymentConnection:
-    edges: list[PaymentEdge] = strawberry.field(description="Payments of this page.")
-    page_info: PageInfo = strawberry.field(description="Pagination state.")
-
-    @classmethod
-    def from_page(cls, page: Page[models.Payment]) -> PaymentConnection:
-        edges = [
-            PaymentEdge(cursor=c, node=Payment.from_model(p))
-            for p, c in zip(page.items, page.cursors, strict=True)
-        ]
-        return cls(edges=edges, page_info=PageInfo.from_page(page))
-
-
 @strawberry.input(description="How much to pay for one service.")
 class PaymentLineInput:
     service_code: str = strawberry.field(description="Service.code of a service on the account.")
@@ -159,7 +118,7 @@ class PaymentLineInput:
 @strawberry.input(description="A new payment.")
 class CreatePaymentInput:
     account_number: str = strawberry.field(description="The account paid for.")
-    method: CustomerPaymentMethodEnum = strawberry.field(  # type: ignore[valid-type]
+    method: PaymentMethod = strawberry.field(
         description="CARD or SBP (OFFLINE is refused: INVALID_INPUT)."
     )
     lines: list[PaymentLineInput] = strawberry.field(description="An amount per service.")
@@ -212,7 +171,11 @@ class PaymentPayload:
 @strawberry.type
 class PaymentsQuery:
     @strawberry.field(description="A payment the signed-in user made or may see; null otherwise.")
-    async def payment(self, info: Info, id: strawberry.ID) -> Payment | None:
+    async def payment(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, described(f"Payment.id. {PAYMENT_VISIBLE} Null otherwise.")],
+    ) -> Payment | None:
         return Payment.maybe(await resolve.payment(info.context, payment_id=str(id)))
 
 
@@ -221,14 +184,26 @@ class PaymentsMutation:
     @strawberry.mutation(
         description="Creates a payment and registers it with the acquirer. Signed-in users, own accounts."
     )
-    async def create_payment(self, info: Info, input: CreatePaymentInput) -> PaymentPayload:
+    async def create_payment(
+        self,
+        info: Info,
+        input: Annotated[
+            CreatePaymentInput, described(f"The account, the amounts and the method. {OWN_ACCOUNT}")
+        ],
+    ) -> PaymentPayload:
         outcome = await resolve.create_payment(info.context, request=input.to_request())
         return PaymentPayload.build(
             outcome, capability=resolve.payment_capability(info.context, payment=outcome.value)
         )
 
     @strawberry.mutation(description="Cancels a PENDING payment.")
-    async def cancel_payment(self, info: Info, id: strawberry.ID) -> PaymentPayload:
+    async def cancel_payment(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, described(f"Payment.id of a PENDING payment. {PAYMENT_VISIBLE}")
+        ],
+    ) -> PaymentPayload:
         return PaymentPayload.build(await resolve.cancel_payment(info.context, payment_id=str(id)))
 
 
@@ -240,7 +215,13 @@ class PaymentsSubscription:
     async def payment_status(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID,
+            described(
+                "Payment.id. Requires sign-in and a payment the user made or on one of their "
+                "accounts, or the payment's capability."
+            ),
+        ],
         capability: Annotated[
             str | None,
             strawberry.argument(
@@ -260,7 +241,7 @@ class PaymentsSubscription:
         description="Every payment change on one of the user's accounts, for dashboards."
     )
     async def account_payments(
-        self, info: Info, account_number: str
+        self, info: Info, account_number: OwnAccountNumber
     ) -> AsyncGenerator[Payment, None]:
         async for row in resolve.account_payments_feed(info.context, account_number=account_number):
             yield Payment.from_model(row)

@@ -12,11 +12,12 @@ import models
 from resolvers import accounts as resolve_accounts
 from resolvers import readings as resolve
 from resolvers.common import Outcome
-from schema.accounts import MeterKindEnum, MeterZoneEnum, Service
-from schema.common import PageInfo, UserError, money, plain, rate, user_errors
+from schema.accounts import Service
+from schema.arguments import OWN_ACCOUNT, CaptchaAnswer, CaptchaId, OwnAccountNumber, described
+from schema.common import UserError, money, plain, rate, user_errors
 from schema.context import Info
-from services.pagination import Page
-from services.readings import (
+from schema.enums import MeterKind, MeterZone, ReadingSource, ReadingStatus
+from services.readings.views import (
     Preview,
     PreviewLine,
     ReadingEntry,
@@ -25,25 +26,18 @@ from services.readings import (
     shown_serial,
 )
 
-ReadingSourceEnum = strawberry.enum(
-    models.ReadingSource, name="ReadingSource", description="Where a reading came from."
-)
-ReadingStatusEnum = strawberry.enum(
-    models.ReadingStatus, name="ReadingStatus", description="Whether billing accepted a reading."
-)
-
 
 @strawberry.type(description="A meter reading of one register.")
 class Reading:
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     meter_serial_number: str = strawberry.field(description="Serial number of the meter.")
-    zone: MeterZoneEnum = strawberry.field(description="Tariff zone of the register.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Tariff zone of the register.")
     value: Decimal = strawberry.field(description="The reading.")
     consumption: Decimal | None = strawberry.field(
         description="Consumption since the previous reading of this register, when known."
     )
-    source: ReadingSourceEnum = strawberry.field(description="Where the reading came from.")  # type: ignore[valid-type]
-    status: ReadingStatusEnum = strawberry.field(description="Whether billing accepted it.")  # type: ignore[valid-type]
+    source: ReadingSource = strawberry.field(description="Where the reading came from.")
+    status: ReadingStatus = strawberry.field(description="Whether billing accepted it.")
     rejection_reason: str | None = strawberry.field(
         description="Why billing rejected the reading, as billing wrote it; null unless REJECTED."
     )
@@ -75,7 +69,7 @@ class Reading:
 @strawberry.type(description="One register (tariff zone) of a meter.")
 class MeterRegister:
     row: strawberry.Private[models.MeterRegister]
-    zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Tariff zone.")
     description: str = strawberry.field(description="As printed on the bill, e.g. 'День'.")
     # Shown without signing in (publicMeters): no readings, which are the holder's history.
     public: strawberry.Private[bool] = False
@@ -107,7 +101,7 @@ class Meter:
         description="Serial number (заводской номер); through publicMeters only its last three "
         "characters, e.g. «…060»."
     )
-    kind: MeterKindEnum = strawberry.field(description="Individual or common meter.")  # type: ignore[valid-type]
+    kind: MeterKind = strawberry.field(description="Individual or common meter.")
     next_verification_date: date | None = strawberry.field(
         description="Date of the next metrological verification (поверка); null through "
         "publicMeters."
@@ -143,30 +137,10 @@ class Meter:
         ]
 
 
-@strawberry.type(description="An edge of a reading history.")
-class ReadingEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
-    node: Reading = strawberry.field(description="The reading.")
-
-
-@strawberry.type(description="Reading history, newest first.")
-class ReadingConnection:
-    edges: list[ReadingEdge] = strawberry.field(description="Readings of this page.")
-    page_info: PageInfo = strawberry.field(description="Pagination state.")
-
-    @classmethod
-    def from_page(cls, page: Page[ReadingView]) -> ReadingConnection:
-        edges = [
-            ReadingEdge(cursor=c, node=Reading.from_view(v))
-            for v, c in zip(page.items, page.cursors, strict=True)
-        ]
-        return cls(edges=edges, page_info=PageInfo.from_page(page))
-
-
 @strawberry.input(description="A new reading of one register.")
 class ReadingInput:
     meter_id: strawberry.ID = strawberry.field(description="Meter.id.")
-    zone: MeterZoneEnum = strawberry.field(description="The register's zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="The register's zone.")
     value: Decimal = strawberry.field(
         description="The reading: a whole number, digits before the comma."
     )
@@ -178,7 +152,7 @@ class ReadingInput:
 @strawberry.type(description="What one new reading means: consumption and its cost.")
 class ReadingPreviewLine:
     meter_serial_number: str = strawberry.field(description="Serial number of the meter.")
-    zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Tariff zone.")
     previous: Decimal = strawberry.field(description="The reading the period starts from.")
     value: Decimal = strawberry.field(description="The new reading.")
     consumption: Decimal = strawberry.field(description="value - previous.")
@@ -262,6 +236,19 @@ class ReadingsPayload:
         )
 
 
+PublicAccountNumber = Annotated[
+    str,
+    described(
+        "The account number printed on the bill (лицевой счёт); its holder must allow readings "
+        "without signing in."
+    ),
+]
+OwnReadings = Annotated[
+    list[ReadingInput],
+    described(f"One new reading per register of the account's meters. {OWN_ACCOUNT}"),
+]
+
+
 @strawberry.type
 class ReadingsQuery:
     @strawberry.field(
@@ -272,13 +259,9 @@ class ReadingsQuery:
     async def public_meters(
         self,
         info: Info,
-        account_number: str,
-        captcha_id: Annotated[
-            strawberry.ID, strawberry.argument(description="Captcha.id of the security code.")
-        ],
-        captcha_answer: Annotated[
-            str, strawberry.argument(description="The characters in the security-code picture.")
-        ],
+        account_number: PublicAccountNumber,
+        captcha_id: CaptchaId,
+        captcha_answer: CaptchaAnswer,
     ) -> list[Meter] | None:
         rows = await resolve.public_meters(
             info.context,
@@ -295,7 +278,7 @@ class ReadingsMutation:
         description="Consumption and cost of new readings, before submitting them. Signed-in users, own accounts."
     )
     async def preview_readings(
-        self, info: Info, account_number: str, readings: list[ReadingInput]
+        self, info: Info, account_number: OwnAccountNumber, readings: OwnReadings
     ) -> ReadingPreviewPayload:
         outcome = await resolve.preview_readings(
             info.context, account_number=account_number, entries=[r.to_entry() for r in readings]
@@ -306,7 +289,7 @@ class ReadingsMutation:
         description="Stores new readings (PENDING until billing accepts them). Signed-in users, own accounts."
     )
     async def submit_readings(
-        self, info: Info, account_number: str, readings: list[ReadingInput]
+        self, info: Info, account_number: OwnAccountNumber, readings: OwnReadings
     ) -> ReadingsPayload:
         outcome = await resolve.submit_readings(
             info.context, account_number=account_number, entries=[r.to_entry() for r in readings]
@@ -322,10 +305,18 @@ class ReadingsMutation:
     async def submit_public_readings(
         self,
         info: Info,
-        account_number: str,
-        readings: list[ReadingInput],
-        captcha_id: strawberry.ID,
-        captcha_answer: str,
+        account_number: PublicAccountNumber,
+        readings: Annotated[
+            list[ReadingInput], described("One new reading per register of the account's meters.")
+        ],
+        captcha_id: Annotated[
+            strawberry.ID,
+            described(
+                "Captcha.id of the security code: a fresh one, or the one solved in publicMeters "
+                "for this account."
+            ),
+        ],
+        captcha_answer: CaptchaAnswer,
     ) -> ReadingsPayload:
         outcome = await resolve.submit_public_readings(
             info.context,

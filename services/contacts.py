@@ -25,17 +25,31 @@ def normalize_phone(value: str | None, *, field: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def valid_email(value: str) -> str | None:
+    """The address as typed, checked (no DNS look-up) and normalised by email-validator (the
+    domain in lower case, the local part as given); None when it is not an e-mail address.
+    Every e-mail a customer types is checked here."""
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
 def normalize_email(value: str | None, *, field: str) -> str:
+    """A contact address, as stored: checked by valid_email, then in lower case."""
     if not value or not value.strip():
         raise DomainError.of(ErrorCode.REQUIRED, "Укажите адрес электронной почты.", field)
-    try:
-        checked = validate_email(value.strip(), check_deliverability=False)
-    except EmailNotValidError:
-        raise DomainError.of(
-            ErrorCode.INVALID_INPUT, "Проверьте адрес электронной почты.", field
-        ) from None
     # Stored in lower case: addresses are compared (and logins found) case-insensitively.
-    return checked.normalized.lower()
+    return email_address(value, field=field).lower()
+
+
+def email_address(value: str, *, field: str) -> str:
+    """The address in its normal form (the domain in lower case, the local part as typed), e.g.
+    where a copy of a receipt or a document goes; INVALID_INPUT if it is not an address."""
+    checked = valid_email(value)
+    if checked is None:
+        raise DomainError.of(ErrorCode.INVALID_INPUT, "Проверьте адрес электронной почты.", field)
+    return checked
 
 
 def is_email(contact: str) -> bool:

@@ -57,5 +57,6 @@ def unauthenticated() -> DomainError:
     return DomainError.of(ErrorCode.UNAUTHENTICATED, "Войдите в личный кабинет.")
 
 
-def forbidden() -> DomainError:
-    return DomainError.of(ErrorCode.FORBIDDEN, "Недостаточно прав для этого действия.")
+def reversed_range() -> DomainError:
+    """A date range whose start (`from`) lies after its end."""
+    return DomainError.of(ErrorCode.INVALID_INPUT, "Начало периода позже его окончания.", "from")

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from services.errors import DomainError, ErrorCode
 from services.periods import FIRST_DAY, LAST_DAY
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
 # Cursors this module makes are under 100 characters.
@@ -28,7 +33,6 @@ class Page(Generic[T]):
     cursors: list[str]
     has_next_page: bool = False
     has_previous_page: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def encode_cursor(*parts: object) -> str:
@@ -79,3 +83,50 @@ def page_size(first: int | None) -> int:
             ErrorCode.INVALID_INPUT, f"Размер страницы — от 1 до {MAX_PAGE}.", "first"
         )
     return first
+
+
+async def keyset_page(
+    query: QuerySet[M],
+    *,
+    moment: str,
+    size: int,
+    after: str | None,
+    parse_id: Callable[[str], object],
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Page[M]:
+    """One page of `query`'s rows, newest first by the time column `moment` (ties broken by id,
+    newest first), from `since` (included) to `until` (excluded). The cursor of a row is its time
+    (UTC) and id; `after` continues below that position, its id read with `parse_id` (an
+    unreadable cursor is INVALID_INPUT on `after`). Keyset, not offset: a page stays right while
+    new rows arrive above it."""
+    if since is not None:
+        query = query.filter(**{f"{moment}__gte": since})
+    if until is not None:
+        query = query.filter(**{f"{moment}__lt": until})
+    if after:
+        at, key = _position(after, parse_id)
+        earlier: dict[str, Any] = {f"{moment}__lt": at}
+        same_moment: dict[str, Any] = {moment: at, "id__lt": key}
+        query = query.filter(Q(**earlier) | Q(**same_moment))
+    rows = await query.order_by(f"-{moment}", "-id").limit(size + 1)
+    items = rows[:size]
+    return Page(
+        items=items,
+        cursors=[
+            encode_cursor(getattr(row, moment).astimezone(UTC).isoformat(), row.pk)
+            for row in items
+        ],
+        has_next_page=len(rows) > size,
+        has_previous_page=after is not None,
+    )
+
+
+def _position(cursor: str, parse_id: Callable[[str], object]) -> tuple[datetime, object]:
+    moment, key = decode_cursor(cursor, 2)
+    try:
+        return datetime.fromisoformat(moment), parse_id(key)
+    except ValueError:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT, "Неверный курсор страницы.", "after"
+        ) from None

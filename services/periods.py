@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime, time, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
+
+from services import clock
 
 # The dates the API takes. Periods, ranges and documents add months and days to what a client
 # sends: Python's dates end at 9999-12-31 (and PostgreSQL's timestamps and the retailer's time
@@ -21,7 +24,28 @@ def bounded_date(day: date) -> date:
 
 
 def local_today(timezone: str, at: datetime | None = None) -> date:
-    return (at or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).date()
+    return (at or clock.now()).astimezone(ZoneInfo(timezone)).date()
+
+
+def local_midnight(day: date, timezone: str) -> datetime:
+    """The moment `day` begins in the retailer's calendar."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone))
+
+
+@overload
+def local_day_range(first: date, last: date, timezone: str) -> tuple[datetime, datetime]: ...
+@overload
+def local_day_range(
+    first: date | None, last: date | None, timezone: str
+) -> tuple[datetime | None, datetime | None]: ...
+def local_day_range(
+    first: date | None, last: date | None, timezone: str
+) -> tuple[datetime | None, datetime | None]:
+    """Days of the retailer's calendar, both included, as moments: from the start of `first` to
+    the start of the day after `last` (excluded). None for an open end."""
+    start = None if first is None else local_midnight(first, timezone)
+    end = None if last is None else local_midnight(last + timedelta(days=1), timezone)
+    return start, end
 
 
 def period_of(day: date) -> date:

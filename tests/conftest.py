@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from tortoise.contrib.test import truncate_all_models
 
+from infra.database import close_database, open_database
 from server import create_app
-from services.database import close_database, open_database
 from settings import Settings
 from tests.graphql import GraphQLClient
 
@@ -120,9 +120,11 @@ class QueryCounter(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.count = 0
+        self.statements: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
+        self.statements.append(record.getMessage())
 
 
 @pytest.fixture

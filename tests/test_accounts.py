@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 import models
@@ -149,6 +151,27 @@ async def test_statements_in_a_range(client, ivan):
     )
     assert [s["period"] for s in data["account"]["statements"]] == [
         r.period.isoformat() for r in reversed(rows[:3])
+    ]
+
+
+async def test_statements_with_one_end_of_the_range_span_six_periods(client, ivan):
+    rows = await models.Statement.filter(account__number="66200000000").order_by("period")
+    from_third = await client.execute(
+        STATEMENTS,
+        {"number": "66200000000", "from": (rows[2].period + timedelta(days=14)).isoformat()},
+        token=ivan,
+    )
+    to_fourth = await client.execute(
+        STATEMENTS,
+        {"number": "66200000000", "to": (rows[3].period + timedelta(days=9)).isoformat()},
+        token=ivan,
+    )
+
+    assert [s["period"] for s in from_third["account"]["statements"]] == [
+        r.period.isoformat() for r in reversed(rows[2:])
+    ]
+    assert [s["period"] for s in to_fourth["account"]["statements"]] == [
+        r.period.isoformat() for r in reversed(rows[:4])
     ]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from tortoise import Tortoise
 from tortoise.migrations.autodetector import MigrationAutodetector
 
+from infra.database import close_database, open_database
 from models.config import tortoise_config
-from services.database import close_database, open_database
 
 
 async def test_models_have_no_changes_missing_from_the_migrations(database_url):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import models
 from tests.graphql import LOGIN
 
@@ -98,3 +100,20 @@ async def test_a_login_longer_than_any_is_invalid_credentials(client):
     # Found by fuzzing: longer than the column, the ORM refused the filter with an exception.
     data = await client.execute(LOGIN, {"login": "ж" * 100, "password": "Ivan12345"})
     assert [e["code"] for e in data["login"]["errors"]] == ["INVALID_CREDENTIALS"]
+
+
+async def test_refresh_of_a_logged_out_or_expired_session_is_refused_and_changes_nothing(client):
+    # The branch where the refresh token is the session's current one but the session cannot be
+    # used (services/identity/auth.refresh narrows the locked row before rotating it).
+    logged_out = (await client.execute(LOGIN, {"login": "Ivan", "password": "Ivan12345"}))["login"]
+    await client.execute(LOGOUT, token=logged_out["accessToken"])
+    expired = (await client.execute(LOGIN, {"login": "Ivan", "password": "Ivan12345"}))["login"]
+    await models.Session.filter(revoked_at=None).update(expires_at=datetime.now(UTC))
+    before = {s.id: (s.refresh_hash, s.refreshed_at) for s in await models.Session.all()}
+
+    for tokens in (logged_out, expired):
+        answer = (await client.execute(REFRESH, {"token": tokens["refreshToken"]}))["refreshToken"]
+        assert answer["accessToken"] is None
+        assert [e["code"] for e in answer["errors"]] == ["INVALID_CREDENTIALS"]
+    after = {s.id: (s.refresh_hash, s.refreshed_at) for s in await models.Session.all()}
+    assert after == before

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+import aiohttp
 
 from adapters.acquirers.base import (
     Acquirer,
@@ -15,6 +15,7 @@ from adapters.acquirers.base import (
     StatusReport,
     to_kopecks,
 )
+from settings import Settings
 
 __all__ = [
     "Acquirer",
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 
-def create_acquirer(settings: Any, http: Any) -> Acquirer:
+def create_acquirer(settings: Settings, http: aiohttp.ClientSession) -> Acquirer:
     """The acquirer named by settings.payment_provider, using the app's aiohttp session."""
     if settings.payment_provider == "tbank":
         from adapters.acquirers.tbank import TBankAcquirer

@@ -1,17 +1,16 @@
 """The sandbox acquirer: a client of the emulator that this app serves itself under /sandbox
-(routes/sandbox.py, services/sandbox.py), so the whole payment flow runs on one machine.
+(sandbox_bank/), so the whole payment flow runs on one machine.
 
 Both directions are signed like Stripe's webhooks: the header
 `Sandbox-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, f"{t}.{raw body}")>`, accepted within
-300 seconds. Our requests to the emulator's API carry it as well as its callbacks to us.
+300 seconds. Our requests to the emulator's API carry it as well as its callbacks to us (this
+module holds the scheme; sandbox_bank signs and verifies with it too).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-import logging
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -20,16 +19,14 @@ import aiohttp
 import orjson
 
 from adapters.acquirers.base import (
-    Acquirer,
-    AcquirerError,
     CallbackMalformed,
     CallbackRejected,
     Order,
     Registration,
     StatusReport,
 )
+from adapters.acquirers.http import HttpAcquirer, read_json
 
-log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "Sandbox-Signature"
 TOLERANCE_SECONDS = 300
 # The emulator's statuses, mapped to ours (None: nothing changes on our side).
@@ -41,8 +38,6 @@ STATUSES: dict[str, str | None] = {
     "CANCELED": "CANCELED",
     "REFUNDED": "REFUNDED",
 }
-# Backoff between delivery attempts of one callback, seconds.
-DELIVERY_BACKOFF = (0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
 
 
 def signature(secret: str, body: bytes, timestamp: int) -> str:
@@ -80,12 +75,11 @@ def verify_signature(
         raise CallbackRejected("signature mismatch")
 
 
-class SandboxAcquirer(Acquirer):
+class SandboxAcquirer(HttpAcquirer):
     name = "sandbox"
 
     def __init__(self, http: aiohttp.ClientSession, *, url: str, secret: str) -> None:
-        self._http = http
-        self._url = url.rstrip("/") + "/sandbox/api"
+        super().__init__(http, url=url.rstrip("/") + "/sandbox/api")
         self._secret = secret
 
     async def register(self, order: Order) -> Registration:
@@ -116,29 +110,12 @@ class SandboxAcquirer(Acquirer):
 
     def read_callback(self, headers: Mapping[str, str], body: bytes) -> StatusReport:
         verify_signature(self._secret, headers.get(SIGNATURE_HEADER), body)
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError as error:
-            raise CallbackMalformed("not JSON") from error
-        return _report(data)
+        return _report(read_json(body))
 
     async def _call(self, method: str, path: str, payload: dict[str, Any] | None) -> Any:
         body = orjson.dumps(payload) if payload is not None else b""
-        headers = {
-            SIGNATURE_HEADER: signature_header(self._secret, body),
-            "Content-Type": "application/json",
-        }
-        try:
-            async with self._http.request(
-                method, self._url + path, data=body, headers=headers
-            ) as response:
-                text = await response.read()
-                data = orjson.loads(text) if text else {}
-                if response.status != 200:
-                    raise AcquirerError(f"sandbox answered {response.status}: {data}")
-                return data
-        except (aiohttp.ClientError, TimeoutError, orjson.JSONDecodeError) as error:
-            raise AcquirerError(f"sandbox unreachable: {error!r}") from error
+        headers = {SIGNATURE_HEADER: signature_header(self._secret, body)}
+        return await self._request(method, path, body=body, headers=headers)
 
 
 def _report(data: Any) -> StatusReport:
@@ -158,35 +135,3 @@ def _report(data: Any) -> StatusReport:
         )
     except (KeyError, TypeError) as error:
         raise CallbackMalformed(f"unexpected callback: {error}") from error
-
-
-async def deliver_callback(
-    http: aiohttp.ClientSession,
-    *,
-    url: str,
-    secret: str,
-    payload: dict[str, Any],
-    backoff: tuple[float, ...] = DELIVERY_BACKOFF,
-) -> bool:
-    """The emulator's side: POSTs a signed callback until the answer is 200 `OK`.
-
-    Each attempt is signed anew (a retry hours later must still fall within the tolerance).
-    Returns False when every attempt failed.
-    """
-    body = orjson.dumps(payload)
-    for attempt, delay in enumerate((0.0, *backoff)):
-        if delay:
-            await asyncio.sleep(delay)
-        headers = {
-            SIGNATURE_HEADER: signature_header(secret, body),
-            "Content-Type": "application/json",
-        }
-        try:
-            async with http.post(url, data=body, headers=headers) as response:
-                answer = await response.text()
-                if response.status == 200 and answer.strip() == "OK":
-                    return True
-                log.info("sandbox callback attempt %d: %s %r", attempt + 1, response.status, answer)
-        except (aiohttp.ClientError, TimeoutError) as error:
-            log.info("sandbox callback attempt %d failed: %r", attempt + 1, error)
-    return False

@@ -12,7 +12,6 @@ import aiohttp
 import orjson
 
 from adapters.acquirers.base import (
-    Acquirer,
     AcquirerError,
     CallbackMalformed,
     CallbackRejected,
@@ -20,6 +19,7 @@ from adapters.acquirers.base import (
     Registration,
     StatusReport,
 )
+from adapters.acquirers.http import HttpAcquirer, read_json
 
 # The bank's statuses, mapped to ours. A one-stage payment goes AUTHORIZED, then CONFIRMED:
 # only CONFIRMED means the money is ours. None: a transition that changes nothing here.
@@ -63,14 +63,13 @@ def token(fields: Mapping[str, Any], password: str) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
-class TBankAcquirer(Acquirer):
+class TBankAcquirer(HttpAcquirer):
     name = "tbank"
 
     def __init__(
         self, http: aiohttp.ClientSession, *, url: str, terminal_key: str, password: str
     ) -> None:
-        self._http = http
-        self._url = url.rstrip("/") + "/v2/"
+        super().__init__(http, url=url.rstrip("/") + "/v2/")
         self._terminal_key = terminal_key
         self._password = password
 
@@ -125,10 +124,7 @@ class TBankAcquirer(Acquirer):
         await self._call("Cancel", {"PaymentId": provider_payment_id})
 
     def read_callback(self, headers: Mapping[str, str], body: bytes) -> StatusReport:
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError as error:
-            raise CallbackMalformed("not JSON") from error
+        data = read_json(body)
         if not isinstance(data, dict) or not isinstance(data.get("Token"), str):
             raise CallbackMalformed("no Token")
         if data.get("TerminalKey") != self._terminal_key or not hmac.compare_digest(
@@ -140,13 +136,7 @@ class TBankAcquirer(Acquirer):
     async def _call(self, method: str, fields: dict[str, Any]) -> dict[str, Any]:
         request = {"TerminalKey": self._terminal_key, **fields}
         request["Token"] = token(request, self._password)
-        try:
-            async with self._http.post(self._url + method, json=request) as response:
-                if response.status != 200:
-                    raise AcquirerError(f"T-Bank {method} answered HTTP {response.status}")
-                answer = await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            raise AcquirerError(f"T-Bank {method} unreachable: {error!r}") from error
+        answer = await self._request("POST", method, body=orjson.dumps(request))
         if not isinstance(answer, dict) or answer.get("Success") is not True:
             code = answer.get("ErrorCode") if isinstance(answer, dict) else None
             message = answer.get("Message") if isinstance(answer, dict) else None

@@ -137,7 +137,9 @@ class RedisBroker(Broker):
             await pubsub.subscribe(self._prefix + "~", *self._channel_names())
             # redis-py reconnects a broken PubSub connection by itself (and resubscribes); what
             # was published in between is lost, so that is a resync too.
-            pubsub.connection.register_connect_callback(self._reconnected)
+            connection = pubsub.connection
+            assert connection is not None  # subscribe() has connected it
+            connection.register_connect_callback(self._reconnected)
             self._pubsub = pubsub
         if resync:
             self._resync_all()

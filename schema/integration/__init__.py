@@ -7,13 +7,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncGenerator
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import integration as resolve
 from resolvers.integration import IntegrationContext
+from schema.arguments import BILLING_KEY, DASHBOARD_KEY, AfterId, ExportPageSize, described
 from schema.common import SCALAR_OVERRIDES
 from schema.integration.inputs import (
     AccountInput,
@@ -32,9 +33,13 @@ from schema.integration.types import (
     ExportReadingsPayload,
     ImportPayload,
 )
-from schema.security import GraphQLLimits, security_extensions
+from schema.query_limits import GraphQLLimits, security_extensions
 
 Info = strawberry.Info[IntegrationContext, None]
+
+
+def items_description(what: str) -> str:
+    return f"{what} At most LK_INTEGRATION_MAX_ITEMS items. {BILLING_KEY}"
 
 
 def _rows(items: list[Any]) -> list[dict[str, Any]]:
@@ -55,7 +60,11 @@ class Query:
         return ApiKey.from_model(row) if row else None
 
     @strawberry.field(description="A payment by id. Scope: dashboard.")
-    async def payment(self, info: Info, id: strawberry.ID) -> DashboardPayment | None:
+    async def payment(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, described(f"Payment.id. {DASHBOARD_KEY}")],
+    ) -> DashboardPayment | None:
         row = await resolve.payment(info.context, payment_id=str(id))
         return DashboardPayment.from_model(row) if row else None
 
@@ -67,9 +76,15 @@ class Query:
     async def customer_contact_preferences(
         self,
         info: Info,
-        after_id: int = 0,
-        first: int = 1000,
-        changed_since: datetime | None = None,
+        after_id: AfterId = 0,
+        first: ExportPageSize = 1000,
+        changed_since: Annotated[
+            datetime | None,
+            described(
+                "Only users whose contacts or preferences changed (or who registered) at or after "
+                f"this moment; every user when omitted. {BILLING_KEY}"
+            ),
+        ] = None,
     ) -> CustomerContactPreferencesPayload:
         return CustomerContactPreferencesPayload.build(
             await resolve.customer_contact_preferences(
@@ -85,43 +100,98 @@ class Query:
 )
 class Mutation:
     @strawberry.mutation(description="Providers with their bank details, by INN. Scope: billing.")
-    async def import_providers(self, info: Info, items: list[ProviderInput]) -> ImportPayload:
+    async def import_providers(
+        self,
+        info: Info,
+        items: Annotated[
+            list[ProviderInput],
+            described(items_description("Providers to create or update, by INN.")),
+        ],
+    ) -> ImportPayload:
         return await _import(info, "providers", items)
 
     @strawberry.mutation(description="Services, by code. Scope: billing.")
-    async def import_services(self, info: Info, items: list[ServiceInput]) -> ImportPayload:
+    async def import_services(
+        self,
+        info: Info,
+        items: Annotated[
+            list[ServiceInput],
+            described(items_description("Services to create or update, by code.")),
+        ],
+    ) -> ImportPayload:
         return await _import(info, "services", items)
 
     @strawberry.mutation(
         description="Tariff rates, by service, zone and validFrom. Scope: billing."
     )
-    async def import_tariff_rates(self, info: Info, items: list[TariffRateInput]) -> ImportPayload:
+    async def import_tariff_rates(
+        self,
+        info: Info,
+        items: Annotated[
+            list[TariffRateInput],
+            described(
+                items_description(
+                    "Tariff rates to create or update, by service, zone and validFrom."
+                )
+            ),
+        ],
+    ) -> ImportPayload:
         return await _import(info, "tariffs", items)
 
     @strawberry.mutation(
         description="Accounts with holder, address, services and meters, by number. Scope: billing."
     )
-    async def import_accounts(self, info: Info, items: list[AccountInput]) -> ImportPayload:
+    async def import_accounts(
+        self,
+        info: Info,
+        items: Annotated[
+            list[AccountInput],
+            described(items_description("Accounts to create or update, by number.")),
+        ],
+    ) -> ImportPayload:
         return await _import(info, "accounts", items)
 
     @strawberry.mutation(
         description="Statements, by account and period; a new version replaces the stored one. "
         "Scope: billing."
     )
-    async def import_statements(self, info: Info, items: list[StatementInput]) -> ImportPayload:
+    async def import_statements(
+        self,
+        info: Info,
+        items: Annotated[
+            list[StatementInput],
+            described(items_description("Statements to create or replace, by account and period.")),
+        ],
+    ) -> ImportPayload:
         return await _import(info, "statements", items)
 
     @strawberry.mutation(
         description="Payments made elsewhere, by externalId; they appear in the customer's "
         "payment history. Scope: billing."
     )
-    async def import_payments(self, info: Info, items: list[ExternalPaymentInput]) -> ImportPayload:
+    async def import_payments(
+        self,
+        info: Info,
+        items: Annotated[
+            list[ExternalPaymentInput],
+            described(items_description("Payments made elsewhere to record, by externalId.")),
+        ],
+    ) -> ImportPayload:
         return await _import(info, "payments", items)
 
     @strawberry.mutation(
         description="Readings taken on site, estimated or imported; stored ACCEPTED. Scope: billing."
     )
-    async def import_readings(self, info: Info, items: list[SiteReadingInput]) -> ImportPayload:
+    async def import_readings(
+        self,
+        info: Info,
+        items: Annotated[
+            list[SiteReadingInput],
+            described(
+                items_description("Readings to record, by account, meter, zone, period and source.")
+            ),
+        ],
+    ) -> ImportPayload:
         return await _import(info, "readings", items)
 
     @strawberry.mutation(
@@ -131,10 +201,16 @@ class Mutation:
     async def export_readings(
         self,
         info: Info,
-        period: date,
-        after_id: int = 0,
-        first: int = 1000,
-        include_exported: bool = False,
+        period: Annotated[
+            date,
+            described(f"The billing period the readings count for: its first day. {BILLING_KEY}"),
+        ],
+        after_id: AfterId = 0,
+        first: ExportPageSize = 1000,
+        include_exported: Annotated[
+            bool,
+            described(f"Also the readings exported before (to export again). {BILLING_KEY}"),
+        ] = False,
     ) -> ExportReadingsPayload:
         return ExportReadingsPayload.build(
             await resolve.export_customer_readings(
@@ -151,7 +227,12 @@ class Mutation:
         "reason; the customer sees it. Scope: billing."
     )
     async def set_reading_statuses(
-        self, info: Info, items: list[ReadingStatusInput]
+        self,
+        info: Info,
+        items: Annotated[
+            list[ReadingStatusInput],
+            described(items_description("Verdicts, one per reading (ExportedReading.id).")),
+        ],
     ) -> ImportPayload:
         return await _import(info, "reading-statuses", items)
 
@@ -170,7 +251,7 @@ class Subscription:
 def build_integration_schema(
     *, production: bool = False, limits: GraphQLLimits | None = None
 ) -> strawberry.Schema:
-    """The same protection as the customer schema (schema/security.py): limits, masked errors,
+    """The same protection as the customer schema (schema/query_limits.py): limits, masked errors,
     introspection as configured, parsing and validation cached."""
     return strawberry.Schema(
         query=Query,

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import strawberry
 
-from schema.accounts import MeterKindEnum, MeterZoneEnum
-from schema.readings import ReadingSourceEnum, ReadingStatusEnum
+from schema.enums import MeterKind, MeterZone, ReadingSource, ReadingStatus
 
 
 @strawberry.input(
@@ -39,7 +38,7 @@ class ServiceInput:
 @strawberry.input(description="The price of a unit of a service in a zone from a date on.")
 class TariffRateInput:
     service_code: str = strawberry.field(description="Service.code.")
-    zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Tariff zone.")
     valid_from: date = strawberry.field(description="First day the rate applies.")
     rate: Decimal = strawberry.field(description="Rubles per unit, up to 4 decimals.")
 
@@ -57,7 +56,7 @@ class AccountServiceInput:
 
 @strawberry.input(description="A register (tariff zone) of a meter.")
 class MeterRegisterInput:
-    zone: MeterZoneEnum = strawberry.field(description="Tariff zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Tariff zone.")
     description: str | None = strawberry.field(
         default=None, description="As printed on the bill, e.g. День; the zone's name when omitted."
     )
@@ -70,9 +69,7 @@ class MeterInput:
     registers: list[MeterRegisterInput] = strawberry.field(
         description="Registers, in the order the bill shows them."
     )
-    kind: MeterKindEnum | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="INDIVIDUAL when omitted."
-    )
+    kind: MeterKind | None = strawberry.field(default=None, description="INDIVIDUAL when omitted.")
     next_verification_date: date | None = strawberry.field(
         default=None, description="Date of the next verification (поверка)."
     )
@@ -153,21 +150,17 @@ class ExternalPaymentInput:
 class SiteReadingInput:
     account_number: str = strawberry.field(description="Account number.")
     meter_serial_number: str = strawberry.field(description="Meter serial number.")
-    zone: MeterZoneEnum = strawberry.field(description="Register zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Register zone.")
     period: date = strawberry.field(description="Period the reading counts for (first day).")
     value: Decimal = strawberry.field(description="The reading.")
-    source: ReadingSourceEnum = strawberry.field(  # type: ignore[valid-type]
-        description="ONSITE, ESTIMATED or IMPORT."
-    )
+    source: ReadingSource = strawberry.field(description="ONSITE, ESTIMATED or IMPORT.")
     taken_at: datetime = strawberry.field(description="When it was taken, with time zone.")
 
 
 @strawberry.input(description="Billing's verdict on a reading a customer submitted.")
 class ReadingStatusInput:
     id: strawberry.ID = strawberry.field(description="ExportedReading.id.")
-    status: ReadingStatusEnum = strawberry.field(  # type: ignore[valid-type]
-        description="ACCEPTED or REJECTED."
-    )
+    status: ReadingStatus = strawberry.field(description="ACCEPTED or REJECTED.")
     reason: str | None = strawberry.field(
         default=None, description="Why it was rejected, in Russian; required for REJECTED."
     )

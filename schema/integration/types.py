@@ -9,20 +9,18 @@ import strawberry
 
 import models
 from resolvers.common import Outcome
-from schema.accounts import MeterZoneEnum
 from schema.common import UserError, money, plain, user_errors
-from schema.payments import PaymentMethodEnum, PaymentStatusEnum
-from schema.readings import ReadingSourceEnum, ReadingStatusEnum
+from schema.enums import (
+    ItemStatus,
+    MeterZone,
+    PaymentStatus,
+    ReadingSource,
+    ReadingStatus,
+    StoredPaymentMethod,
+)
 from services.integration.contact_exports import ContactPreferences as ContactPreferencesRow
 from services.integration.reading_exports import ExportedReading as ExportedReadingRow
-from services.integration.results import ItemResult, ItemStatus
-
-ImportStatusEnum = strawberry.enum(
-    ItemStatus,
-    name="ImportStatus",
-    description="What an import did with one item: CREATED, UPDATED, UNCHANGED (a re-run), or "
-    "REFUSED (see reason; the other items are imported).",
-)
+from services.integration.results import ItemResult
 
 
 @strawberry.type(description="The outcome of one item of a bulk operation.")
@@ -31,7 +29,7 @@ class ImportItemResult:
     key: str | None = strawberry.field(
         description="The item's key (INN, code, account number, ...), when it could be read."
     )
-    status: ImportStatusEnum = strawberry.field(description="What was done.")  # type: ignore[valid-type]
+    status: ItemStatus = strawberry.field(description="What was done.")
     reason: str | None = strawberry.field(description="Why the item was refused, in Russian.")
     field: str | None = strawberry.field(description="Path of the refused field in the item.")
 
@@ -79,11 +77,11 @@ class ExportedReading:
     id: strawberry.ID = strawberry.field(description="Pass it back in ReadingStatusInput.id.")
     account_number: str = strawberry.field(description="Account number.")
     meter_serial_number: str = strawberry.field(description="Meter serial number.")
-    zone: MeterZoneEnum = strawberry.field(description="Register zone.")  # type: ignore[valid-type]
+    zone: MeterZone = strawberry.field(description="Register zone.")
     value: Decimal = strawberry.field(description="The reading.")
     period: date = strawberry.field(description="Period it counts for.")
-    source: ReadingSourceEnum = strawberry.field(description="CABINET or PUBLIC.")  # type: ignore[valid-type]
-    status: ReadingStatusEnum = strawberry.field(description="Current status.")  # type: ignore[valid-type]
+    source: ReadingSource = strawberry.field(description="CABINET or PUBLIC.")
+    status: ReadingStatus = strawberry.field(description="Current status.")
     taken_at: datetime = strawberry.field(description="When the customer entered it.")
     exported_at: datetime = strawberry.field(description="When it was first exported.")
 
@@ -143,8 +141,8 @@ class ApiKey:
 class DashboardPayment:
     id: strawberry.ID = strawberry.field(description="Payment id.")
     account_number: str = strawberry.field(description="Account paid for.")
-    status: PaymentStatusEnum = strawberry.field(description="Current status.")  # type: ignore[valid-type]
-    method: PaymentMethodEnum | None = strawberry.field(  # type: ignore[valid-type]
+    status: PaymentStatus = strawberry.field(description="Current status.")
+    method: StoredPaymentMethod | None = strawberry.field(
         description="CARD or SBP; null for payments made elsewhere."
     )
     amount: Decimal = strawberry.field(description="Total, rubles.")
@@ -218,14 +216,11 @@ class CustomerContactPreferencesPayload:
     customers: list[CustomerContactPreferences] = strawberry.field(
         description="Users of the page, by id; empty when there are no more."
     )
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+    errors: list[UserError] = strawberry.field(
+        description="Always empty: a missing key, a key without the scope and a page over the "
+        "limit answer GraphQL errors (UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT), as every query."
+    )
 
     @classmethod
-    def build(
-        cls, outcome: Outcome[list[ContactPreferencesRow]]
-    ) -> CustomerContactPreferencesPayload:
-        rows = outcome.value or []
-        return cls(
-            customers=[CustomerContactPreferences.from_row(r) for r in rows],
-            errors=user_errors(outcome),
-        )
+    def build(cls, rows: list[ContactPreferencesRow]) -> CustomerContactPreferencesPayload:
+        return cls(customers=[CustomerContactPreferences.from_row(r) for r in rows], errors=[])

@@ -15,17 +15,16 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
-
 import models
-from services import accounts, limits, messages
+from infra.runtime import Runtime
+from services import accounts, contacts, limits
 from services.documents import compose, data, links, qr
 from services.documents.compose import PDF, Document
 from services.documents.layout import month
 from services.documents.links import DocumentKind, LinkRefused
 from services.documents.validation import check_request
 from services.errors import DomainError, ErrorCode, FieldError
-from services.runtime import Runtime
+from services.messages import outbox
 
 __all__ = [
     "Document",
@@ -116,7 +115,7 @@ async def _enqueue_bill(
 ) -> models.OutgoingMessage:
     pdf = await compose.bill(rt, account, statement)
     title = month(statement.period)
-    return await messages.enqueue_email(
+    return await outbox.enqueue_email(
         rt=rt,
         to=to,
         subject=f"Квитанция за {title}, лицевой счёт {account.number}",
@@ -126,7 +125,7 @@ async def _enqueue_bill(
             "по QR-коду на квитанции в приложении банка.\n\nЭто письмо отправлено автоматически, "
             "отвечать на него не нужно."
         ),
-        attachments=[messages.Attachment(pdf.filename, PDF, pdf.data)],
+        attachments=[outbox.Attachment(pdf.filename, PDF, pdf.data)],
     )
 
 
@@ -162,13 +161,12 @@ def _recipient_address(
     user: models.User, email: str | None, errors: list[FieldError]
 ) -> str | None:
     if email is not None and email.strip():
-        try:
-            return validate_email(email.strip(), check_deliverability=False).normalized
-        except EmailNotValidError:
+        address = contacts.valid_email(email)
+        if address is None:
             errors.append(
                 FieldError(ErrorCode.INVALID_INPUT, "Проверьте адрес электронной почты.", "email")
             )
-            return None
+        return address
     if user.email and user.email_confirmed:
         return user.email
     errors.append(

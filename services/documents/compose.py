@@ -7,14 +7,16 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Protocol, TypeVar
 
 import models
+from infra.runtime import Runtime
 from services import reference
 from services.documents import data, render
 from services.documents.links import DocumentKind, DocumentRequest
-from services.runtime import Runtime
 
 PDF = "application/pdf"
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,39 +87,59 @@ async def _charge_history(
 async def _payment_history(
     rt: Runtime, account: models.Account, request: DocumentRequest
 ) -> Document:
-    first, last = _range(request)
-    timezone = rt.settings.timezone
-    payments = await data.succeeded_payments(account, first, last, timezone)
-    pdf = await asyncio.to_thread(
-        render.payment_history,
-        account,
-        await data.recipients_of(account),
-        payments,
-        first=first,
-        last=last,
-        timezone=timezone,
-        generated=_generated(rt),
+    return await _dated_history(
+        rt, account, request, "payments", data.succeeded_payments, render.payment_history
     )
-    return Document(f"payments-{account.number}-{first:%Y%m%d}-{last:%Y%m%d}.pdf", pdf)
 
 
 async def _reading_history(
     rt: Runtime, account: models.Account, request: DocumentRequest
 ) -> Document:
+    return await _dated_history(
+        rt, account, request, "readings", data.reading_history, render.reading_history
+    )
+
+
+class _DrawHistory(Protocol[R]):
+    """render.payment_history, render.reading_history."""
+
+    def __call__(
+        self,
+        account: models.Account,
+        recipients: list[models.Provider],
+        rows: list[R],
+        /,
+        *,
+        first: date,
+        last: date,
+        timezone: str,
+        generated: str,
+    ) -> bytes: ...
+
+
+async def _dated_history(
+    rt: Runtime,
+    account: models.Account,
+    request: DocumentRequest,
+    name: str,
+    fetch: Callable[[models.Account, date, date, str], Awaitable[list[R]]],
+    draw: _DrawHistory[R],
+) -> Document:
+    """A history of events from one day to another, as the retailer's local dates count them."""
     first, last = _range(request)
     timezone = rt.settings.timezone
-    readings = await data.reading_history(account, first, last, timezone)
+    rows = await fetch(account, first, last, timezone)
     pdf = await asyncio.to_thread(
-        render.reading_history,
+        draw,
         account,
         await data.recipients_of(account),
-        readings,
+        rows,
         first=first,
         last=last,
         timezone=timezone,
         generated=_generated(rt),
     )
-    return Document(f"readings-{account.number}-{first:%Y%m%d}-{last:%Y%m%d}.pdf", pdf)
+    return Document(f"{name}-{account.number}-{first:%Y%m%d}-{last:%Y%m%d}.pdf", pdf)
 
 
 _KINDS: dict[

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import models
+from services import periods
+from services.ids import parse_uuid
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +190,7 @@ async def reading_history(
 ) -> list[ReadingRow]:
     """Readings of the account's meters taken from first to last (local dates), newest first,
     each with the consumption since the register's previous reading that counts."""
-    start, end = local_range(first, last, timezone)
+    start, end = periods.local_day_range(first, last, timezone)
     registers = {
         r.id: r
         for r in await models.MeterRegister.filter(meter__account_id=account.id).select_related(
@@ -230,7 +230,7 @@ async def succeeded_payments(
     account: models.Account, first: date, last: date, timezone: str
 ) -> list[models.Payment]:
     """Money received from every channel from first to last (local dates), newest first."""
-    start, end = local_range(first, last, timezone)
+    start, end = periods.local_day_range(first, last, timezone)
     return await models.Payment.filter(
         account_id=account.id,
         status=models.PaymentStatus.SUCCEEDED,
@@ -240,9 +240,8 @@ async def succeeded_payments(
 
 
 async def succeeded_payment(account: models.Account, payment_id: str) -> models.Payment | None:
-    try:
-        key = uuid.UUID(payment_id)
-    except ValueError:
+    key = parse_uuid(payment_id)
+    if key is None:
         return None
     return await models.Payment.filter(
         id=key, account_id=account.id, status=models.PaymentStatus.SUCCEEDED
@@ -256,11 +255,3 @@ async def receipt_lines(payment: models.Payment) -> list[ReceiptLine]:
         .order_by("id")
     )
     return [ReceiptLine(row, row.service, row.recipient) for row in rows]
-
-
-def local_range(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
-    """From the start of first to the end of last, in the retailer's calendar."""
-    zone = ZoneInfo(timezone)
-    start = datetime.combine(first, time(0), tzinfo=zone)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
-    return start, end

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 
@@ -124,13 +125,16 @@ class Sheet(FPDF):
         if key in self._fits:
             return self._fits[key]
         self.set_font(FAMILY, "B" if row.bold else "", size)
-        cells = []
+        cells: list[list[str]] = []
         for text, width in zip(row.texts, row.widths, strict=True):
             room = width - 2 * PAD_X
             if self.get_string_width(text) <= room:
                 cells.append([text])
             else:
-                cells.append(self.multi_cell(room, text=text, dry_run=True, output="LINES"))
+                # With output="LINES" fpdf answers the wrapped lines (list[str]); its declared
+                # return type is the union of what every `output` answers.
+                lines = self.multi_cell(room, text=text, dry_run=True, output="LINES")
+                cells.append(cast(list[str], lines))
         fitted = cells, max(len(lines) for lines in cells) * size * LINE + 2 * PAD_Y
         self._fits[key] = fitted
         return fitted
@@ -172,7 +176,8 @@ def number(value: Decimal | None) -> str:
 def tariff(value: Decimal) -> str:
     """Rubles per unit: at least two decimals (5.15, 4.90), more only when billing has them."""
     normalized = Decimal(value).normalize()
-    if -normalized.as_tuple().exponent < 2:  # type: ignore[operator]
+    exponent = normalized.as_tuple().exponent  # an int for every finite number
+    if isinstance(exponent, int) and exponent > -2:
         normalized = normalized.quantize(Decimal("0.01"))
     return f"{normalized:f}"
 

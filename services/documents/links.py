@@ -12,7 +12,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from services.runtime import Runtime
+from infra.runtime import Runtime
 
 PURPOSE = "document"
 

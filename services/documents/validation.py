@@ -8,7 +8,7 @@ from datetime import date
 from services import accounts, periods
 from services.documents import data
 from services.documents.links import DocumentKind, DocumentRequest
-from services.errors import DomainError, ErrorCode, FieldError
+from services.errors import DomainError, ErrorCode, FieldError, reversed_range
 
 HISTORIES = {
     DocumentKind.PAYMENT_HISTORY,
@@ -77,7 +77,7 @@ def _range(kind: DocumentKind, from_: date | None, to: date | None) -> tuple[dat
     if kind == DocumentKind.CHARGE_HISTORY:
         from_, to = periods.period_of(from_), periods.period_of(to)
     if from_ > to:
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "Начало периода позже его окончания.", "from")
+        raise reversed_range()
     if kind == DocumentKind.CHARGE_HISTORY:
         if periods.months_between(from_, to) > MAX_CHARGE_MONTHS:
             raise DomainError.of(

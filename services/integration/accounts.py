@@ -145,9 +145,6 @@ def prepare_accounts(items: Sequence[Item]) -> Batch[AccountRow]:
     return batch
 
 
-async def import_accounts(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_accounts(prepare_accounts(items))
-
 
 async def apply_accounts(batch: Batch[AccountRow]) -> list[ItemResult]:
     parsed = batch.parsed
@@ -200,7 +197,7 @@ def _check_references(
 async def _providers_by_inn(inns: set[str]) -> dict[str, int]:
     if not inns:
         return {}
-    return dict(await models.Provider.filter(inn__in=inns).values_list("inn", "id"))  # type: ignore[arg-type]
+    return dict(await models.Provider.filter(inn__in=inns).values_list("inn", "id"))
 
 
 @dataclass(slots=True)
@@ -215,7 +212,9 @@ async def _sync_accounts(valid: list[Parsed[AccountRow]]) -> tuple[dict[str, Acc
     numbers = [p.row.number for p in valid]
     existing = {a.number: a for a in await select_models(models.Account, number=numbers)}
     now = datetime.now(UTC)
-    creates, updates, fields_changed = [], [], set()
+    creates: list[dict[str, Any]] = []
+    updates: list[models.Account] = []
+    fields_changed: set[str] = set()
     refs: dict[str, AccountRef] = {}
     changed: set[int] = set()
     for p in valid:
@@ -252,9 +251,11 @@ async def _sync_services(
     old_ids = [a.id for a in accounts.values() if not a.created]
     existing: dict[tuple[int, int], models.AccountService] = {}
     if old_ids:
-        for row in await select_models(models.AccountService, account_id=old_ids):
-            existing[(row.account_id, row.service_id)] = row
-    creates, updates, wanted = [], [], set()
+        for stored in await select_models(models.AccountService, account_id=old_ids):
+            existing[(stored.account_id, stored.service_id)] = stored
+    creates: list[dict[str, Any]] = []
+    updates: list[models.AccountService] = []
+    wanted: set[tuple[int, int]] = set()
     changed: set[int] = set()
     for p in valid:
         account_id = accounts[p.row.number].id

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import models
-from services import sessions
-from services.runtime import Runtime
+from infra.runtime import Runtime
+from services.identity import revocation
 
 SCOPES = ("billing", "dashboard")
 KEY_PREFIX = "lk_"
@@ -63,7 +63,7 @@ async def revoke_key(*, key_id: int, rt: Runtime | None = None) -> models.ApiKey
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
         await row.save(update_fields=["revoked_at"])
-    await sessions.api_key_revoked(rt, key_id=row.id)
+    await revocation.api_key_revoked(rt, key_id=row.id)
     return row
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from services.integration.fields import Invalid
 from services.integration.results import Item, ItemResult, ItemStatus, refused
@@ -120,3 +121,24 @@ async def upsert_flat(
         await model.bulk_create(creates)
     if updates:
         await model.bulk_update(updates, fields=sorted(changed_fields))
+
+
+def prepare_keyed(
+    items: Sequence[Item], parse: Callable[[dict[str, Any]], dict[str, Any]], key: str
+) -> Batch[dict[str, Any]]:
+    """A batch of flat rows identified by one of their fields (providers by INN, services by
+    code): parsed and checked, no database."""
+    batch: Batch[dict[str, Any]] = Batch(items)
+    batch.parse(parse, key_of=lambda row: row[key], label_of=lambda row: row[key])
+    return batch
+
+
+async def apply_keyed(batch: Batch[dict[str, Any]], model: type[M], key: str) -> list[ItemResult]:
+    """Writes a prepare_keyed batch in one transaction: rows with a new `key` are created, the
+    others updated where they differ."""
+    parsed = batch.parsed
+    async with in_transaction():
+        found = await model.filter(**{f"{key}__in": [p.key for p in parsed]})
+        existing: dict[Hashable, M] = {getattr(row, key): row for row in found}
+        await upsert_flat(batch, model, [(p, p.row) for p in parsed], existing)
+    return batch.finish()

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields import data as tf
 from tortoise.models import Model
+
+M = TypeVar("M", bound=Model)
 
 # PostgreSQL array types for unnest, by field class (checked in order: subclasses first).
 _PG_TYPES: tuple[tuple[type, str], ...] = (
@@ -96,7 +98,7 @@ async def insert_rows(
     return result
 
 
-async def select_models(model: type[Model], **conditions: Any) -> list[Model]:
+async def select_models(model: type[M], **conditions: Any) -> list[M]:
     """Rows where each named field equals a value or, given a collection, is one of its values."""
     rows = await select_rows(model, None, **conditions)
     return [model._init_from_db(**row) for row in rows]

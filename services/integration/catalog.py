@@ -6,11 +6,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 import models
 from services.integration import fields as f
-from services.integration.batch import Batch, upsert_flat
+from services.integration.batch import Batch, apply_keyed, prepare_keyed
 from services.integration.results import Item, ItemResult
 
 CODE = re.compile(r"^[A-Z0-9_]{1,32}$")
@@ -29,9 +27,7 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
 
 def prepare_services(items: Sequence[Item]) -> Batch[dict[str, Any]]:
     """Parses and checks the items (no database): the part a file import runs ahead."""
-    batch: Batch[dict[str, Any]] = Batch(items)
-    batch.parse(parse, key_of=lambda row: row["code"], label_of=lambda row: row["code"])
-    return batch
+    return prepare_keyed(items, parse, "code")
 
 
 async def import_services(items: Sequence[Item]) -> list[ItemResult]:
@@ -39,13 +35,7 @@ async def import_services(items: Sequence[Item]) -> list[ItemResult]:
 
 
 async def apply_services(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
-    parsed = batch.parsed
-    async with in_transaction():
-        existing = {
-            s.code: s for s in await models.Service.filter(code__in=[p.key for p in parsed])
-        }
-        await upsert_flat(batch, models.Service, [(p, p.row) for p in parsed], existing)
-    return batch.finish()
+    return await apply_keyed(batch, models.Service, "code")
 
 
 async def services_by_code(codes: set[str]) -> dict[str, int]:
@@ -53,4 +43,4 @@ async def services_by_code(codes: set[str]) -> dict[str, int]:
     if not codes:
         return {}
     rows = await models.Service.filter(code__in=codes).values_list("code", "id")
-    return dict(rows)  # type: ignore[arg-type]
+    return dict(rows)

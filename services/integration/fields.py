@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, TypeVar
 
+from models.decimals import Precision
+
 E = TypeVar("E", bound=Enum)
 INN = re.compile(r"^(\d{10}|\d{12})$")
 DIGITS = re.compile(r"^\d+$")
@@ -85,12 +87,12 @@ def _plain_number(places: int, max_digits: int) -> re.Pattern[str]:
 def decimal(
     data: dict[str, Any],
     name: str,
+    precision: Precision,
     *,
-    places: int,
-    max_digits: int,
     required: bool = True,
     positive: bool = False,
 ) -> Decimal | None:
+    places, max_digits = precision.decimal_places, precision.max_digits
     value = data.get(name)
     if type(value) is str and _plain_number(places, max_digits).match(value):
         # The common case (plain digits within the column's size): no further checks needed.
@@ -128,9 +130,11 @@ def decimal(
     return number
 
 
-def required_decimal(data: dict[str, Any], name: str, **options: Any) -> Decimal:
-    value = decimal(data, name, **options)
-    assert value is not None
+def required_decimal(
+    data: dict[str, Any], name: str, precision: Precision, *, positive: bool = False
+) -> Decimal:
+    value = decimal(data, name, precision, positive=positive)
+    assert value is not None  # required: decimal() raises Invalid rather than answer None
     return value
 
 

@@ -1,6 +1,6 @@
 """The kinds of import, by the name the command line and the docs use. Each kind has a
 `prepare` step (parse and check a batch; no database, safe to run in a worker thread) and an
-`apply` step (one transaction); `import_<kind>(items)` runs both."""
+`apply` step (one transaction); `Kind.run(items)` runs both."""
 
 from __future__ import annotations
 

@@ -21,9 +21,10 @@ async def sync_meters(
     old_ids = [ref.id for ref, meters in accounts if meters and not ref.created]
     existing: dict[tuple[int, str], models.Meter] = {}
     if old_ids:
-        for row in await select_models(models.Meter, account_id=old_ids):
-            existing[(row.account_id, row.serial_number)] = row
-    creates, updates = [], []
+        for stored in await select_models(models.Meter, account_id=old_ids):
+            existing[(stored.account_id, stored.serial_number)] = stored
+    creates: list[dict[str, Any]] = []
+    updates: list[models.Meter] = []
     now = datetime.now(UTC)
     changed: set[int] = set()
     wanted: list[tuple[int, MeterRow]] = []
@@ -72,11 +73,12 @@ async def _sync_registers(meters: list[tuple[int, int, MeterRow]]) -> set[int]:
     if not meters:
         return set()
     existing: dict[tuple[int, str], models.MeterRegister] = {}
-    for row in await select_models(
+    for stored in await select_models(
         models.MeterRegister, meter_id=[meter_id for meter_id, _, _ in meters]
     ):
-        existing[(row.meter_id, models.MeterZone(row.zone).value)] = row
-    creates, updates = [], []
+        existing[(stored.meter_id, models.MeterZone(stored.zone).value)] = stored
+    creates: list[dict[str, Any]] = []
+    updates: list[models.MeterRegister] = []
     changed: set[int] = set()
     for meter_id, account_id, wanted in meters:
         for position, register in enumerate(wanted.registers):

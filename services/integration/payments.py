@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 import models
-from models.accounts import MONEY
+from models.decimals import MONEY
 from services.integration import fields as f
 from services.integration.accounts import account_number
 from services.integration.batch import Batch, Parsed, differences
@@ -44,8 +44,7 @@ def _money(data: dict[str, Any], name: str, *, required: bool = True) -> Decimal
     return f.decimal(
         data,
         name,
-        places=MONEY["decimal_places"],
-        max_digits=MONEY["max_digits"],
+        MONEY,
         positive=True,
         required=required,
     )
@@ -93,9 +92,6 @@ def prepare_payments(items: Sequence[Item]) -> Batch[PaymentRow]:
     batch.parse(parse, key_of=lambda r: r.external_id, label_of=lambda r: r.external_id)
     return batch
 
-
-async def import_payments(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_payments(prepare_payments(items))
 
 
 async def apply_payments(batch: Batch[PaymentRow]) -> list[ItemResult]:
@@ -148,7 +144,7 @@ async def _recipients(account_ids: set[int]) -> dict[tuple[int, str], tuple[int,
     rows = await models.AccountService.filter(account_id__in=account_ids).values_list(
         "account_id", "service__code", "service_id", "recipient_id"
     )
-    return {(a, code): (s, r) for a, code, s, r in rows}  # type: ignore[misc]
+    return {(a, code): (s, r) for a, code, s, r in rows}
 
 
 def _line_key(line: models.PaymentLine) -> tuple[Any, ...]:

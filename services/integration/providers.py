@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 import models
 from services.integration import fields as f
-from services.integration.batch import Batch, upsert_flat
+from services.integration.batch import Batch, apply_keyed, prepare_keyed
 from services.integration.results import Item, ItemResult
 
 
@@ -29,9 +27,7 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
 
 def prepare_providers(items: Sequence[Item]) -> Batch[dict[str, Any]]:
     """Parses and checks the items (no database): the part a file import runs ahead."""
-    batch: Batch[dict[str, Any]] = Batch(items)
-    batch.parse(parse, key_of=lambda row: row["inn"], label_of=lambda row: row["inn"])
-    return batch
+    return prepare_keyed(items, parse, "inn")
 
 
 async def import_providers(items: Sequence[Item]) -> list[ItemResult]:
@@ -39,8 +35,4 @@ async def import_providers(items: Sequence[Item]) -> list[ItemResult]:
 
 
 async def apply_providers(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
-    parsed = batch.parsed
-    async with in_transaction():
-        existing = {p.inn: p for p in await models.Provider.filter(inn__in=[p.key for p in parsed])}
-        await upsert_flat(batch, models.Provider, [(p, p.row) for p in parsed], existing)
-    return batch.finish()
+    return await apply_keyed(batch, models.Provider, "inn")

@@ -15,7 +15,7 @@ import models
 from services.integration import fields as f
 from services.integration.batch import Batch
 from services.integration.results import Item, ItemResult, ItemStatus
-from services.readings import verdict
+from services.readings.verdict import verdict
 
 CUSTOMER_SOURCES = (models.ReadingSource.CABINET, models.ReadingSource.PUBLIC)
 VERDICTS = (models.ReadingStatus.ACCEPTED, models.ReadingStatus.REJECTED)

@@ -12,7 +12,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 import models
-from models.readings import READING
+from models.decimals import READING
 from services.integration import fields as f
 from services.integration.accounts import account_number
 from services.integration.batch import Batch, Parsed
@@ -35,9 +35,7 @@ class ReadingRow:
 def parse(data: dict[str, Any]) -> ReadingRow:
     taken_at = f.moment(data, "taken_at")
     assert taken_at is not None
-    value = f.required_decimal(
-        data, "value", places=READING["decimal_places"], max_digits=READING["max_digits"]
-    )
+    value = f.required_decimal(data, "value", READING)
     if value < 0:
         raise f.Invalid("поле value: показание не может быть отрицательным", "value")
     return ReadingRow(
@@ -62,9 +60,6 @@ def prepare_readings(items: Sequence[Item]) -> Batch[ReadingRow]:
     return batch
 
 
-async def import_readings(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_readings(prepare_readings(items))
-
 
 async def apply_readings(batch: Batch[ReadingRow]) -> list[ItemResult]:
     parsed = batch.parsed
@@ -81,14 +76,20 @@ async def apply_readings(batch: Batch[ReadingRow]) -> list[ItemResult]:
             wanted[(register_id, p.row.period, p.row.source.value)] = (p, register_id)
         stored: dict[tuple[int, date, str], models.Reading] = {}
         if wanted:
-            rows = await models.Reading.filter(
+            readings = await models.Reading.filter(
                 register_id__in={k[0] for k in wanted},
                 period__in={k[1] for k in wanted},
                 source__in=SOURCES,
             ).order_by("id")
-            for row in rows:
-                stored[(row.register_id, row.period, models.ReadingSource(row.source).value)] = row
-        creates, updates = [], []
+            for reading in readings:
+                key = (
+                    reading.register_id,
+                    reading.period,
+                    models.ReadingSource(reading.source).value,
+                )
+                stored[key] = reading
+        creates: list[models.Reading] = []
+        updates: list[models.Reading] = []
         for key, (p, register_id) in wanted.items():
             row = stored.get(key)
             if row is None:
@@ -131,5 +132,5 @@ async def _registers(parsed: list[Parsed[ReadingRow]]) -> dict[tuple[str, str, s
     ).values_list("id", "zone", "meter__serial_number", "meter__account__number")
     return {
         (number, serial, models.MeterZone(zone).value): register_id
-        for register_id, zone, serial, number in rows  # type: ignore[misc]
+        for register_id, zone, serial, number in rows
     }

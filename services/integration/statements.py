@@ -12,7 +12,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 import models
-from models.accounts import MONEY, RATE, VOLUME
+from models.decimals import MONEY, RATE, VOLUME
 from services.integration import fields as f
 from services.integration.accounts import account_number
 from services.integration.batch import Batch, Parsed
@@ -42,20 +42,14 @@ class StatementRow:
 
 
 def _money(data: dict[str, Any], name: str) -> Decimal:
-    return f.required_decimal(
-        data, name, places=MONEY["decimal_places"], max_digits=MONEY["max_digits"]
-    )
+    return f.required_decimal(data, name, MONEY)
 
 
 def _line(data: dict[str, Any]) -> LineRow:
     return LineRow(
         service_code=f.required_text(data, "service_code", max_length=32).upper(),
-        tariff=f.required_decimal(
-            data, "tariff", places=RATE["decimal_places"], max_digits=RATE["max_digits"]
-        ),
-        volume=f.required_decimal(
-            data, "volume", places=VOLUME["decimal_places"], max_digits=VOLUME["max_digits"]
-        ),
+        tariff=f.required_decimal(data, "tariff", RATE),
+        volume=f.required_decimal(data, "volume", VOLUME),
         amounts=tuple(_money(data, name) for name in AMOUNTS),
     )
 
@@ -103,9 +97,6 @@ def prepare_statements(items: Sequence[Item]) -> Batch[StatementRow]:
     return batch
 
 
-async def import_statements(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_statements(prepare_statements(items))
-
 
 async def apply_statements(batch: Batch[StatementRow]) -> list[ItemResult]:
     parsed = batch.parsed
@@ -151,8 +142,8 @@ async def _write(
     }
     stored_lines: dict[int, list[tuple[Any, ...]]] = {s.id: [] for s in stored.values()}
     if stored:
-        lines = await select_models(models.StatementLine, statement_id=list(stored_lines))
-        for line in sorted(lines, key=lambda ln: (ln.position, ln.id)):
+        old_lines = await select_models(models.StatementLine, statement_id=list(stored_lines))
+        for line in sorted(old_lines, key=lambda ln: (ln.position, ln.id)):
             stored_lines[line.statement_id].append(_stored_values(line))
     now = datetime.now(UTC)
     creates: list[dict[str, Any]] = []

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 import models
-from models.accounts import RATE
+from models.decimals import RATE
 from services.integration import fields as f
 from services.integration.batch import Batch, upsert_flat
 from services.integration.catalog import services_by_code
@@ -20,13 +20,7 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
         "service_code": f.required_text(data, "service_code", max_length=32).upper(),
         "zone": f.choice(data, "zone", models.MeterZone),
         "valid_from": f.day(data, "valid_from"),
-        "rate": f.required_decimal(
-            data,
-            "rate",
-            places=RATE["decimal_places"],
-            max_digits=RATE["max_digits"],
-            positive=True,
-        ),
+        "rate": f.required_decimal(data, "rate", RATE, positive=True),
     }
 
 
@@ -44,9 +38,6 @@ def prepare_tariffs(items: Sequence[Item]) -> Batch[dict[str, Any]]:
     )
     return batch
 
-
-async def import_tariffs(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_tariffs(prepare_tariffs(items))
 
 
 async def apply_tariffs(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
@@ -71,6 +62,8 @@ async def apply_tariffs(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
             valid_from__in={p.row["valid_from"] for p, _ in entries},
         )
         codes = {v: k for k, v in service_ids.items()}
-        existing = {(codes[r.service_id], r.zone.value, r.valid_from): r for r in rows}
+        existing: dict[Hashable, models.TariffRate] = {
+            (codes[r.service_id], r.zone.value, r.valid_from): r for r in rows
+        }
         await upsert_flat(batch, models.TariffRate, entries, existing)
     return batch.finish()

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 import models
+from devdata.demo import STATEMENTS
 from services import periods
-from services.demo import STATEMENTS
 from services.documents.layout import day, month
 from tests.documents.pdf_client import TIMEZONE, document_url, fetch_pdf, iso, months_ago, text_of
 

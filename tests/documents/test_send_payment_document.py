@@ -202,3 +202,21 @@ async def test_bills_by_email_are_limited_per_account_and_hour(
     assert [e["code"] for e in results[2]["errors"]] == ["RATE_LIMITED"]
     assert other_account["ok"] is True
     assert await models.OutgoingMessage.filter(subject__endswith="66200000000").count() == 2
+
+
+async def test_bills_of_different_periods_share_the_hourly_limit(
+    make_settings, clean_database, aiohttp_client
+):
+    # Keyed on the kind of document, not on the e-mail's wording: another period (another
+    # subject) does not open a fresh allowance.
+    client = GraphQLClient(
+        await aiohttp_client(create_app(make_settings(document_emails_per_hour=2)))
+    )
+    ivan = await client.login("Ivan", "Ivan12345")
+
+    periods = [months_ago(1), months_ago(2), months_ago(1)]
+    results = [await send(client, ivan, period=iso(p)) for p in periods]
+
+    assert [r["ok"] for r in results] == [True, True, False]
+    assert [e["code"] for e in results[2]["errors"]] == ["RATE_LIMITED"]
+    assert await models.OutgoingMessage.filter(subject__endswith="66200000000").count() == 2

@@ -9,9 +9,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import models
+from infra.runtime import Runtime
 from routes.keys import RUNTIME
 from services import periods
-from services.runtime import Runtime
 from tests.graphql import GraphQLClient
 
 ERRORS = "errors { field code message }"

@@ -14,7 +14,7 @@ import pytest
 
 import models
 from server import create_app
-from services import captcha
+from services.identity import captcha
 from tests.graphql import GraphQLClient
 from tests.identity.flows import CAPTCHA, START, codes, registration_input, runtime
 

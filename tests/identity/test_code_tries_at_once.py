@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import models
-from services import verification
+from services.identity import verification
 from tests.identity.flows import (
     COMPLETE,
     ERRORS,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import models
-from services import auth
+from services.identity import auth
 from tests.graphql import LOGIN
 from tests.identity.flows import ERRORS, codes, last_code, last_link, outbox
 

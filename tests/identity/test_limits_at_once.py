@@ -10,7 +10,7 @@ import pytest
 
 import models
 from server import create_app
-from services import captcha, verification
+from services.identity import captcha, verification
 from tests.graphql import GraphQLClient
 from tests.identity.flows import (
     BILL_TOTAL,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import models
-from services import auth
+from services.identity import auth
 from tests.graphql import LOGIN
 from tests.identity.flows import ERRORS, codes, new_account, runtime
 

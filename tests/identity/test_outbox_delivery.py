@@ -14,7 +14,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 import models
 from server import create_app
-from services import messages
+from services.messages.outbox import Attachment, enqueue_email
+from services.messages.sender import send_due
 from tests.graphql import GraphQLClient
 from tests.identity.flows import outbox, runtime
 
@@ -125,7 +126,7 @@ async def test_dev_outbox_is_absent_in_production(clean_database, make_settings,
 
 async def test_without_transports_development_keeps_messages_and_marks_them_sent(client):
     await client.execute(REQUEST_BY_PHONE)
-    assert await messages.send_due(runtime(client)) == 1
+    assert await send_due(runtime(client)) == 1
     row = await models.OutgoingMessage.get(to="+79999999999")
     assert row.status == models.MessageStatus.SENT
     assert len(await outbox(client)) == 1
@@ -139,7 +140,7 @@ async def test_email_goes_over_smtp(clean_database, make_settings, aiohttp_clien
         smtp_from="ЛК Энергосбыт <noreply@lk.test>",
     )
     await client.execute(REQUEST_BY_EMAIL)
-    assert await messages.send_due(runtime(client)) == 1
+    assert await send_due(runtime(client)) == 1
 
     assert smtp_server.logins == [(b"robot@lk", b"s3cret")]
     [(sender, recipients, message)] = smtp_server.received
@@ -161,7 +162,7 @@ async def test_refused_smtp_login_is_retried(
         aiohttp_client, make_settings, smtp_url=f"smtp://robot:wrong@127.0.0.1:{smtp_server.port}"
     )
     await client.execute(REQUEST_BY_EMAIL)
-    await messages.send_due(runtime(client))
+    await send_due(runtime(client))
     row = await models.OutgoingMessage.get(to="ivanov@ivan.ru")
     assert row.status == models.MessageStatus.PENDING
     assert "535" in row.last_error  # authentication refused
@@ -172,7 +173,7 @@ async def test_sms_goes_to_the_http_gateway(clean_database, make_settings, aioht
     url = gateway.server.make_url("/send").with_user("lk").with_password("key")
     client = await _client(aiohttp_client, make_settings, sms_url=str(url))
     await client.execute(REQUEST_BY_PHONE)
-    assert await messages.send_due(runtime(client)) == 1
+    assert await send_due(runtime(client)) == 1
     [sent] = gateway.received
     assert sent["to"] == "+79999999999"
     assert sent["text"].startswith("Код для восстановления пароля")
@@ -196,24 +197,24 @@ async def test_failing_gateway_is_retried_with_backoff_then_given_up(
     gateway.statuses = [503, 500, 502]
     start = datetime.now(UTC)
 
-    assert await messages.send_due(rt, now=start) == 1
+    assert await send_due(rt, now=start) == 1
     row = await models.OutgoingMessage.get(to="+79999999999")
     assert (row.status, row.attempts) == (models.MessageStatus.PENDING, 1)
     assert "503" in row.last_error
     assert row.next_attempt_at == start + timedelta(seconds=30)
     # Not due yet: nothing is tried.
-    assert await messages.send_due(rt, now=start + timedelta(seconds=29)) == 0
+    assert await send_due(rt, now=start + timedelta(seconds=29)) == 0
 
     second = start + timedelta(seconds=30)
-    assert await messages.send_due(rt, now=second) == 1
+    assert await send_due(rt, now=second) == 1
     row = await models.OutgoingMessage.get(to="+79999999999")
     assert row.attempts == 2
     assert row.next_attempt_at == second + timedelta(seconds=60)
 
-    assert await messages.send_due(rt, now=second + timedelta(seconds=60)) == 1
+    assert await send_due(rt, now=second + timedelta(seconds=60)) == 1
     row = await models.OutgoingMessage.get(to="+79999999999")
     assert (row.status, row.attempts) == (models.MessageStatus.FAILED, 3)
-    assert await messages.send_due(rt, now=second + timedelta(days=1)) == 0
+    assert await send_due(rt, now=second + timedelta(days=1)) == 0
     assert len(gateway.received) == 3
 
 
@@ -227,8 +228,8 @@ async def test_a_retry_after_a_failure_delivers(
     await client.execute(REQUEST_BY_PHONE)
     gateway.statuses = [500]
     now = datetime.now(UTC)
-    await messages.send_due(rt, now=now)
-    await messages.send_due(rt, now=now + timedelta(minutes=1))
+    await send_due(rt, now=now)
+    await send_due(rt, now=now + timedelta(minutes=1))
     row = await models.OutgoingMessage.get(to="+79999999999")
     assert (row.status, row.attempts, row.last_error) == (models.MessageStatus.SENT, 2, None)
     assert gateway.received[0] == gateway.received[1]
@@ -258,16 +259,16 @@ async def test_attachments_travel_over_smtp(
     client = await _client(
         aiohttp_client, make_settings, smtp_url=f"smtp://127.0.0.1:{smtp_server.port}?starttls=off"
     )
-    await messages.enqueue_email(
+    await enqueue_email(
         rt=runtime(client),
         to="ivanov@ivan.ru",
         subject="Квитанция за октябрь",
         body="Квитанция во вложении.",
-        attachments=[messages.Attachment("kvitanciya.pdf", "application/pdf", b"%PDF-1.4 test")],
+        attachments=[Attachment("kvitanciya.pdf", "application/pdf", b"%PDF-1.4 test")],
     )
     listed = (await outbox(client, "ivanov@ivan.ru"))[0]
     assert listed["attachments"] == ["kvitanciya.pdf"]
-    assert await messages.send_due(runtime(client)) == 1
+    assert await send_due(runtime(client)) == 1
     [(_, _, message)] = smtp_server.received
     parts = [p for p in message.walk() if p.get_filename()]
     assert [(p.get_filename(), p.get_content_type()) for p in parts] == [

@@ -4,7 +4,7 @@ password that ends every session."""
 from __future__ import annotations
 
 import models
-from services import auth
+from services.identity import auth
 from tests.graphql import LOGIN
 from tests.identity.flows import ERRORS, ME, codes, last_code, last_link, outbox, runtime
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import models
-from services import auth
+from services.identity import auth
 from tests.graphql import LOGIN
 from tests.identity.flows import ERRORS, ME, codes, last_code, last_link, outbox
 

@@ -14,7 +14,8 @@ from tortoise.expressions import Q
 
 import models
 from server import create_app
-from services import binding, identity_housekeeping
+from services.identity import binding
+from services.identity import housekeeping as identity_housekeeping
 from tests.graphql import GraphQLClient
 from tests.identity.flows import (
     BILL_TOTAL,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import models
-from services import registration
+from services.identity import registration
 from tests.identity.flows import (
     ACTIVATE,
     BILL_TOTAL,

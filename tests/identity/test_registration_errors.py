@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import models
-from services import identity_housekeeping
+from services.identity import housekeeping as identity_housekeeping
 from tests.identity.flows import (
     BILL_TOTAL,
     BIND,

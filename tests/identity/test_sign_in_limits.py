@@ -12,7 +12,7 @@ import pytest
 
 import models
 from server import create_app
-from services import auth, captcha
+from services.identity import auth, captcha
 from tests.graphql import LOGIN as PLAIN_LOGIN
 from tests.graphql import GraphQLClient
 from tests.identity.flows import ERRORS, codes, runtime

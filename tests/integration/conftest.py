@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from infra.runtime import Runtime
 from routes.keys import RUNTIME
 from services.integration import api_keys
-from services.runtime import Runtime
 from tests.graphql import GraphQLClient, Subscription
 
 PATH = "/integration/graphql"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import models
-from services.demo import IVAN_ACCOUNT
+from devdata.demo import IVAN_ACCOUNT
 
 IMPORT_PAYMENTS = """
 mutation Import($items: [ExternalPaymentInput!]!) {

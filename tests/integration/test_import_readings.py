@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import models
-from services.demo import PETR_ACCOUNT
+from devdata.demo import PETR_ACCOUNT
 
 IMPORT_READINGS = """
 mutation Import($items: [SiteReadingInput!]!) {

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import models
-from services.demo import IVAN_ACCOUNT
+from devdata.demo import IVAN_ACCOUNT
 
 IMPORT_STATEMENTS = """
 mutation Import($items: [StatementInput!]!) {

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import models
+from devdata.demo import IVAN_ACCOUNT
 from services import periods
-from services.demo import IVAN_ACCOUNT
 
 EXPORT = """
 mutation Export($period: Date!, $include: Boolean!) {

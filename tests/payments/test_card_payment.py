@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import models
+from sandbox_bank.models import SandboxOrder
 from tests.payments.flows import (
     ACCOUNT_FEED,
     IVAN_ACCOUNT,
@@ -77,6 +78,6 @@ async def test_wrong_3ds_code_keeps_the_payment_pending(client, ivan):
     answer = await client.http.post(path + "/3ds", data={"code": "000000x"})
 
     assert "Неверный код" in await answer.text()
-    order = await models.SandboxOrder.get(order_id=payment["id"])
+    order = await SandboxOrder.get(order_id=payment["id"])
     assert order.status == "3DS_CHECKING"
     assert (await models.Payment.get(id=payment["id"])).status == models.PaymentStatus.PENDING

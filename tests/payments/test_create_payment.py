@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 import models
+from sandbox_bank.models import SandboxOrder
 from tests.payments.flows import CANCEL, CREATE, PETR_ACCOUNT, create, payment_input, send_callback
 
 
@@ -85,7 +86,7 @@ async def test_payment_stores_lines_with_the_statement_amounts(client, ivan):
     ]
     row = await models.Payment.get(id=payment["id"])
     assert (row.provider, row.status, row.user_id is not None) == ("sandbox", "PENDING", True)
-    order = await models.SandboxOrder.get(order_id=payment["id"])
+    order = await SandboxOrder.get(order_id=payment["id"])
     assert (order.amount_kopecks, order.id) == (130000, row.provider_payment_id)
 
 
@@ -101,7 +102,7 @@ async def test_same_idempotency_key_returns_the_same_payment(client, ivan):
     ids = {r["createPayment"]["payment"]["id"] for r in racing}
     assert len(ids) == 1
     assert await models.Payment.filter(provider="sandbox").count() == 2
-    assert await models.SandboxOrder.all().count() == 2
+    assert await SandboxOrder.all().count() == 2
 
 
 async def test_unreachable_acquirer_fails_the_payment(make_client):
@@ -123,7 +124,7 @@ async def test_cancel_pending_payment(client, ivan):
 
     assert data["cancelPayment"]["errors"] == []
     assert data["cancelPayment"]["payment"]["status"] == "CANCELED"
-    order = await models.SandboxOrder.get(order_id=payment["id"])
+    order = await SandboxOrder.get(order_id=payment["id"])
     assert order.status == "CANCELED"
     # The customer cannot pay a canceled order any more.
     answer = await client.http.post(

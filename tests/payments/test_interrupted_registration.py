@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import models
+from sandbox_bank.models import SandboxOrder
 from tests.payments.flows import CREATE, create, pay_by_card, payment_input, wait_for_status
 
 
@@ -37,7 +38,7 @@ async def test_repeat_registers_a_payment_whose_registration_was_cut_off(client,
     registered = [p["payment"] for p in payloads if p["payment"]["status"] == "PENDING"]
     assert len(registered) == 1 and registered[0]["confirmationUrl"]
     # One order from the first registration, one from the repeat: never one per request.
-    assert await models.SandboxOrder.filter(order_id=first["id"]).count() == 2
+    assert await SandboxOrder.filter(order_id=first["id"]).count() == 2
     await pay_by_card(client, registered[0]["confirmationUrl"], "4111111111111111")
     paid = await wait_for_status(first["id"], "SUCCEEDED")
     assert paid.provider_payment_id == registered[0]["confirmationUrl"].rsplit("/", 1)[1]
@@ -56,4 +57,4 @@ async def test_repeat_leaves_a_registration_still_in_progress_alone(client, ivan
         "CREATED",
         None,
     )
-    assert await models.SandboxOrder.filter(order_id=first["id"]).count() == 1
+    assert await SandboxOrder.filter(order_id=first["id"]).count() == 1

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import models
-from services import sandbox
+from sandbox_bank import callbacks as sandbox
 from tests.payments.flows import IVAN_ACCOUNT
 
 JS = Path(__file__).resolve().parent.parent / "js"

@@ -7,7 +7,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import models
-from services import payment_events
+from sandbox_bank.models import SandboxOrder
+from services.payments import reconcile
 from tests.payments.flows import STATUS, create, pay_by_sbp, runtime, wait_for_status
 
 
@@ -23,7 +24,7 @@ async def test_lost_callback_is_settled_by_reconciliation(make_client):
     await asyncio.sleep(0.2)
     assert (await models.Payment.get(id=payment["id"])).status == models.PaymentStatus.PENDING
 
-    counts = await payment_events.reconcile_once(runtime(client))
+    counts = await reconcile.reconcile_once(runtime(client))
 
     assert counts == {"asked": 1, "applied": 1, "expired": 0, "errors": 0}
     pushed = await status.next()
@@ -31,7 +32,7 @@ async def test_lost_callback_is_settled_by_reconciliation(make_client):
     event = await models.PaymentEvent.get(payment_id=payment["id"], provider_status="CONFIRMED")
     assert event.outcome == "applied"
     # A second pass finds nothing to do.
-    assert (await payment_events.reconcile_once(runtime(client)))["asked"] == 0
+    assert (await reconcile.reconcile_once(runtime(client)))["asked"] == 0
     await status.close()
 
 
@@ -39,7 +40,7 @@ async def test_recent_pending_payments_are_left_alone(client, ivan):
     payment = await create(client, ivan, method="SBP")
     await pay_by_sbp(client, payment["sbpPayload"], "success", deliverCallback=False)
 
-    counts = await payment_events.reconcile_once(runtime(client))
+    counts = await reconcile.reconcile_once(runtime(client))
 
     assert counts["asked"] == 0
     assert (await models.Payment.get(id=payment["id"])).status == models.PaymentStatus.PENDING
@@ -50,12 +51,12 @@ async def test_unpaid_payment_expires_and_is_canceled_at_the_acquirer(client, iv
     past = datetime.now(UTC) - timedelta(minutes=1)
     await models.Payment.filter(id=payment["id"]).update(expires_at=past)
 
-    counts = await payment_events.reconcile_once(runtime(client))
+    counts = await reconcile.reconcile_once(runtime(client))
 
     assert counts["expired"] == 1
     row = await models.Payment.get(id=payment["id"])
     assert row.status == models.PaymentStatus.EXPIRED and row.failure_reason
-    assert (await models.SandboxOrder.get(order_id=payment["id"])).status == "CANCELED"
+    assert (await SandboxOrder.get(order_id=payment["id"])).status == "CANCELED"
 
 
 async def test_payment_paid_just_before_its_deadline_does_not_expire(client, ivan):
@@ -64,7 +65,7 @@ async def test_payment_paid_just_before_its_deadline_does_not_expire(client, iva
     past = datetime.now(UTC) - timedelta(minutes=1)
     await models.Payment.filter(id=payment["id"]).update(expires_at=past)
 
-    counts = await payment_events.reconcile_once(runtime(client))
+    counts = await reconcile.reconcile_once(runtime(client))
 
     assert counts["expired"] == 0
     row = await models.Payment.get(id=payment["id"])

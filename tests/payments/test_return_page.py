@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import models
+from sandbox_bank.models import SandboxOrder
 from tests.payments.flows import CREATE, IVAN_ACCOUNT, payment_input, send_callback
 
 CREATE_WITH_CAPABILITY = """
@@ -43,7 +43,7 @@ async def create_with_capability(client, token) -> tuple[str, str]:
 
 
 async def return_url_of(payment_id: str) -> str:
-    order = await models.SandboxOrder.get(order_id=payment_id)
+    order = await SandboxOrder.get(order_id=payment_id)
     assert order.success_url
     return order.success_url
 

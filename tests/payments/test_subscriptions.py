@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from services.payments.channels import payment_channel
 from tests.payments.flows import (
     ACCOUNT_FEED,
     IVAN_ACCOUNT,
@@ -56,7 +57,7 @@ async def test_wrong_broker_message_does_not_show_a_wrong_status(client, ivan):
 
     # A message claiming success that the database does not confirm is not passed on.
     await broker.publish(
-        f"payment:{payment['id']}", {"paymentId": payment["id"], "status": "SUCCEEDED"}
+        payment_channel(payment["id"]), {"paymentId": payment["id"], "status": "SUCCEEDED"}
     )
     await send_callback(client, payment["id"], "REJECTED")
 

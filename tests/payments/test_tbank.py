@@ -7,7 +7,7 @@ import pytest
 
 import models
 from adapters.acquirers.tbank import token
-from services import payment_events
+from services.payments import reconcile
 from tests.payments.flows import CANCEL, CREATE, create, payment_input, runtime
 from tests.payments.tbank_standin import PASSWORD, TERMINAL_KEY, TBankStandIn
 
@@ -149,7 +149,7 @@ async def test_tbank_reconciliation_uses_get_state(make_client, bank):
     payment = await create(client, ivan, method="SBP")
     bank.notification(payment["id"], "CONFIRMED")  # paid; the notification never sent
 
-    counts = await payment_events.reconcile_once(runtime(client))
+    counts = await reconcile.reconcile_once(runtime(client))
 
     assert counts["applied"] == 1
     assert (await models.Payment.get(id=payment["id"])).status == models.PaymentStatus.SUCCEEDED

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import models
+from sandbox_bank.models import SandboxOrder
 from tests.payments.flows import CREATE, payment_input
 
 
@@ -24,7 +25,7 @@ async def test_zero_line_is_accepted_and_left_out_of_the_payment(client, ivan):
     ]
     stored = await models.PaymentLine.filter(payment_id=payment["id"]).select_related("service")
     assert [(x.service.code, x.amount) for x in stored] == [("ELECTRICITY", Decimal("50.00"))]
-    order = await models.SandboxOrder.get(order_id=payment["id"])
+    order = await SandboxOrder.get(order_id=payment["id"])
     assert order.amount_kopecks == 5000
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.logs import make_handler, scrub
+from infra.logs import make_handler, scrub
 from tests.graphql import GraphQLClient
 
 

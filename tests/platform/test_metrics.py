@@ -11,7 +11,7 @@ from models.enums import MessageStatus, PaymentStatus
 from models.messages import OutgoingMessage
 from models.payments import Payment
 from routes.keys import RUNTIME
-from services import messages
+from services.messages.outbox import enqueue_sms
 from tests.graphql import GraphQLClient
 
 
@@ -79,7 +79,7 @@ async def test_payments_by_status_are_read_from_the_database(client: GraphQLClie
 async def test_outbox_backlog_is_read_from_the_database(client: GraphQLClient) -> None:
     before = await scrape(client)
 
-    await messages.enqueue_sms(to="+79999999999", body="Код: 1234")
+    await enqueue_sms(to="+79999999999", body="Код: 1234")
     after = await scrape(client)
 
     pending = await OutgoingMessage.filter(status=MessageStatus.PENDING).count()

@@ -13,9 +13,10 @@ import pytest
 from aiohttp import web
 
 import models
+from infra.logs import make_handler
 from server import create_app
-from services import messages
-from services.logs import make_handler
+from services.messages.outbox import enqueue_sms, redact
+from services.messages.sender import send_due
 from tests.graphql import GraphQLClient
 from tests.identity.flows import outbox, runtime
 
@@ -107,8 +108,8 @@ async def test_a_gateway_echoing_the_code_in_its_error_leaves_no_code_in_the_log
     echoing_gateway.failures = 2
     now = datetime.now(UTC)
 
-    assert await messages.send_due(rt, now=now) == 1
-    assert await messages.send_due(rt, now=now + timedelta(minutes=1)) == 1
+    assert await send_due(rt, now=now) == 1
+    assert await send_due(rt, now=now + timedelta(minutes=1)) == 1
 
     code = CODE.search(echoing_gateway.received[0]["text"]).group(1)
     failures = [r.getMessage() for r in raw if "attempt" in r.getMessage()]
@@ -130,7 +131,7 @@ async def test_a_sent_code_is_cut_out_of_the_outbox(
     )
     await client.execute(RESET_BY_PHONE)
 
-    assert await messages.send_due(runtime(client)) == 1
+    assert await send_due(runtime(client)) == 1
 
     [sent] = echoing_gateway.received
     code = CODE.search(sent["text"]).group(1)
@@ -151,7 +152,7 @@ async def test_a_code_nobody_could_send_is_cut_out_when_it_expires(
     client = await _client(aiohttp_client, make_settings, **PRODUCTION)
     rt = runtime(client)
     # As services.recovery queues it (production asks a real captcha of the mutation).
-    await messages.enqueue_sms(
+    await enqueue_sms(
         to=IVAN_PHONE,
         body="Код для восстановления пароля в личном кабинете: 4821.",
         secrets=["4821"],
@@ -159,10 +160,10 @@ async def test_a_code_nobody_could_send_is_cut_out_when_it_expires(
     )
     code = "4821"
 
-    await messages.send_due(rt, now=datetime.now(UTC) + timedelta(minutes=9))
+    await send_due(rt, now=datetime.now(UTC) + timedelta(minutes=9))
     assert code in (await _row(IVAN_PHONE)).body  # not expired yet
 
-    await messages.send_due(rt, now=datetime.now(UTC) + timedelta(minutes=11))
+    await send_due(rt, now=datetime.now(UTC) + timedelta(minutes=11))
     row = await _row(IVAN_PHONE)
     assert code not in row.body and row.secrets is None
     assert row.status == models.MessageStatus.FAILED
@@ -175,12 +176,12 @@ async def test_development_shows_the_code_on_dev_outbox_until_it_expires(
     """Without a transport, /dev/outbox is the delivery: "sent" keeps the code readable."""
     await client.execute(RESET_BY_PHONE)
     rt = runtime(client)
-    assert await messages.send_due(rt) == 1
+    assert await send_due(rt) == 1
     [listed] = await outbox(client, IVAN_PHONE)
     assert listed["status"] == "sent"
     code = CODE.search(listed["body"]).group(1)
 
-    await messages.send_due(rt, now=datetime.now(UTC) + timedelta(minutes=11))
+    await send_due(rt, now=datetime.now(UTC) + timedelta(minutes=11))
 
     [listed] = await outbox(client, IVAN_PHONE)
     assert code not in listed["body"] and "[удалено]" in listed["body"]
@@ -192,10 +193,10 @@ async def test_a_reset_link_is_cut_out_when_it_expires(client: GraphQLClient) ->
     [listed] = await outbox(client, IVAN_EMAIL)
     token = TOKEN.search(listed["body"]).group(1)
 
-    await messages.send_due(rt, now=datetime.now(UTC) + timedelta(minutes=59))
+    await send_due(rt, now=datetime.now(UTC) + timedelta(minutes=59))
     assert token in (await outbox(client, IVAN_EMAIL))[0]["body"]
 
-    await messages.send_due(rt, now=datetime.now(UTC) + timedelta(minutes=61))
+    await send_due(rt, now=datetime.now(UTC) + timedelta(minutes=61))
     [listed] = await outbox(client, IVAN_EMAIL)
     assert token not in listed["body"] and "http://lk.test/recovery" not in listed["body"]
     assert "[удалено]" in listed["body"]
@@ -211,5 +212,5 @@ def test_redact_cuts_every_spelling_of_a_link_token() -> None:
         f"token {token} rejected",
         "token abc.DEF_ghi-jkl%2Bmno%3D%3D rejected",
     ):
-        assert token not in messages.redact(text, [link])
-        assert "abc.DEF_ghi" not in messages.redact(text, [link])
+        assert token not in redact(text, [link])
+        assert "abc.DEF_ghi" not in redact(text, [link])

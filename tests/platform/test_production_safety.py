@@ -8,7 +8,8 @@ import pytest
 import strawberry
 from graphql import GraphQLError
 
-from schema.security import INTERNAL_ERROR_MESSAGE, GraphQLLimits, security_extensions
+from schema.error_masking import INTERNAL_ERROR_MESSAGE
+from schema.query_limits import GraphQLLimits, security_extensions
 from services.errors import unauthenticated
 from tests.graphql import GraphQLClient
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import models
-from services.demo import IVAN_ACCOUNT, PETR_ACCOUNT
+from devdata.demo import IVAN_ACCOUNT, PETR_ACCOUNT
 
 __all__ = ["IVAN_ACCOUNT", "PETR_ACCOUNT"]
 

@@ -14,9 +14,9 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 import models
+from infra.crypto import Signer
 from server import create_app
 from services import periods
-from services.security import Signer
 from tests.conftest import TEST_SECRET
 from tests.graphql import GraphQLClient
 from tests.readings.documents import (

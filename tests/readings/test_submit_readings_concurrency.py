@@ -14,7 +14,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 import models
-from services import periods, readings
+from services import periods
+from services.readings.verdict import verdict
 from tests.readings.documents import IVAN_ACCOUNT, SUBMIT, day_night, meter_id
 
 CONCURRENT = 30
@@ -152,7 +153,7 @@ async def test_a_submission_waiting_on_a_reading_billing_judges_adds_a_new_one(c
         await (
             models.Reading.filter(id__in=judged_ids)
             .using_db(conn)
-            .update(**readings.verdict(models.ReadingStatus.ACCEPTED))
+            .update(**verdict(models.ReadingStatus.ACCEPTED))
         )
         submission = asyncio.create_task(
             client.execute(

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 import models
-from services import readings
 from services.errors import DomainError, ErrorCode
+from services.readings import verdict
 from tests.readings.documents import (
     IVAN_ACCOUNT,
     SUBMIT,
@@ -74,7 +74,7 @@ async def test_after_billing_judged_a_reading_a_new_entry_is_a_new_reading(clien
     meter = await meter_id(client, ivan)
     first = await submit(client, ivan, day_night(meter, 4940, 5020))
     for reading in first["readings"]:
-        await readings.set_reading_status(int(reading["id"]), models.ReadingStatus.ACCEPTED)
+        await verdict.set_reading_status(int(reading["id"]), models.ReadingStatus.ACCEPTED)
 
     second = await submit(client, ivan, day_night(meter, 4941, 5021))
 
@@ -89,7 +89,7 @@ async def test_set_reading_status_keeps_the_reason_of_a_rejection(client, ivan):
     first = await submit(client, ivan, day_night(meter, 4940, 5020))
     reading_id = int(first["readings"][0]["id"])
 
-    await readings.set_reading_status(reading_id, models.ReadingStatus.REJECTED, "Не совпадает")
+    await verdict.set_reading_status(reading_id, models.ReadingStatus.REJECTED, "Не совпадает")
 
     row = await models.Reading.get(id=reading_id)
     assert (row.status, row.rejection_reason, row.customer_slot) == (
@@ -101,9 +101,9 @@ async def test_set_reading_status_keeps_the_reason_of_a_rejection(client, ivan):
 
 async def test_set_reading_status_refuses_pending_and_unknown_readings(client, ivan):
     with pytest.raises(DomainError) as pending:
-        await readings.set_reading_status(1, models.ReadingStatus.PENDING)
+        await verdict.set_reading_status(1, models.ReadingStatus.PENDING)
     with pytest.raises(DomainError) as unknown:
-        await readings.set_reading_status(10**9, models.ReadingStatus.ACCEPTED)
+        await verdict.set_reading_status(10**9, models.ReadingStatus.ACCEPTED)
 
     assert pending.value.errors[0].code == ErrorCode.INVALID_INPUT
     assert unknown.value.errors[0].code == ErrorCode.NOT_FOUND

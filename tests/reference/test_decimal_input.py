@@ -5,7 +5,7 @@ or as a literal in the document."""
 from __future__ import annotations
 
 import models
-from services.demo import IVAN_ACCOUNT
+from devdata.demo import IVAN_ACCOUNT
 from tests.graphql import GraphQLClient
 from tests.payments.flows import CREATE, payment_input
 from tests.readings.documents import PREVIEW, day_night, meter_id

@@ -6,7 +6,7 @@ user only."""
 from __future__ import annotations
 
 import models
-from services import auth
+from services.identity import auth
 from tests.payments.flows import (
     ACCOUNT_FEED,
     IVAN_ACCOUNT,

@@ -1,0 +1,1 @@
+"""The demo data of the embedded default (LK_DEMO_DATA)."""

@@ -1,0 +1,85 @@
+"""The Python enums the schemas expose, registered with Strawberry once, here.
+
+Models and services hold no Strawberry, so their enums get their GraphQL name and description
+here. `strawberry.enum(cls)` marks the class itself and returns it: the schema modules annotate
+fields with the classes (imported from this module, so that the registration has run) rather than
+with an alias that type checkers cannot read as a type.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from strawberry.types.enum import has_enum_definition
+
+from models import ContactChannel, MeterKind, MeterZone, PaymentStatus, ReadingSource, ReadingStatus
+from models import PaymentMethod as StoredPaymentMethod
+from services.documents import DocumentKind
+from services.errors import ErrorCode
+from services.integration.results import ItemStatus
+from services.payments.views import PaymentMethod
+
+__all__ = [
+    "ContactChannel",
+    "DocumentKind",
+    "ErrorCode",
+    "ItemStatus",
+    "MeterKind",
+    "MeterZone",
+    "PaymentMethod",
+    "PaymentStatus",
+    "ReadingSource",
+    "ReadingStatus",
+    "StoredPaymentMethod",
+]
+
+
+def _describe_value(cls: type[Enum], name: str, description: str) -> None:
+    """A value's description, set on the registered definition (the service's enum cannot carry
+    strawberry.enum_value)."""
+    assert has_enum_definition(cls)
+    for value in cls.__strawberry_definition__.values:
+        if value.name == name:
+            value.description = description
+
+
+strawberry.enum(
+    ErrorCode, name="ErrorCode", description="Machine-readable code of an expected failure."
+)
+strawberry.enum(
+    ContactChannel, name="ContactChannel", description="Where codes and links are sent."
+)
+strawberry.enum(MeterZone, name="MeterZone", description="Tariff zone of a meter register.")
+strawberry.enum(
+    MeterKind,
+    name="MeterKind",
+    description="Individual (in the flat) or common (the building's) meter.",
+)
+strawberry.enum(ReadingSource, name="ReadingSource", description="Where a reading came from.")
+strawberry.enum(
+    ReadingStatus, name="ReadingStatus", description="Whether billing accepted a reading."
+)
+strawberry.enum(
+    PaymentStatus,
+    name="PaymentStatus",
+    description="CREATED: stored, not yet registered with the acquirer; PENDING: waiting for the "
+    "customer or the bank; then one final status.",
+)
+# The customer's API: the stored methods and OFFLINE for payments imported from billing.
+strawberry.enum(PaymentMethod, name="PaymentMethod", description="How the customer pays.")
+_describe_value(
+    PaymentMethod,
+    "OFFLINE",
+    "Paid outside the cabinet: at a bank, a post office or the retailer's office (imported "
+    "from billing).",
+)
+# The stored methods (CARD, SBP), as the integration endpoint shows them.
+strawberry.enum(StoredPaymentMethod, name="PaymentMethod", description="How the customer pays.")
+strawberry.enum(DocumentKind, name="DocumentKind", description="Kinds of PDF documents.")
+strawberry.enum(
+    ItemStatus,
+    name="ImportStatus",
+    description="What an import did with one item: CREATED, UPDATED, UNCHANGED (a re-run), or "
+    "REFUSED (see reason; the other items are imported).",
+)

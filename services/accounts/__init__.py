@@ -1,0 +1,190 @@
+"""Accounts a user may see, their services, suppliers, tariffs and charge statements."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import cast
+
+from tortoise.fields import CharField
+
+import models
+from infra import database
+from services import periods
+from services.errors import DomainError, ErrorCode, reversed_range
+
+MAX_STATEMENT_PERIODS = 6
+ACCOUNT_NUMBER_LENGTH = cast(CharField, models.Account._meta.fields_map["number"]).max_length
+
+
+def account_number(raw: str | None) -> str | None:
+    """The number as stored (blanks around it dropped), or None when no account can have it:
+    such input is simply not found (and never reaches the database, whose field would refuse
+    it with an error of its own)."""
+    number = (raw or "").strip()
+    return number if 0 < len(number) <= ACCOUNT_NUMBER_LENGTH else None
+
+
+async def account_for_user(user_id: int, number: str) -> models.Account | None:
+    """The account with this number, if the user may see it; None otherwise (never says why)."""
+    stored = account_number(number)
+    if stored is None:
+        return None
+    # Every account operation runs this: written out, it skips the ORM building the join.
+    rows = await database.fetch(models.Account, _ACCOUNT_FOR_USER_SQL, user_id, stored)
+    return models.Account._init_from_db(**rows[0]) if rows else None
+
+
+_ACCOUNT_FOR_USER_SQL = (
+    'SELECT a.* FROM "user_account" l JOIN "account" a ON a.id = l.account_id '
+    "WHERE l.user_id = $1 AND a.number = $2 LIMIT 1"
+)
+
+
+async def require_account(
+    user_id: int, number: str, field: str = "accountNumber"
+) -> models.Account:
+    account = await account_for_user(user_id, number)
+    if account is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, "Лицевой счёт не найден.", field)
+    return account
+
+
+# --- batch functions for DataLoaders (results in key order)
+
+
+async def accounts_by_user(user_ids: Sequence[int]) -> list[list[models.Account]]:
+    links = (
+        await models.UserAccount.filter(user_id__in=user_ids)
+        .select_related("account")
+        .order_by("-is_holder", "created_at", "id")
+    )
+    grouped: dict[int, list[models.Account]] = defaultdict(list)
+    for link in links:
+        grouped[link.user_id].append(link.account)
+    return [grouped.get(k, []) for k in user_ids]
+
+
+async def services_by_account(account_ids: Sequence[int]) -> list[list[models.AccountService]]:
+    rows = await models.AccountService.filter(account_id__in=account_ids).order_by("id")
+    grouped: dict[int, list[models.AccountService]] = defaultdict(list)
+    for row in rows:
+        grouped[row.account_id].append(row)
+    return [grouped.get(k, []) for k in account_ids]
+
+
+async def services_by_id(ids: Sequence[int]) -> list[models.Service | None]:
+    rows = {s.id: s for s in await models.Service.filter(id__in=ids)}
+    return [rows.get(k) for k in ids]
+
+
+async def providers_by_id(ids: Sequence[int]) -> list[models.Provider | None]:
+    rows = {p.id: p for p in await models.Provider.filter(id__in=ids)}
+    return [rows.get(k) for k in ids]
+
+
+async def accounts_by_id(ids: Sequence[int]) -> list[models.Account | None]:
+    rows = {a.id: a for a in await models.Account.filter(id__in=ids)}
+    return [rows.get(k) for k in ids]
+
+
+async def tariffs_by_service(keys: Sequence[tuple[int, date]]) -> list[list[models.TariffRate]]:
+    """Rates in force on a date, one per zone, for (service id, date) keys."""
+    service_ids = {k[0] for k in keys}
+    rows = await models.TariffRate.filter(service_id__in=service_ids).order_by("valid_from")
+    by_service: dict[int, list[models.TariffRate]] = defaultdict(list)
+    for row in rows:
+        by_service[row.service_id].append(row)
+    result = []
+    for service_id, on in keys:
+        in_force: dict[str, models.TariffRate] = {}
+        for row in by_service.get(service_id, []):
+            if row.valid_from <= on:
+                in_force[row.zone] = row
+        result.append(sorted(in_force.values(), key=lambda r: _ZONE_ORDER.index(r.zone)))
+    return result
+
+
+_ZONE_ORDER = [z for z in models.MeterZone]
+
+
+def rates_for_zones(
+    rates: Sequence[models.TariffRate], zones: set[models.MeterZone]
+) -> list[models.TariffRate]:
+    """The rates a customer pays: those of the zones the account's meters of the service have;
+    with no meter, the single-rate tariff (every rate when the catalogue has no single one, as
+    there is nothing to choose by)."""
+    if not zones:
+        single = [r for r in rates if r.zone == models.MeterZone.SINGLE]
+        return single or list(rates)
+    return [r for r in rates if r.zone in zones]
+
+
+async def latest_statement_by_account(account_ids: Sequence[int]) -> list[models.Statement | None]:
+    rows = await models.Statement.filter(account_id__in=account_ids).order_by(
+        "account_id", "-period"
+    )
+    latest: dict[int, models.Statement] = {}
+    for row in rows:
+        latest.setdefault(row.account_id, row)
+    return [latest.get(k) for k in account_ids]
+
+
+async def lines_by_statement(statement_ids: Sequence[int]) -> list[list[models.StatementLine]]:
+    rows = await models.StatementLine.filter(statement_id__in=statement_ids).order_by(
+        "position", "id"
+    )
+    grouped: dict[int, list[models.StatementLine]] = defaultdict(list)
+    for row in rows:
+        grouped[row.statement_id].append(row)
+    return [grouped.get(k, []) for k in statement_ids]
+
+
+# --- statements
+
+
+async def statement(*, account: models.Account, period: date | None) -> models.Statement | None:
+    query = models.Statement.filter(account_id=account.id)
+    if period is not None:
+        return await query.filter(period=periods.period_of(period)).first()
+    return await query.order_by("-period").first()
+
+
+async def statements(
+    *, account: models.Account, from_: date | None, to: date | None
+) -> list[models.Statement]:
+    """Newest first; the last 6 periods when no range is given; at most 6 periods a request."""
+    if from_ is None and to is None:
+        return (
+            await models.Statement.filter(account_id=account.id)
+            .order_by("-period")
+            .limit(MAX_STATEMENT_PERIODS)
+        )
+    first, last = _statement_range(from_, to)
+    if first > last:
+        raise reversed_range()
+    if periods.months_between(first, last) > MAX_STATEMENT_PERIODS:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT,
+            f"За один раз можно получить не более {MAX_STATEMENT_PERIODS} месяцев.",
+            "to",
+        )
+    return await models.Statement.filter(
+        account_id=account.id, period__gte=first, period__lte=last
+    ).order_by("-period")
+
+
+def _statement_range(from_: date | None, to: date | None) -> tuple[date, date]:
+    """The first and last periods asked for (at least one end given); a missing end makes the
+    range MAX_STATEMENT_PERIODS periods long."""
+    span = MAX_STATEMENT_PERIODS - 1
+    if from_ is not None and to is not None:
+        return periods.period_of(from_), periods.period_of(to)
+    if from_ is not None:
+        first = periods.period_of(from_)
+        return first, periods.add_months(first, span)
+    if to is not None:
+        last = periods.period_of(to)
+        return periods.add_months(last, -span), last
+    raise ValueError("no end of the range given")

@@ -1,0 +1,12 @@
+"""Payments, one module per job:
+
+- `create`: createPayment (validation, the idempotency key, registration with the acquirer);
+- `cancel`: cancelPayment;
+- `events`: what the acquirer reports (callbacks) and the one-way status machine;
+- `reconcile`: asking the acquirer about payments whose callback never came, expiring the rest;
+- `views`: reading a payment (who may, and how it reads) and the DataLoaders' batch functions;
+- `history`: the account's payment history;
+- `capability`: following one payment without signing in (the return page);
+- `feeds`: the subscriptions' feeds;
+- `channels`: the broker channels a change is published on.
+"""

@@ -1,0 +1,289 @@
+"""createPayment: validation, the idempotency key, storing the payment (CREATED) and registering
+it with the acquirer (PENDING)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+import models
+from adapters.acquirers import AcquirerError, Order, OrderItem, to_kopecks
+from infra.runtime import Runtime
+from services import accounts, contacts
+from services.errors import DomainError, ErrorCode, FieldError
+from services.payments import events
+from services.payments.capability import return_url
+from services.payments.views import CABINET, PaymentMethod
+
+log = logging.getLogger(__name__)
+S = models.PaymentStatus
+CENT = Decimal("0.01")
+# How long a CREATED payment is left to the request registering it before a repeat of that
+# request (the same idempotency key) registers it again: longer than the acquirer's client
+# timeout (15 s, server.py), so the first request has certainly given up.
+REGISTRATION_GRACE = timedelta(seconds=20)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLineRequest:
+    service_code: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRequest:
+    account_number: str
+    method: PaymentMethod
+    lines: list[PaymentLineRequest]
+    total_confirmed: bool
+    receipt_email: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    account_service: models.AccountService
+    service: models.Service
+    charged: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class _Valid:
+    """A request that passed validation, with what validation read."""
+
+    account: models.Account
+    lines: list[_Line]
+    receipt_email: str | None
+    # The period of the account's latest statement, which the payment is made against.
+    period: date | None
+
+
+async def create_payment(
+    rt: Runtime, *, user: models.User, request: PaymentRequest
+) -> models.Payment:
+    """Validates, stores the payment (CREATED), then registers it with the acquirer (PENDING).
+
+    The same idempotency key of the same user returns the payment made with it, also when two
+    requests race (the unique constraint decides which one stores it).
+    """
+    key = (request.idempotency_key or "").strip() or None
+    if key is not None:
+        if len(key) > 128:
+            raise DomainError.of(
+                ErrorCode.INVALID_INPUT, "Слишком длинный ключ.", "input.idempotencyKey"
+            )
+        existing = await models.Payment.get_or_none(user_id=user.id, idempotency_key=key)
+        if existing is not None:
+            return await _resume_registration(rt, existing, user)
+    valid = await _validate(rt, user, request)
+    try:
+        async with in_transaction():
+            payment = await models.Payment.create(
+                id=uuid.uuid4(),
+                account=valid.account,
+                user=user,
+                method=models.PaymentMethod(request.method.value),
+                status=S.CREATED,
+                amount=sum((line.amount for line in valid.lines), Decimal(0)),
+                channel=CABINET,
+                provider=rt.acquirer.name,
+                idempotency_key=key,
+                receipt_email=valid.receipt_email,
+                period=valid.period,
+                expires_at=datetime.now(UTC)
+                + timedelta(hours=rt.settings.payment_expire_after_hours),
+            )
+            for line in valid.lines:
+                await models.PaymentLine.create(
+                    payment=payment,
+                    service_id=line.service.id,
+                    recipient_id=line.account_service.recipient_id,
+                    charged=line.charged,
+                    amount=line.amount,
+                )
+    except IntegrityError:
+        existing = await models.Payment.get_or_none(user_id=user.id, idempotency_key=key)
+        if key is None or existing is None:
+            raise
+        return existing
+    return await _register(rt, payment, valid.account, valid.lines, user)
+
+
+async def _validate(rt: Runtime, user: models.User, request: PaymentRequest) -> _Valid:
+    account = await accounts.require_account(
+        user.id, request.account_number, field="input.accountNumber"
+    )
+    errors: list[FieldError] = []
+    if not request.total_confirmed:
+        errors.append(
+            FieldError(
+                ErrorCode.TOTAL_NOT_CONFIRMED,
+                "Подтвердите, что итоговая сумма верна.",
+                "input.totalConfirmed",
+            )
+        )
+    on_account = {
+        row.service.code: row
+        for row in await models.AccountService.filter(account_id=account.id).select_related(
+            "service"
+        )
+    }
+    statement = await models.Statement.filter(account_id=account.id).order_by("-period").first()
+    to_pay: dict[int, Decimal] = {}
+    if statement is not None:
+        for row in await models.StatementLine.filter(statement_id=statement.id):
+            to_pay[row.service_id] = row.to_pay
+    if request.method == PaymentMethod.OFFLINE:
+        errors.append(
+            FieldError(
+                ErrorCode.INVALID_INPUT,
+                "В личном кабинете можно оплатить картой или через СБП.",
+                "input.method",
+            )
+        )
+    lines: list[_Line] = []
+    seen: set[str] = set()
+    for index, line in enumerate(request.lines):
+        path = f"input.lines.{index}"
+        code = line.service_code.strip()
+        account_service = on_account.get(code)
+        if account_service is None:
+            errors.append(_amount_error("Этой услуги нет на лицевом счёте.", f"{path}.serviceCode"))
+        elif code in seen:
+            errors.append(_amount_error("Услуга указана дважды.", f"{path}.serviceCode"))
+        seen.add(code)
+        amount = line.amount
+        if not amount.is_finite() or amount < 0:
+            errors.append(_amount_error("Сумма не может быть меньше нуля.", f"{path}.amount"))
+        elif amount != amount.quantize(CENT):
+            errors.append(_amount_error("Не больше двух знаков после запятой.", f"{path}.amount"))
+        elif amount == 0:
+            # The apps send every service of the statement; a service the customer does not
+            # pay for this time comes as 0.00 and is left out of the payment.
+            continue
+        elif account_service is not None:
+            lines.append(
+                _Line(
+                    account_service=account_service,
+                    service=account_service.service,
+                    charged=to_pay.get(account_service.service_id, Decimal(0)),
+                    amount=amount.quantize(CENT),
+                )
+            )
+    if not lines and not any(e.field and e.field.startswith("input.lines") for e in errors):
+        errors.append(
+            _amount_error("Укажите сумму больше нуля хотя бы по одной услуге.", "input.lines")
+        )
+    total = sum((line.amount for line in lines), Decimal(0))
+    limit = rt.settings.payment_max_total
+    if total > limit:
+        errors.append(
+            _amount_error(f"Сумма одного платежа — не больше {limit:.2f} ₽.", "input.lines")
+        )
+    email = _receipt_email(user, request.receipt_email, errors)
+    if errors:
+        raise DomainError(*errors)
+    return _Valid(account, lines, email, statement.period if statement else None)
+
+
+def _receipt_email(
+    user: models.User, requested: str | None, errors: list[FieldError]
+) -> str | None:
+    """The given address; otherwise the user's confirmed one when they want receipt copies."""
+    if requested is not None and requested.strip():
+        try:
+            return contacts.email_address(requested, field="input.receiptEmail")
+        except DomainError as error:
+            errors.extend(error.errors)
+            return None
+    if user.receipt_copies and user.email and user.email_confirmed:
+        return user.email
+    return None
+
+
+def _amount_error(message: str, path: str) -> FieldError:
+    return FieldError(ErrorCode.AMOUNT_INVALID, message, path)
+
+
+async def _resume_registration(
+    rt: Runtime, payment: models.Payment, user: models.User
+) -> models.Payment:
+    """A repeat of a payment left CREATED by a request that died before the acquirer answered
+    (a crashed or killed server): registers it again, so the customer gets something to pay
+    instead of a payment stuck until it expires. Only once REGISTRATION_GRACE has passed (the
+    first request has given up by then: the acquirer's client times out after 15 s), and only
+    one request does it (a conditional update claims the payment)."""
+    if payment.status != S.CREATED or payment.provider_payment_id is not None:
+        return payment
+    now = datetime.now(UTC)
+    claimed = await models.Payment.filter(
+        id=payment.id,
+        status=S.CREATED,
+        provider_payment_id__isnull=True,
+        updated_at__lte=now - REGISTRATION_GRACE,
+    ).update(updated_at=now)
+    if not claimed:
+        return payment
+    log.warning("payments: registering %s again (its first registration was cut off)", payment.id)
+    account = await models.Account.get(id=payment.account_id)
+    stored = await models.PaymentLine.filter(payment_id=payment.id).select_related("service")
+    services = {s.service_id: s for s in await models.AccountService.filter(account_id=account.id)}
+    lines = [
+        _Line(services[line.service_id], line.service, line.charged, line.amount) for line in stored
+    ]
+    return await _register(rt, payment, account, lines, user)
+
+
+async def _register(
+    rt: Runtime,
+    payment: models.Payment,
+    account: models.Account,
+    lines: list[_Line],
+    user: models.User,
+) -> models.Payment:
+    base = rt.settings.public_url
+    order = Order(
+        order_id=str(payment.id),
+        method=payment.method.value if payment.method else "CARD",
+        amount_kopecks=to_kopecks(payment.amount),
+        description=f"Оплата по лицевому счёту {account.number}",
+        items=[OrderItem(line.service.name, to_kopecks(line.amount)) for line in lines],
+        notification_url=f"{base}/payments/callback/{rt.acquirer.name}",
+        success_url=return_url(rt, payment.id),
+        email=payment.receipt_email or (user.email if user.email_confirmed else None),
+        phone=user.phone if user.phone_confirmed else None,
+    )
+    try:
+        registration = await rt.acquirer.register(order)
+    except AcquirerError as error:
+        log.warning("payments: %s refused %s: %s", rt.acquirer.name, payment.id, error)
+        report = events.own_report(
+            payment, "REGISTRATION_FAILED", S.FAILED, reason="Банк не принял платёж."
+        )
+        await events.apply_report(rt, provider=payment.provider, report=report)
+        raise DomainError.of(
+            ErrorCode.PROVIDER_ERROR, "Банк не принял платёж. Попробуйте позже."
+        ) from None
+    # One transaction: a server killed between the two updates would leave a registered payment
+    # CREATED, which nothing moves on (found by bench/fault_kill.py).
+    async with in_transaction():
+        await models.Payment.filter(id=payment.id).update(
+            provider_payment_id=registration.provider_payment_id,
+            confirmation_url=registration.confirmation_url,
+            sbp_payload=registration.sbp_payload,
+            updated_at=datetime.now(UTC),
+        )
+        # Conditional: a callback may already have moved the payment on (it never goes back).
+        moved = await models.Payment.filter(id=payment.id, status=S.CREATED).update(
+            status=S.PENDING, updated_at=datetime.now(UTC)
+        )
+    if moved:
+        await events.publish(rt, events.Change(payment.id, payment.account_id, S.PENDING))
+    return await models.Payment.get(id=payment.id)

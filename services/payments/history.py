@@ -1,0 +1,42 @@
+"""The account's payment history: money received from every channel, newest first."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import models
+from services import periods
+from services.errors import reversed_range
+from services.pagination import Page, keyset_page, page_size
+
+S = models.PaymentStatus
+# What the history shows: money that arrived (and was possibly returned).
+HISTORY_STATUSES = (S.SUCCEEDED, S.REFUNDED)
+
+
+async def history(
+    *,
+    account: models.Account,
+    from_: date | None,
+    to: date | None,
+    first: int | None,
+    after: str | None,
+    timezone: str,
+) -> Page[models.Payment]:
+    """Money received on the account from every channel, newest first; from/to are days in the
+    retailer's time zone (inclusive)."""
+    size = page_size(first)
+    query = models.Payment.filter(account_id=account.id, status__in=list(HISTORY_STATUSES))
+    since, until = periods.local_day_range(from_, to, timezone)
+    if from_ is not None and to is not None and from_ > to:
+        raise reversed_range()
+    return await keyset_page(
+        query,
+        moment="created_at",
+        since=since,
+        until=until,
+        size=size,
+        after=after,
+        parse_id=uuid.UUID,
+    )

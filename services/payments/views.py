@@ -1,0 +1,98 @@
+"""Reading payments: who may see one, and how it reads to the customer (method, channel, status,
+a masked account number, the SBP QR code), plus the batch functions behind the DataLoaders."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from enum import Enum
+
+import segno
+
+import models
+from services.ids import parse_uuid
+
+S = models.PaymentStatus
+# Payment.channel of payments made in the cabinet (billing's imports carry the bank's or the
+# office's own name).
+CABINET = "cabinet"
+CABINET_NAME = "Личный кабинет"
+# Imported from billing: paid at a bank, a post office or the retailer's office.
+OFFLINE_PROVIDER = "offline"
+# The status as the customer reads it (the return page; static/payments/return.js has the same).
+STATUS_TEXTS = {
+    S.CREATED: "Платёж обрабатывается",
+    S.PENDING: "Ожидает оплаты",
+    S.SUCCEEDED: "Оплачено",
+    S.FAILED: "Не оплачено",
+    S.CANCELED: "Платёж отменён",
+    S.EXPIRED: "Срок оплаты истёк",
+    S.REFUNDED: "Деньги возвращены",
+}
+
+
+class PaymentMethod(str, Enum):
+    """How a payment was made, as the customer's API says it: the stored methods (CARD, SBP)
+    and OFFLINE for payments imported from billing, which store none (the acquirer never saw
+    them: paid at a bank, a post office or the retailer's office)."""
+
+    CARD = "CARD"
+    SBP = "SBP"
+    OFFLINE = "OFFLINE"
+
+
+def channel_name(payment: models.Payment) -> str:
+    """Where the payment was made, in Russian, for the customer."""
+    return CABINET_NAME if payment.channel == CABINET else payment.channel
+
+
+def masked_account_number(number: str) -> str:
+    """The account number as a stranger may see it: only its last 4 digits."""
+    return "•" * max(len(number) - 4, 0) + number[-4:]
+
+
+def method_of(payment: models.Payment) -> PaymentMethod:
+    """How it was paid. Imported payments store no method (the acquirer never saw them): they
+    were paid outside the cabinet."""
+    if payment.provider == OFFLINE_PROVIDER or payment.method is None:
+        return PaymentMethod.OFFLINE
+    return PaymentMethod(payment.method.value)
+
+
+async def payment_for_user(user_id: int, payment_id: str) -> models.Payment | None:
+    """The payment, if the user is linked to its account; None otherwise (never says why)."""
+    key = parse_uuid(payment_id)
+    payment = await models.Payment.get_or_none(id=key) if key is not None else None
+    if payment is None:
+        return None
+    linked = await models.UserAccount.exists(user_id=user_id, account_id=payment.account_id)
+    return payment if linked else None
+
+
+async def is_personal(user: models.User | None, payment_id: str) -> bool:
+    """Whether the user may see the payment's personal data (receipt e-mail, account number):
+    only a user linked to its account, never a mere capability holder."""
+    return user is not None and await payment_for_user(user.id, payment_id) is not None
+
+
+def qr_svg(payment: models.Payment) -> str | None:
+    """The SBP link as a QR code (SVG), for the customer to scan with the bank app."""
+    if not payment.sbp_payload or payment.status not in (S.CREATED, S.PENDING):
+        return None
+    return segno.make(payment.sbp_payload, error="m").svg_inline(scale=4)
+
+
+# --- batch functions for DataLoaders (results in key order)
+
+
+async def accounts_by_id(ids: Sequence[int]) -> list[models.Account | None]:
+    rows = {a.id: a for a in await models.Account.filter(id__in=ids)}
+    return [rows.get(k) for k in ids]
+
+
+async def lines_by_payment(ids: Sequence[uuid.UUID]) -> list[list[models.PaymentLine]]:
+    grouped: dict[uuid.UUID, list[models.PaymentLine]] = defaultdict(list)
+    for row in await models.PaymentLine.filter(payment_id__in=ids).order_by("id"):
+        grouped[row.payment_id].append(row)
+    return [grouped.get(k, []) for k in ids]

@@ -1,0 +1,201 @@
+"""Reads in batches: the DataLoaders' batch functions (results in key order) and the two reads a
+submission is checked against, written out in SQL."""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from tortoise.expressions import Q
+from tortoise.functions import Max
+
+import models
+from infra import database
+from services import periods
+from services.readings.store import customer_slot
+
+
+async def meters_by_account(account_ids: Sequence[int]) -> list[list[models.Meter]]:
+    rows = await models.Meter.filter(account_id__in=account_ids).order_by("id")
+    grouped: dict[int, list[models.Meter]] = defaultdict(list)
+    for row in rows:
+        grouped[row.account_id].append(row)
+    return [grouped.get(k, []) for k in account_ids]
+
+
+async def meters_by_id(ids: Sequence[int]) -> list[models.Meter | None]:
+    rows = {m.id: m for m in await models.Meter.filter(id__in=ids)}
+    return [rows.get(k) for k in ids]
+
+
+async def registers_by_meter(meter_ids: Sequence[int]) -> list[list[models.MeterRegister]]:
+    rows = await models.MeterRegister.filter(meter_id__in=meter_ids).order_by("position", "id")
+    grouped: dict[int, list[models.MeterRegister]] = defaultdict(list)
+    for row in rows:
+        grouped[row.meter_id].append(row)
+    return [grouped.get(k, []) for k in meter_ids]
+
+
+async def period_start_by_register(
+    keys: Sequence[tuple[int, date]],
+) -> list[models.Reading | None]:
+    """For (register id, period) keys: the last reading that is not rejected, of an earlier
+    period: the value the period starts from.
+
+    Readings come about monthly, so the month before the earliest period asked for usually
+    holds the answer: one query loads each register's readings from that month up to the
+    latest period asked for. Only registers with nothing there are looked up further back
+    (the newest earlier period, then its readings).
+    """
+    if not keys:
+        return []
+    asked: dict[int, tuple[date, date]] = {}
+    for register_id, period in keys:
+        low, high = asked.get(register_id, (period, period))
+        asked[register_id] = (min(low, period), max(high, period))
+    near = await _usable_readings(
+        Q(register_id=r, period__gte=periods.add_months(low, -1), period__lt=high)
+        for r, (low, high) in asked.items()
+    )
+    by_register: dict[int, list[models.Reading]] = defaultdict(list)
+    for row in near:
+        by_register[row.register_id].append(row)
+
+    def newest_before(register_id: int, period: date) -> models.Reading | None:
+        return next((r for r in by_register.get(register_id, []) if r.period < period), None)
+
+    result = [newest_before(r, p) for r, p in keys]
+    unresolved = {r for (r, _), found in zip(keys, result, strict=True) if found is None}
+    if not unresolved:
+        return result
+    # Nothing from a month before the earliest period asked for: the answer for every unresolved
+    # key of a register is its newest usable reading before that month.
+    older = await _newest_before({r: periods.add_months(asked[r][0], -1) for r in unresolved})
+    return [found or older.get(r) for (r, _), found in zip(keys, result, strict=True)]
+
+
+async def _newest_before(bounds: dict[int, date]) -> dict[int, models.Reading]:
+    """Per register id: its newest usable reading of a period before the bound, if any."""
+    latest = (
+        await models.Reading.filter(
+            Q(*(Q(register_id=r, period__lt=b) for r, b in bounds.items()), join_type="OR")
+        )
+        .exclude(status=models.ReadingStatus.REJECTED)
+        .annotate(last=Max("period"))
+        .group_by("register_id")
+        .values("register_id", "last")
+    )
+    if not latest:
+        return {}
+    further = await _usable_readings(
+        Q(register_id=row["register_id"], period=_as_date(row["last"])) for row in latest
+    )
+    older: dict[int, models.Reading] = {}
+    for row in further:
+        older.setdefault(row.register_id, row)
+    return older
+
+
+async def _usable_readings(conditions: Iterable[Q]) -> list[models.Reading]:
+    """Readings matching any of the conditions, not rejected, newest first per register."""
+    return (
+        await models.Reading.filter(Q(*conditions, join_type="OR"))
+        .exclude(status=models.ReadingStatus.REJECTED)
+        .order_by("register_id", "-period", "-taken_at", "-id")
+    )
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite answers an aggregate over a date column with its text.
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+async def current_by_register(keys: Sequence[tuple[int, date]]) -> list[models.Reading | None]:
+    """For (register id, period) keys: the newest reading entered for that period, if any."""
+    register_ids = {k[0] for k in keys}
+    periods_ = {k[1] for k in keys}
+    rows = await models.Reading.filter(register_id__in=register_ids, period__in=periods_).order_by(
+        "-taken_at", "-id"
+    )
+    newest: dict[tuple[int, date], models.Reading] = {}
+    for row in rows:
+        newest.setdefault((row.register_id, row.period), row)
+    return [newest.get(k) for k in keys]
+
+
+# --- what a submission is checked against
+
+# The submission's two reads, written out: building them through the ORM cost more CPU than
+# running them (docs/perf.md, Readings). Same rows, same order as the ORM queries they replace.
+_PERIOD = models.Reading._meta.fields_map["period"]
+
+
+async def starts_and_pending(
+    register_ids: Sequence[int], period: date
+) -> tuple[dict[int, models.Reading], dict[int, models.Reading]]:
+    """For a submission, per register id: the reading the period starts from, and the
+    customer's pending reading of the period. One query when the month before holds a reading."""
+    if not register_ids:
+        return {}, {}
+    rows = [
+        models.Reading._init_from_db(**row)
+        for row in await database.fetch(
+            models.Reading,
+            _around_period_sql(len(register_ids)),
+            *register_ids,
+            *(
+                _PERIOD.to_db_value(p, models.Reading)
+                for p in (periods.add_months(period, -1), period)
+            ),
+            models.ReadingStatus.REJECTED.value,
+        )
+    ]
+    starts: dict[int, models.Reading] = {}
+    pending: dict[int, models.Reading] = {}
+    for row in rows:
+        if row.period < period:
+            starts.setdefault(row.register_id, row)
+        elif row.customer_slot == customer_slot(row.register_id, period):
+            pending[row.register_id] = row
+    missing = [r for r in register_ids if r not in starts]
+    if missing:
+        starts |= await _newest_before({r: periods.add_months(period, -1) for r in missing})
+    return starts, pending
+
+
+@functools.cache
+def _registers_sql() -> str:
+    # Built on first use: the models' columns are complete once Tortoise is initialised.
+    meter = ", ".join(
+        f'm.{c} AS "meter.{c}"' for c in models.Meter._meta.fields_db_projection.values()
+    )
+    return (
+        f"SELECT r.*, {meter} FROM meter_register r JOIN meter m ON m.id = r.meter_id "
+        "WHERE m.account_id = $1 ORDER BY r.meter_id, r.position, r.id"
+    )
+
+
+async def registers_with_meters(account_id: int) -> list[models.MeterRegister]:
+    """The account's registers, each with its meter, in meter and position order."""
+    registers = []
+    for row in await database.fetch(models.MeterRegister, _registers_sql(), account_id):
+        meter = models.Meter._init_from_db(
+            **{key[6:]: row.pop(key) for key in list(row) if key.startswith("meter.")}
+        )
+        register = models.MeterRegister._init_from_db(**row)
+        object.__setattr__(register, "_meter", meter)
+        registers.append(register)
+    return registers
+
+
+@functools.cache
+def _around_period_sql(count: int) -> str:
+    """Usable readings of `count` registers from a month up to a period, newest first."""
+    ids = ", ".join(f"${i + 1}" for i in range(count))
+    return (
+        f"SELECT * FROM reading WHERE register_id IN ({ids}) AND period >= ${count + 1} "
+        f"AND period <= ${count + 2} AND NOT status = ${count + 3} "
+        "ORDER BY register_id, period DESC, taken_at DESC, id DESC"
+    )
