@@ -34,7 +34,7 @@ from models.identity import (
 )
 from models.integration import ApiKey
 from models.messages import OutgoingMessage
-from models.payments import Payment, PaymentEvent, PaymentLine
+from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund
 from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "OutgoingMessage",
     "Payment",
     "PaymentEvent",
+    "PaymentRefund",
     "PaymentLine",
     "PaymentMethod",
     "PaymentStatus",
