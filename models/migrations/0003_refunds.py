@@ -7,14 +7,18 @@ from tortoise import fields
 class AddColumnDefaultZero(ops.AddField):
     """AddField of a NOT NULL money column with DEFAULT 0 in the database as well, so that the
     existing payments get 0 (Tortoise's own AddField emits no DEFAULT and SQLite refuses a
-    NOT NULL column without one on a non-empty table). A plain ADD COLUMN: no table rebuild."""
+    NOT NULL column without one on a non-empty table). A plain ADD COLUMN: no table rebuild.
+    Money (DECIMAL, stored as text on SQLite as Tortoise does) or BIGINT columns."""
 
     async def database_forward(self, app_label, old_state, new_state, state_editor=None):
         if not state_editor:
             return
         client = state_editor.client
         sqlite = client.capabilities.dialect == "sqlite"
-        column_type = "VARCHAR(40)" if sqlite else "DECIMAL(14,2)"
+        if isinstance(self.field, fields.BigIntField):
+            column_type = "BIGINT"
+        else:
+            column_type = "VARCHAR(40)" if sqlite else "DECIMAL(14,2)"
         table = new_state.apps.get_model(f"{app_label}.{self.model_name}")._meta.db_table
         await client.execute_script(
             f'ALTER TABLE "{table}" ADD COLUMN "{self.name}" {column_type} NOT NULL DEFAULT 0'
@@ -23,7 +27,8 @@ class AddColumnDefaultZero(ops.AddField):
 
 class Migration(migrations.Migration):
     """Refunds: what the acquirer returned of a payment (refunded_amount, refunded_at) and one
-    payment_refund row per refund applied. New columns and a new table only: the payment table
+    payment_refund row per refund applied; what the sandbox emulator refunded of an order.
+    New columns and a new table only: the payment table
     keeps its unique constraints and indexes."""
     dependencies = [('models', '0002_trust_and_journey')]
 
@@ -52,5 +57,10 @@ class Migration(migrations.Migration):
             model_name='Payment',
             name='refunded_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        AddColumnDefaultZero(
+            model_name='SandboxOrder',
+            name='refunded_kopecks',
+            field=fields.BigIntField(default=0),
         ),
     ]
