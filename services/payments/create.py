@@ -202,9 +202,7 @@ async def _require_same_request(payment: models.Payment, request: PaymentRequest
     account = await models.Account.get(id=payment.account_id)
     stored = {
         line.service.code: line.amount
-        for line in await models.PaymentLine.filter(payment_id=payment.id).select_related(
-            "service"
-        )
+        for line in await models.PaymentLine.filter(payment_id=payment.id).select_related("service")
     }
     asked: dict[str, Decimal] = {}
     malformed = False  # a service twice or a NaN amount: never the stored request

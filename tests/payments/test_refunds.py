@@ -240,4 +240,3 @@ async def test_sandbox_refuses_to_refund_an_unpaid_order(client, ivan):
     row = await models.Payment.get(id=payment["id"])
     assert (row.status, row.refunded_amount) == (models.PaymentStatus.PENDING, Decimal(0))
     assert (await client.execute(PAYMENT, {"id": payment["id"]}, token=ivan))["payment"]
-
