@@ -11,6 +11,8 @@ import orjson
 
 import models
 from adapters.acquirers.sandbox import SIGNATURE_HEADER, signature_header
+from services import periods
+from tests.documents.pdf_client import document_url, fetch_pdf, text_of
 from tests.payments.flows import (
     IVAN_ACCOUNT,
     PAYMENT,
@@ -240,3 +242,16 @@ async def test_sandbox_refuses_to_refund_an_unpaid_order(client, ivan):
     row = await models.Payment.get(id=payment["id"])
     assert (row.status, row.refunded_amount) == (models.PaymentStatus.PENDING, Decimal(0))
     assert (await client.execute(PAYMENT, {"id": payment["id"]}, token=ivan))["payment"]
+
+
+async def test_payment_history_pdf_shows_what_was_kept_of_a_partly_refunded_payment(client, ivan):
+    payment = await create(client, ivan)
+    await send_callback(client, payment["id"], "CONFIRMED")
+    await refund_callback(client, payment["id"], 10001)
+    today = periods.local_today(runtime(client).settings.timezone).isoformat()
+
+    link = await document_url(client, ivan, kind="PAYMENT_HISTORY", **{"from": today}, to=today)
+
+    text = text_of(await fetch_pdf(client, link["url"]))
+    assert "Личный кабинет" in text and "1199.99" in text
+    assert "1300.00" not in text
