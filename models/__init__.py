@@ -34,7 +34,7 @@ from models.identity import (
 )
 from models.integration import ApiKey
 from models.messages import OutgoingMessage
-from models.payments import Payment, PaymentEvent, PaymentLine
+from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund
 from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "PaymentEvent",
     "PaymentLine",
     "PaymentMethod",
+    "PaymentRefund",
     "PaymentStatus",
     "Provider",
     "PublicReadingsPass",

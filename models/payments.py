@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -9,7 +10,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.accounts import Account, Provider, Service
-from models.decimals import MoneyField
+from models.decimals import MONEY, MoneyField
 from models.enums import PaymentMethod, PaymentStatus
 from models.identity import User
 
@@ -45,9 +46,15 @@ class Payment(Model):
     updated_at = fields.DatetimeField(auto_now=True)
     paid_at = fields.DatetimeField(null=True)
     expires_at = fields.DatetimeField(null=True)
+    # What the acquirer has returned to the customer so far (0 to amount); REFUNDED once all.
+    refunded_amount = fields.DecimalField(
+        max_digits=MONEY.max_digits, decimal_places=MONEY.decimal_places, default=Decimal(0)
+    )
+    refunded_at = fields.DatetimeField(null=True)
 
     lines: fields.ReverseRelation[PaymentLine]
     events: fields.ReverseRelation[PaymentEvent]
+    refunds: fields.ReverseRelation[PaymentRefund]
 
     class Meta:
         table = "payment"
@@ -98,3 +105,24 @@ class PaymentEvent(Model):
 
     class Meta:
         table = "payment_event"
+
+
+class PaymentRefund(Model):
+    """One refund of a payment as applied here (what it added and the total after it).
+
+    The total identifies the refund (the acquirer reports cumulative totals), so a duplicated
+    or late report of an older total adds nothing."""
+
+    id = fields.IntField(primary_key=True)
+    payment: fields.ForeignKeyRelation[Payment] = fields.ForeignKeyField(
+        "models.Payment", related_name="refunds"
+    )
+    payment_id: UUID
+    provider_status = fields.CharField(max_length=32)
+    amount = MoneyField()
+    total = MoneyField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "payment_refund"
+        unique_together = (("payment", "total"),)

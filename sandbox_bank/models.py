@@ -17,6 +17,8 @@ class SandboxOrder(Model):
     notification_url = fields.CharField(max_length=1000)
     success_url = fields.CharField(max_length=1000, null=True)
     three_ds_code = fields.CharField(max_length=8, null=True)
+    # What the operator refunded of a paid order so far (the emulator's refund endpoint).
+    refunded_kopecks = fields.BigIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -15,6 +15,8 @@ from sandbox_bank.models import SandboxOrder
 # A bank's id in the NSPK directory (12 digits), as SBP links carry it.
 SBP_BANK = "100000000004"
 OPEN = ("NEW", "3DS_CHECKING")
+# Orders the operator may refund (a part or the rest).
+REFUNDABLE = ("CONFIRMED", "PARTIALLY_REFUNDED")
 _ID_ALPHABET = string.ascii_uppercase + string.digits
 REJECTION_REASONS = {
     "CARD": "Карта отклонена банком-эмитентом.",
@@ -39,6 +41,10 @@ def order_view(order: SandboxOrder) -> dict[str, Any]:
         "amount": order.amount_kopecks,
         "method": order.method,
     }
+    if order.refunded_kopecks:
+        # The refunded total (not the last refund): a late callback of an older refund is
+        # told apart from a newer one by the receiver.
+        view["refundedAmount"] = order.refunded_kopecks
     if order.status == "REJECTED":
         # In the words of the way the customer paid: an SBP payment involves no card.
         view["reason"] = REJECTION_REASONS.get(order.method, REJECTION_REASONS["CARD"])
@@ -81,6 +87,27 @@ async def cancel_order(order_id: str) -> dict[str, Any]:
     order = await get_order(order_id)
     if not await finish(order, "CANCELED"):
         raise SandboxRefused(f"order is {order.status}")
+    return order_view(await get_order(order_id))
+
+
+async def refund_order(order_id: str, data: Any) -> dict[str, Any]:
+    """The operator refunds a paid order, all of what is left or `amount` kopecks of it:
+    REFUNDED once all is returned, PARTIALLY_REFUNDED before. Conditional on the refunded total
+    read (two concurrent refunds: one wins, the other is refused), never above the order."""
+    order = await get_order(order_id)
+    if order.status not in REFUNDABLE:
+        raise SandboxRefused(f"order is {order.status}")
+    left = order.amount_kopecks - order.refunded_kopecks
+    amount = data.get("amount", left) if isinstance(data, dict) else left
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= left:
+        raise SandboxRefused(f"amount must be 1..{left} kopecks", 400)
+    total = order.refunded_kopecks + amount
+    status = "REFUNDED" if total == order.amount_kopecks else "PARTIALLY_REFUNDED"
+    moved = await SandboxOrder.filter(
+        id=order.id, status__in=REFUNDABLE, refunded_kopecks=order.refunded_kopecks
+    ).update(status=status, refunded_kopecks=total, updated_at=datetime.now(UTC))
+    if not moved:
+        raise SandboxRefused("the order changed meanwhile; try again")
     return order_view(await get_order(order_id))
 
 

@@ -2,6 +2,8 @@
 
 - POST /sandbox/api/orders, GET /sandbox/api/orders/{id}, POST /sandbox/api/orders/{id}/cancel:
   the acquirer's API, called by adapters/acquirers/sandbox.py, signed with LK_SANDBOX_SECRET;
+- POST /sandbox/api/orders/{id}/refund `{"amount": kopecks}` (optional: all that is left): the
+  bank's operator refunding a paid order, signed the same way; the signed callback follows;
 - GET/POST /sandbox/pay/{id} and POST /sandbox/pay/{id}/3ds: the card page and its 3-DS step;
 - POST /sandbox/sbp/pay: the customer's bank app paying an SBP link.
 """
@@ -19,6 +21,7 @@ from adapters.acquirers.sandbox import SIGNATURE_HEADER, verify_signature
 from infra.runtime import Runtime
 from routes.keys import RUNTIME
 from sandbox_bank import orders, payer
+from sandbox_bank.callbacks import schedule_callback
 from sandbox_bank.orders import SandboxRefused
 from sandbox_bank.pages import not_found, render
 from sandbox_bank.payer import CardResult, CardStep
@@ -41,6 +44,15 @@ async def api_state(request: web.Request) -> web.Response:
 async def api_cancel(request: web.Request) -> web.Response:
     await _signed_json(request)
     return await _answer(orders.cancel_order(request.match_info["id"]))
+
+
+async def api_refund(request: web.Request) -> web.Response:
+    rt = _runtime(request)
+    data = await _signed_json(request)
+    answer = await _answer(orders.refund_order(request.match_info["id"], data))
+    if answer.status == 200:
+        await schedule_callback(rt, request.match_info["id"])
+    return answer
 
 
 async def sbp_pay(request: web.Request) -> web.Response:
@@ -118,6 +130,7 @@ def add_routes(app: web.Application, prefix: str) -> None:
     app.router.add_post(f"{prefix}/api/orders", api_open)
     app.router.add_get(f"{prefix}/api/orders/{{id}}", api_state)
     app.router.add_post(f"{prefix}/api/orders/{{id}}/cancel", api_cancel)
+    app.router.add_post(f"{prefix}/api/orders/{{id}}/refund", api_refund)
     app.router.add_get(f"{prefix}/pay/{{id}}", card_page)
     app.router.add_post(f"{prefix}/pay/{{id}}", card_submit)
     app.router.add_post(f"{prefix}/pay/{{id}}/3ds", card_3ds)

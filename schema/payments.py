@@ -66,6 +66,13 @@ class Payment:
         description="SBP: the link that the QR code encodes."
     )
     failure_reason: str | None = strawberry.field(description="Why the payment failed, in Russian.")
+    refunded_amount: Decimal = strawberry.field(
+        description="What the acquirer returned to the customer of this payment, rubles: 0, "
+        "part of the amount (the status stays SUCCEEDED) or all of it (status REFUNDED)."
+    )
+    refunded_at: datetime | None = strawberry.field(
+        description="When the latest refund of this payment was received; null if none."
+    )
 
     @classmethod
     def from_model(cls, row: models.Payment, *, personal: bool = True) -> Payment:
@@ -83,6 +90,8 @@ class Payment:
             confirmation_url=row.confirmation_url,
             sbp_payload=row.sbp_payload,
             failure_reason=row.failure_reason,
+            refunded_amount=money(row.refunded_amount),
+            refunded_at=row.refunded_at,
         )
 
     @classmethod

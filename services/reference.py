@@ -51,6 +51,7 @@ LABELS: dict[str, dict[str, str]] = {
         # Codes other branches of this round add; left out of answers until the schema has them.
         "CAPTCHA_REQUIRED": "Введите защитный код",
         "TOKEN_EXPIRED": "Сеанс истёк, войдите снова",
+        "IDEMPOTENCY_CONFLICT": "Этот ключ уже использован для другого платежа",
     },
     "MeterKind": {
         "INDIVIDUAL": "Индивидуальный прибор учёта",

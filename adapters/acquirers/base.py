@@ -73,6 +73,22 @@ class StatusReport:
     amount_kopecks: int | None
     payload: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
+    # Refund and reversal reports: what the acquirer has returned of the order so far, in all
+    # (cumulative, kopecks), so that a duplicated or late report of an older refund adds nothing.
+    refund: Refund | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """The refunded part of a refund or reversal report: the total refunded so far, or what is
+    left of the order (the total is then the order's amount less it)."""
+
+    total_kopecks: int | None = None
+    remaining_kopecks: int | None = None
+    # True for a refund (the money had been taken, so the payment succeeded even if its success
+    # report has not arrived yet); False for a reversal (a released hold: a refund only of a
+    # payment already counted as paid, otherwise the report's own status applies).
+    captured: bool = True
 
 
 class Acquirer(abc.ABC):

@@ -22,6 +22,7 @@ from adapters.acquirers.base import (
     CallbackMalformed,
     CallbackRejected,
     Order,
+    Refund,
     Registration,
     StatusReport,
 )
@@ -37,7 +38,10 @@ STATUSES: dict[str, str | None] = {
     "REJECTED": "FAILED",
     "CANCELED": "CANCELED",
     "REFUNDED": "REFUNDED",
+    # A part of the order refunded: the payment stays SUCCEEDED with its refunded amount.
+    "PARTIALLY_REFUNDED": None,
 }
+REFUND_STATUSES = ("REFUNDED", "PARTIALLY_REFUNDED")
 
 
 def signature(secret: str, body: bytes, timestamp: int) -> str:
@@ -124,6 +128,14 @@ def _report(data: Any) -> StatusReport:
         amount = data["amount"]
         if not isinstance(status, str) or not isinstance(amount, int) or isinstance(amount, bool):
             raise TypeError("status or amount of the wrong type")
+        refund: Refund | None = None
+        if status in REFUND_STATUSES:
+            # The emulator reports the refunded total (refundedAmount); a plain REFUNDED
+            # without it means the whole order.
+            refunded = data.get("refundedAmount", amount if status == "REFUNDED" else None)
+            if not isinstance(refunded, int) or isinstance(refunded, bool) or refunded <= 0:
+                raise TypeError("refundedAmount missing or not a positive integer")
+            refund = Refund(total_kopecks=refunded)
         return StatusReport(
             order_id=str(data["orderId"]),
             provider_payment_id=str(data["id"]),
@@ -132,6 +144,7 @@ def _report(data: Any) -> StatusReport:
             amount_kopecks=amount,
             payload=data,
             reason=data.get("reason") if isinstance(data.get("reason"), str) else None,
+            refund=refund,
         )
     except (KeyError, TypeError) as error:
         raise CallbackMalformed(f"unexpected callback: {error}") from error

@@ -16,6 +16,7 @@ from adapters.acquirers.base import (
     CallbackMalformed,
     CallbackRejected,
     Order,
+    Refund,
     Registration,
     StatusReport,
 )
@@ -33,15 +34,25 @@ STATUSES: dict[str, str | None] = {
     "CONFIRMING": None,
     "CONFIRMED": "SUCCEEDED",
     "REVERSING": None,
+    # A released hold: an unpaid payment is canceled; one already paid here is refunded.
     "REVERSED": "CANCELED",
     "PARTIAL_REVERSED": None,
     "REFUNDING": None,
     "REFUNDED": "REFUNDED",
+    # A part refunded: the payment stays SUCCEEDED with its refunded amount.
     "PARTIAL_REFUNDED": None,
     "REJECTED": "FAILED",
     "AUTH_FAIL": "FAILED",
     "CANCELED": "CANCELED",
     "DEADLINE_EXPIRED": "EXPIRED",
+}
+# Statuses that return money, and whether the money had been taken (a refund) or only held
+# (a reversal). Full ones return the whole order; partial ones say what is left of it.
+REFUNDS: dict[str, tuple[bool, bool]] = {  # status: (captured, full)
+    "REFUNDED": (True, True),
+    "PARTIAL_REFUNDED": (True, False),
+    "REVERSED": (False, True),
+    "PARTIAL_REVERSED": (False, False),
 }
 
 
@@ -152,6 +163,9 @@ def _report(data: dict[str, Any]) -> StatusReport:
             raise TypeError("Status is not a string")
         if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
             amount = int(str(amount))
+        refund = None
+        if status in REFUNDS:
+            amount, refund = _refund(status, data, amount)
         return StatusReport(
             order_id=str(data["OrderId"]),
             provider_payment_id=str(data["PaymentId"]),
@@ -160,6 +174,29 @@ def _report(data: dict[str, Any]) -> StatusReport:
             amount_kopecks=amount,
             payload={k: v for k, v in data.items() if k not in ("Token", "Pan", "CardId")},
             reason=str(data.get("Message")) if data.get("Message") else None,
+            refund=refund,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise CallbackMalformed(f"unexpected notification: {error}") from error
+
+
+def _refund(status: str, data: dict[str, Any], amount: int | None) -> tuple[int | None, Refund]:
+    """The order's amount to check and the refund of a refund or reversal status.
+
+    With OriginalAmount and NewAmount (Cancel's answer, also in notifications) the refunded
+    total is their difference. Otherwise a full refund returns the whole order and, for a
+    partial one, Amount is what is left of the order (as GetState reports it after a partial
+    refund): the order's amount is then not checked against it.
+    """
+    captured, full = REFUNDS[status]
+    original, new = data.get("OriginalAmount"), data.get("NewAmount")
+    if original is not None and new is not None:
+        original, new = int(str(original)), int(str(new))
+        if not 0 <= new < original:
+            raise ValueError("NewAmount outside 0..OriginalAmount")
+        return original, Refund(total_kopecks=original - new, captured=captured)
+    if full:
+        return amount, Refund(remaining_kopecks=0, captured=captured)
+    if amount is None or amount < 0:
+        raise ValueError("no Amount left in a partial refund")
+    return None, Refund(remaining_kopecks=amount, captured=captured)

@@ -155,11 +155,11 @@ def payment_history(
             day((p.paid_at or p.created_at).astimezone(zone)),
             _channel(p.channel),
             month(p.period) if p.period else "",
-            rubles(p.amount),
+            rubles(_kept(p)),
         )
         for p in payments
     ]
-    total = sum((Decimal(p.amount) for p in payments), Decimal(0))
+    total = sum((_kept(p) for p in payments), Decimal(0))
     sheet.grid(
         ("Дата оплаты", "Место оплаты", "Период", "Сумма, руб."),
         rows,
@@ -168,6 +168,11 @@ def payment_history(
         total=("Итого", rubles(total)) if payments else None,
     )
     return bytes(sheet.output())
+
+
+def _kept(payment: models.Payment) -> Decimal:
+    """What the account kept of a payment: its amount less what was refunded of it."""
+    return Decimal(payment.amount) - Decimal(payment.refunded_amount)
 
 
 def reading_history(

@@ -81,6 +81,7 @@ async def create_payment(
             )
         existing = await models.Payment.get_or_none(user_id=user.id, idempotency_key=key)
         if existing is not None:
+            await _require_same_request(existing, request)
             return await _resume_registration(rt, existing, user)
     valid = await _validate(rt, user, request)
     try:
@@ -112,6 +113,7 @@ async def create_payment(
         existing = await models.Payment.get_or_none(user_id=user.id, idempotency_key=key)
         if key is None or existing is None:
             raise
+        await _require_same_request(existing, request)
         return existing
     return await _register(rt, payment, valid.account, valid.lines, user)
 
@@ -191,6 +193,37 @@ async def _validate(rt: Runtime, user: models.User, request: PaymentRequest) -> 
     if errors:
         raise DomainError(*errors)
     return _Valid(account, lines, email, statement.period if statement else None)
+
+
+async def _require_same_request(payment: models.Payment, request: PaymentRequest) -> None:
+    """A repeated idempotency key must repeat the request: the same account, method and amount
+    per service (lines of 0.00 left out, as creation leaves them out). Anything else is
+    IDEMPOTENCY_CONFLICT, and the payment made with the key stays as it was."""
+    account = await models.Account.get(id=payment.account_id)
+    stored = {
+        line.service.code: line.amount
+        for line in await models.PaymentLine.filter(payment_id=payment.id).select_related("service")
+    }
+    asked: dict[str, Decimal] = {}
+    malformed = False  # a service twice or a NaN amount: never the stored request
+    for line in request.lines:
+        code = line.service_code.strip()
+        malformed = malformed or code in asked or not line.amount.is_finite()
+        if line.amount.is_finite() and line.amount != 0:
+            asked[code] = line.amount
+    method = payment.method.value if payment.method else None
+    if (
+        malformed
+        or account.number != request.account_number.strip()
+        or method != request.method.value
+        or asked != stored
+    ):
+        raise DomainError.of(
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            "Этот ключ уже использован для другого платежа: повторите запрос с теми же "
+            "данными или начните новый платёж.",
+            "input.idempotencyKey",
+        )
 
 
 def _receipt_email(

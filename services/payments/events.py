@@ -30,6 +30,7 @@ from adapters.acquirers import (
 from infra.runtime import Runtime
 from services.ids import parse_uuid
 from services.messages import outbox, templates
+from services.payments import refunds
 from services.payments.channels import channels_of
 
 log = logging.getLogger(__name__)
@@ -115,17 +116,26 @@ async def apply_report(
         if payment is None:
             await _record(None, provider, report, EventOutcome.UNKNOWN, detail="unknown order")
             return EventOutcome.UNKNOWN
-        problem = _mismatch(payment, provider, report)
+        problem = _mismatch(payment, provider, report) or refunds.mismatch(payment, report)
         if problem:
             await _record(payment, provider, report, EventOutcome.MISMATCH, detail=problem)
             return EventOutcome.MISMATCH
-        key = f"{provider}:{report.provider_payment_id}:{report.provider_status}"[:255]
+        key = f"{provider}:{report.provider_payment_id}:{report.provider_status}"
+        key = (key + refunds.key_suffix(report))[:255]
         if await models.PaymentEvent.exists(dedupe_key=key):
             if record_duplicate:
                 await _record(payment, provider, report, EventOutcome.DUPLICATE)
             return EventOutcome.DUPLICATE
         target = models.PaymentStatus(report.status) if report.status else None
-        if target is None or not can_move(payment.status, target):
+        if refunds.applies(payment, report):
+            # Money returned (services/payments/refunds.py). A refund proves the money was
+            # taken: a success report still on its way is applied first.
+            if payment.status not in refunds.PAID:
+                await _move(rt, payment, S.SUCCEEDED, report)
+            refunded = await refunds.apply_refund(rt, payment, report)
+            change = Change(payment.id, payment.account_id, refunded) if refunded else None
+            outcome = EventOutcome.APPLIED if refunded else EventOutcome.IGNORED
+        elif target is None or not can_move(payment.status, target):
             outcome = EventOutcome.IGNORED
         else:
             await _move(rt, payment, target, report)

@@ -38,11 +38,16 @@ async def watch_payment(
         yield current
         async for _message in subscription:
             fresh = await models.Payment.get_or_none(id=payment.id)
-            if fresh is not None and fresh.status != current.status:
+            # A partial refund changes the refunded amount, not the status: pushed as well.
+            if fresh is not None and _state(fresh) != _state(current):
                 current = fresh
                 yield current
     finally:
         await subscription.close()
+
+
+def _state(payment: models.Payment) -> tuple[models.PaymentStatus, object]:
+    return payment.status, payment.refunded_amount
 
 
 async def watch_account(

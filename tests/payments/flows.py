@@ -142,8 +142,10 @@ async def send_callback(
     amount: int | None = None,
     secret: str | None = None,
     timestamp: int | None = None,
+    **extra: Any,
 ) -> tuple[int, str]:
-    """Posts a sandbox callback as the emulator would (signed with the sandbox secret)."""
+    """Posts a sandbox callback as the emulator would (signed with the sandbox secret); `extra`
+    adds fields (refundedAmount)."""
     import orjson
 
     from adapters.acquirers.sandbox import SIGNATURE_HEADER, signature_header
@@ -156,6 +158,7 @@ async def send_callback(
             "status": status,
             "amount": int(row.amount * 100) if amount is None else amount,
             "method": "CARD",
+            **extra,
         }
     )
     secret = secret or runtime(client).settings.sandbox_secret

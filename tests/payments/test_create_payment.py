@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 import pytest
 
@@ -152,3 +153,72 @@ async def test_cancel_of_a_foreign_payment_is_not_found(client, ivan, petr):
 
     assert codes(data["cancelPayment"]) == [("id", "NOT_FOUND")]
     assert (await models.Payment.get(id=payment["id"])).status == models.PaymentStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"lines": [("ELECTRICITY", "1200.50"), ("ELECTRICITY_COMMON", "99.49")]},
+        {"lines": [("ELECTRICITY", "1200.50")]},
+        {"method": "SBP"},
+        {"account": PETR_ACCOUNT},
+    ],
+    ids=["other-amount", "fewer-lines", "other-method", "other-account"],
+)
+async def test_same_idempotency_key_with_another_body_is_a_conflict(client, ivan, changed):
+    first = await create(client, ivan, idempotencyKey="k-1")
+    stored = await models.Payment.get(id=first["id"])
+
+    data = await client.execute(CREATE, payment_input(**changed, idempotencyKey="k-1"), token=ivan)
+
+    payload = data["createPayment"]
+    assert codes(payload) == [("input.idempotencyKey", "IDEMPOTENCY_CONFLICT")]
+    assert payload["payment"] is None and "ключ" in payload["errors"][0]["message"]
+    assert await models.Payment.filter(provider="sandbox").count() == 1
+    row = await models.Payment.get(id=first["id"])
+    assert (row.amount, row.method, row.status, row.updated_at) == (
+        stored.amount,
+        stored.method,
+        stored.status,
+        stored.updated_at,
+    )
+    lines = await models.PaymentLine.filter(payment_id=row.id).values_list("amount", flat=True)
+    assert sorted(lines) == [Decimal("99.50"), Decimal("1200.50")]
+    assert await SandboxOrder.all().count() == 1
+
+
+async def test_same_idempotency_key_with_zero_lines_added_is_the_same_request(client, ivan):
+    first = await create(client, ivan, lines=[("ELECTRICITY", "100.00")], idempotencyKey="k")
+
+    again = await create(
+        client,
+        ivan,
+        lines=[("ELECTRICITY", "100.0"), ("ELECTRICITY_COMMON", "0.00")],
+        idempotencyKey="k",
+    )
+
+    assert again["id"] == first["id"]
+    assert await models.Payment.filter(provider="sandbox").count() == 1
+
+
+async def test_thirty_racing_requests_with_one_key_make_one_payment(client, ivan):
+    bodies = {
+        "a": payment_input(lines=[("ELECTRICITY", "10.00")], idempotencyKey="race"),
+        "b": payment_input(lines=[("ELECTRICITY", "20.00")], idempotencyKey="race"),
+    }
+    kinds = ["a", "b"] * 15
+
+    answers = await asyncio.gather(
+        *(client.execute(CREATE, bodies[kind], token=ivan) for kind in kinds)
+    )
+
+    payments = await models.Payment.filter(provider="sandbox")
+    assert len(payments) == 1
+    winner = "a" if payments[0].amount == Decimal("10.00") else "b"
+    for kind, answer in zip(kinds, answers, strict=True):
+        payload = answer["createPayment"]
+        if kind == winner:
+            assert payload["errors"] == [] and payload["payment"]["id"] == str(payments[0].id)
+        else:
+            assert codes(payload) == [("input.idempotencyKey", "IDEMPOTENCY_CONFLICT")]
+    assert await SandboxOrder.all().count() == 1

@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import models
 from sandbox_bank.models import SandboxOrder
 from services.payments import reconcile
-from tests.payments.flows import STATUS, create, pay_by_sbp, runtime, wait_for_status
+from tests.payments.flows import (
+    STATUS,
+    create,
+    pay_by_sbp,
+    runtime,
+    statement_lines,
+    wait_for_status,
+)
 
 
 async def test_lost_callback_is_settled_by_reconciliation(make_client):
@@ -83,3 +91,23 @@ async def test_reconciliation_runs_at_start_up(make_client):
 
     row = await wait_for_status(payment["id"], "SUCCEEDED")
     assert row.paid_at is not None
+
+
+async def test_reconciliation_applies_a_refund_the_callbacks_never_told(make_client):
+    client = await make_client(payment_reconcile_after_minutes=0)
+    ivan = await client.login("Ivan", "Ivan12345")
+    payment = await create(client, ivan, method="SBP")
+    total_before, _ = await statement_lines(client, ivan)
+    await pay_by_sbp(client, payment["sbpPayload"], "success", deliverCallback=False)
+    # Then the bank refunded a part, and that callback was lost too: GetState says so.
+    row = await models.Payment.get(id=payment["id"])
+    await SandboxOrder.filter(id=row.provider_payment_id).update(
+        status="PARTIALLY_REFUNDED", refunded_kopecks=30000
+    )
+
+    counts = await reconcile.reconcile_once(runtime(client))
+
+    assert counts == {"asked": 1, "applied": 1, "expired": 0, "errors": 0}
+    row = await models.Payment.get(id=payment["id"])
+    assert (row.status, row.refunded_amount) == (models.PaymentStatus.SUCCEEDED, Decimal("300"))
+    assert (await statement_lines(client, ivan))[0] == total_before - Decimal("1000.00")

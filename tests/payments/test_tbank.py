@@ -3,12 +3,21 @@ local stand-in of the bank (Init with the receipt, GetQr, GetState, Cancel, NOTI
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 import models
 from adapters.acquirers.tbank import token
 from services.payments import reconcile
-from tests.payments.flows import CANCEL, CREATE, create, payment_input, runtime
+from tests.payments.flows import (
+    CANCEL,
+    CREATE,
+    create,
+    payment_input,
+    runtime,
+    statement_lines,
+)
 from tests.payments.tbank_standin import PASSWORD, TERMINAL_KEY, TBankStandIn
 
 
@@ -176,3 +185,51 @@ async def test_tbank_refusing_init_is_a_provider_error(tbank_client, bank):
     assert [e["code"] for e in data["createPayment"]["errors"]] == ["PROVIDER_ERROR"]
     row = await models.Payment.get(provider="tbank")
     assert row.status == models.PaymentStatus.FAILED
+
+
+async def test_tbank_refund_statuses_reverse_the_statement_once(tbank_client, bank):
+    client = tbank_client
+    ivan = await client.login("Ivan", "Ivan12345")
+    payment = await create(client, ivan)
+    total_before, lines_before = await statement_lines(client, ivan)
+    assert await bank.notify(payment["id"], "CONFIRMED") == (200, "OK")
+
+    # PARTIAL_REFUNDED says what is left of the order (1000.00: 300.00 refunded); re-sent once.
+    assert await bank.notify(payment["id"], "PARTIAL_REFUNDED", Amount=100000) == (200, "OK")
+    assert await bank.notify(payment["id"], "PARTIAL_REFUNDED", Amount=100000) == (200, "OK")
+    row = await models.Payment.get(id=payment["id"])
+    assert (row.status, row.refunded_amount) == (models.PaymentStatus.SUCCEEDED, Decimal("300"))
+    # Cancel's figures: of 1000.00 left, 400.00 more refunded (700.00 in all).
+    answer = await bank.notify(
+        payment["id"], "PARTIAL_REFUNDED", OriginalAmount=130000, NewAmount=60000
+    )
+    assert answer == (200, "OK")
+    assert (await models.Payment.get(id=payment["id"])).refunded_amount == Decimal("700")
+    # The rest; then a late copy of the first partial refund.
+    assert await bank.notify(payment["id"], "REFUNDED") == (200, "OK")
+    assert await bank.notify(payment["id"], "PARTIAL_REFUNDED", Amount=100000) == (200, "OK")
+
+    row = await models.Payment.get(id=payment["id"])
+    assert (row.status, row.refunded_amount) == (models.PaymentStatus.REFUNDED, Decimal("1300"))
+    assert await models.PaymentRefund.filter(payment_id=row.id).count() == 3
+    assert await statement_lines(client, ivan) == (total_before, lines_before)
+
+
+async def test_tbank_reversal_cancels_an_unpaid_payment_and_refunds_a_paid_one(tbank_client, bank):
+    client = tbank_client
+    ivan = await client.login("Ivan", "Ivan12345")
+    unpaid = await create(client, ivan, idempotencyKey="1")
+    paid = await create(client, ivan, idempotencyKey="2")
+    assert await bank.notify(paid["id"], "CONFIRMED") == (200, "OK")
+
+    for payment in (unpaid, paid):
+        assert await bank.notify(payment["id"], "PARTIAL_REVERSED", Amount=100000) == (200, "OK")
+    assert (await models.Payment.get(id=unpaid["id"])).status == models.PaymentStatus.PENDING
+    for payment in (unpaid, paid):
+        assert await bank.notify(payment["id"], "REVERSED") == (200, "OK")
+
+    row = await models.Payment.get(id=unpaid["id"])
+    assert (row.status, row.refunded_amount) == (models.PaymentStatus.CANCELED, Decimal(0))
+    row = await models.Payment.get(id=paid["id"])
+    assert (row.status, row.refunded_amount) == (models.PaymentStatus.REFUNDED, Decimal("1300"))
+    assert await models.PaymentRefund.filter(payment_id=row.id).count() == 2
