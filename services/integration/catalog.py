@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any
 
 import models
 from services.integration import fields as f
-from services.integration.batch import Batch, apply_keyed, prepare_keyed
-from services.integration.results import Item, ItemResult
+from services.integration.batch import Batch, apply_keyed
+from services.integration.results import ItemResult
 
 CODE = re.compile(r"^[A-Z0-9_]{1,32}$")
 
@@ -23,15 +22,6 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
         "name": f.required_text(data, "name", max_length=255),
         "unit": f.text(data, "unit", max_length=16, required=False) or "кВт·ч",
     }
-
-
-def prepare_services(items: Sequence[Item]) -> Batch[dict[str, Any]]:
-    """Parses and checks the items (no database): the part a file import runs ahead."""
-    return prepare_keyed(items, parse, "code")
-
-
-async def import_services(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_services(prepare_services(items))
 
 
 async def apply_services(batch: Batch[dict[str, Any]]) -> list[ItemResult]:

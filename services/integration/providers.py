@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import models
 from services.integration import fields as f
-from services.integration.batch import Batch, apply_keyed, prepare_keyed
-from services.integration.results import Item, ItemResult
+from services.integration.batch import Batch, apply_keyed
+from services.integration.results import ItemResult
 
 
 def parse(data: dict[str, Any]) -> dict[str, Any]:
@@ -23,15 +22,6 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
             data, "correspondent_account", lengths=(20,), required=False
         ),
     }
-
-
-def prepare_providers(items: Sequence[Item]) -> Batch[dict[str, Any]]:
-    """Parses and checks the items (no database): the part a file import runs ahead."""
-    return prepare_keyed(items, parse, "inn")
-
-
-async def import_providers(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_providers(prepare_providers(items))
 
 
 async def apply_providers(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
