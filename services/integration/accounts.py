@@ -17,7 +17,7 @@ import models
 from services.integration import fields as f
 from services.integration import meters as meter_sync
 from services.integration.batch import Batch, Parsed, differences
-from services.integration.bulk import insert_rows, select_models
+from services.integration.bulk import insert_rows, select_models, stored_by_account
 from services.integration.catalog import services_by_code
 from services.integration.results import ItemResult, ItemStatus
 
@@ -222,10 +222,9 @@ async def _sync_services(
 ) -> set[int]:
     """Makes each account's services what the item lists; answers the ids of changed accounts."""
     old_ids = [a.id for a in accounts.values() if not a.created]
-    existing: dict[tuple[int, int], models.AccountService] = {}
-    if old_ids:
-        for stored in await select_models(models.AccountService, account_id=old_ids):
-            existing[(stored.account_id, stored.service_id)] = stored
+    existing = await stored_by_account(
+        models.AccountService, old_ids, lambda row: (row.account_id, row.service_id)
+    )
     creates: list[dict[str, Any]] = []
     updates: list[models.AccountService] = []
     wanted: set[tuple[int, int]] = set()
