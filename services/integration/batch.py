@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from tortoise.models import Model
@@ -121,6 +122,16 @@ async def upsert_flat(
         await model.bulk_create(creates)
     if updates:
         await model.bulk_update(updates, fields=sorted(changed_fields))
+
+
+async def import_keyed(
+    items: Sequence[Item], parse: Callable[[dict[str, Any]], dict[str, Any]], model: type[M], key: str
+) -> list[ItemResult]:
+    """A whole import of flat rows keyed by one of their fields, in one step (bench/ seeds the
+    catalog with it; the endpoint goes through kinds.KINDS)."""
+    batch: Batch[dict[str, Any]] = Batch(items)
+    batch.parse(parse, key_of=itemgetter(key))
+    return await apply_keyed(batch, model, key)
 
 
 async def apply_keyed(batch: Batch[dict[str, Any]], model: type[M], key: str) -> list[ItemResult]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import models
 from services.integration import fields as f
-from services.integration.batch import Batch, apply_keyed
-from services.integration.results import ItemResult
+from services.integration.batch import Batch, apply_keyed, import_keyed
+from services.integration.results import Item, ItemResult
 
 CODE = re.compile(r"^[A-Z0-9_]{1,32}$")
 
@@ -22,6 +23,10 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
         "name": f.required_text(data, "name", max_length=255),
         "unit": f.text(data, "unit", max_length=16, required=False) or "кВт·ч",
     }
+
+
+async def import_services(items: Sequence[Item]) -> list[ItemResult]:
+    return await import_keyed(items, parse, models.Service, "code")
 
 
 async def apply_services(batch: Batch[dict[str, Any]]) -> list[ItemResult]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import models
 from services.integration import fields as f
-from services.integration.batch import Batch, apply_keyed
-from services.integration.results import ItemResult
+from services.integration.batch import Batch, apply_keyed, import_keyed
+from services.integration.results import Item, ItemResult
 
 
 def parse(data: dict[str, Any]) -> dict[str, Any]:
@@ -22,6 +23,10 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
             data, "correspondent_account", lengths=(20,), required=False
         ),
     }
+
+
+async def import_providers(items: Sequence[Item]) -> list[ItemResult]:
+    return await import_keyed(items, parse, models.Provider, "inn")
 
 
 async def apply_providers(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
