@@ -170,13 +170,16 @@ async def change_password(
 
 
 @mutation
-async def change_email(ctx: Context, *, email: str, current_password: str) -> bool:
+async def change_contact(
+    ctx: Context, *, channel: models.ContactChannel, contact: str, current_password: str
+) -> bool:
     ctx.take_work(PASSWORD_CHECK)
     ctx.take_work(CODE_SENT)
-    await profile.change_email(
+    await profile.change_contact(
         ctx.rt,
         user=await ctx.require_user(),
-        email=email,
+        channel=channel,
+        contact=contact,
         current_password=current_password,
         ip=ctx.ip,
     )
@@ -186,20 +189,6 @@ async def change_email(ctx: Context, *, email: str, current_password: str) -> bo
 @mutation
 async def confirm_email(ctx: Context, *, token: str) -> models.User:
     return await profile.confirm_email(ctx.rt, viewer=await ctx.user_if_valid(), token=token)
-
-
-@mutation
-async def change_phone(ctx: Context, *, phone: str, current_password: str) -> bool:
-    ctx.take_work(PASSWORD_CHECK)
-    ctx.take_work(CODE_SENT)
-    await profile.change_phone(
-        ctx.rt,
-        user=await ctx.require_user(),
-        phone=phone,
-        current_password=current_password,
-        ip=ctx.ip,
-    )
-    return True
 
 
 @mutation

@@ -385,8 +385,11 @@ class IdentityMutation:
         email: Annotated[str, described(f"The new e-mail address. {SIGNED_IN}")],
         current_password: CurrentPassword,
     ) -> OkPayload:
-        outcome = await resolve.change_email(
-            info.context, email=email, current_password=current_password
+        outcome = await resolve.change_contact(
+            info.context,
+            channel=ContactChannel.EMAIL,
+            contact=email,
+            current_password=current_password,
         )
         return OkPayload.build(outcome)
 
@@ -410,8 +413,11 @@ class IdentityMutation:
         phone: Annotated[str, described(f"The new phone number, +7XXXXXXXXXX. {SIGNED_IN}")],
         current_password: CurrentPassword,
     ) -> OkPayload:
-        outcome = await resolve.change_phone(
-            info.context, phone=phone, current_password=current_password
+        outcome = await resolve.change_contact(
+            info.context,
+            channel=ContactChannel.PHONE,
+            contact=phone,
+            current_password=current_password,
         )
         return OkPayload.build(outcome)
 

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import models
 from infra.runtime import Runtime
@@ -70,18 +70,10 @@ async def _payment_receipt(
 async def _charge_history(
     rt: Runtime, account: models.Account, request: DocumentRequest
 ) -> Document:
-    first, last = _range(request)
-    history = await data.charge_history(account, first, last)
-    pdf = await asyncio.to_thread(
-        render.charge_history,
-        account,
-        await data.recipients_of(account),
-        history,
-        first=first,
-        last=last,
-        generated=_generated(rt),
-    )
-    return Document(f"charges-{account.number}-{first:%Y%m}-{last:%Y%m}.pdf", pdf)
+    header = await _header(rt, account, request)
+    periods = await data.charge_history(account, header.first, header.last)
+    pdf = await asyncio.to_thread(render.charge_history, header, periods)
+    return Document(f"charges-{account.number}-{header.first:%Y%m}-{header.last:%Y%m}.pdf", pdf)
 
 
 async def _payment_history(
@@ -100,46 +92,34 @@ async def _reading_history(
     )
 
 
-class _DrawHistory(Protocol[R]):
-    """render.payment_history, render.reading_history."""
-
-    def __call__(
-        self,
-        account: models.Account,
-        recipients: list[models.Provider],
-        rows: list[R],
-        /,
-        *,
-        first: date,
-        last: date,
-        timezone: str,
-        generated: str,
-    ) -> bytes: ...
-
-
 async def _dated_history(
     rt: Runtime,
     account: models.Account,
     request: DocumentRequest,
     name: str,
     fetch: Callable[[models.Account, date, date, str], Awaitable[list[R]]],
-    draw: _DrawHistory[R],
+    draw: Callable[[render.HistoryHeader, list[R]], bytes],
 ) -> Document:
     """A history of events from one day to another, as the retailer's local dates count them."""
+    header = await _header(rt, account, request)
+    first, last = header.first, header.last
+    rows = await fetch(account, first, last, header.timezone)
+    pdf = await asyncio.to_thread(draw, header, rows)
+    return Document(f"{name}-{account.number}-{first:%Y%m%d}-{last:%Y%m%d}.pdf", pdf)
+
+
+async def _header(
+    rt: Runtime, account: models.Account, request: DocumentRequest
+) -> render.HistoryHeader:
     first, last = _range(request)
-    timezone = rt.settings.timezone
-    rows = await fetch(account, first, last, timezone)
-    pdf = await asyncio.to_thread(
-        draw,
-        account,
-        await data.recipients_of(account),
-        rows,
+    return render.HistoryHeader(
+        account=account,
+        recipients=await data.recipients_of(account),
         first=first,
         last=last,
-        timezone=timezone,
+        timezone=rt.settings.timezone,
         generated=_generated(rt),
     )
-    return Document(f"{name}-{account.number}-{first:%Y%m%d}-{last:%Y%m%d}.pdf", pdf)
 
 
 _KINDS: dict[

@@ -3,6 +3,7 @@ no database access here, so rendering can run in a worker thread."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -114,17 +115,21 @@ def payment_document(bill: Bill, *, generated: str) -> bytes:
     return bytes(sheet.output())
 
 
-def charge_history(
-    account: models.Account,
-    recipients: list[models.Provider],
-    periods: list[ChargePeriod],
-    *,
-    first: date,
-    last: date,
-    generated: str,
-) -> bytes:
-    title = "История начислений"
-    sheet = _history_sheet(title, account, recipients, f"{month(first)} — {month(last)}", generated)
+@dataclass(frozen=True, slots=True)
+class HistoryHeader:
+    """What each of the three histories prints above its table, and how it counts dates."""
+
+    account: models.Account
+    recipients: list[models.Provider]
+    first: date
+    last: date
+    timezone: str
+    generated: str
+
+
+def charge_history(header: HistoryHeader, periods: list[ChargePeriod]) -> bytes:
+    range_text = f"{month(header.first)} — {month(header.last)}"
+    sheet = _history_sheet("История начислений", header, range_text)
     if not periods:
         sheet.grid(CHARGE_HEADINGS, [], CHARGE_WIDTHS, aligns=CHARGE_ALIGNS)
     for item in periods:
@@ -137,19 +142,9 @@ def charge_history(
     return bytes(sheet.output())
 
 
-def payment_history(
-    account: models.Account,
-    recipients: list[models.Provider],
-    payments: list[models.Payment],
-    *,
-    first: date,
-    last: date,
-    timezone: str,
-    generated: str,
-) -> bytes:
-    title = "История платежей"
-    sheet = _history_sheet(title, account, recipients, f"{day(first)} — {day(last)}", generated)
-    zone = ZoneInfo(timezone)
+def payment_history(header: HistoryHeader, payments: list[models.Payment]) -> bytes:
+    sheet = _history_sheet("История платежей", header, _days(header))
+    zone = ZoneInfo(header.timezone)
     rows = [
         (
             day((p.paid_at or p.created_at).astimezone(zone)),
@@ -175,19 +170,9 @@ def _kept(payment: models.Payment) -> Decimal:
     return Decimal(payment.amount) - Decimal(payment.refunded_amount)
 
 
-def reading_history(
-    account: models.Account,
-    recipients: list[models.Provider],
-    readings: list[ReadingRow],
-    *,
-    first: date,
-    last: date,
-    timezone: str,
-    generated: str,
-) -> bytes:
-    title = "История показаний приборов учёта"
-    sheet = _history_sheet(title, account, recipients, f"{day(first)} — {day(last)}", generated)
-    zone = ZoneInfo(timezone)
+def reading_history(header: HistoryHeader, readings: list[ReadingRow]) -> bytes:
+    sheet = _history_sheet("История показаний приборов учёта", header, _days(header))
+    zone = ZoneInfo(header.timezone)
     rows = [
         (
             day(r.reading.taken_at.astimezone(zone)),
@@ -256,20 +241,18 @@ def payment_receipt(
 # --- shared parts
 
 
-def _history_sheet(
-    title: str,
-    account: models.Account,
-    recipients: list[models.Provider],
-    range_text: str,
-    generated: str,
-) -> Sheet:
-    sheet = Sheet(title, generated)
-    if recipients:
-        sheet.note(recipients[0].name, size=8.5)
+def _history_sheet(title: str, header: HistoryHeader, range_text: str) -> Sheet:
+    sheet = Sheet(title, header.generated)
+    if header.recipients:
+        sheet.note(header.recipients[0].name, size=8.5)
     sheet.title_line(title)
-    _account_block(sheet, account, ("Период:", range_text))
+    _account_block(sheet, header.account, ("Период:", range_text))
     sheet.ln(2)
     return sheet
+
+
+def _days(header: HistoryHeader) -> str:
+    return f"{day(header.first)} — {day(header.last)}"
 
 
 def _account_block(sheet: Sheet, account: models.Account, *extra: tuple[str, str]) -> None:

@@ -99,36 +99,58 @@ async def change_password(
         await store_password(rt, user=user, password_hash=password_hash, keep=session_id)
 
 
-# --- e-mail
+# --- e-mail and phone
 
 
-async def change_email(
-    rt: Runtime, *, user: models.User, email: str, current_password: str, ip: str | None
+async def change_contact(
+    rt: Runtime,
+    *,
+    user: models.User,
+    channel: models.ContactChannel,
+    contact: str,
+    current_password: str,
+    ip: str | None,
 ) -> None:
-    target = await _new_contact(
-        rt, user, models.ContactChannel.EMAIL, email, password=current_password, ip=ip
-    )
-    purpose = models.VerificationPurpose.CHANGE_EMAIL
+    """Starts a change of the e-mail (a confirmation link) or the phone (an SMS code); the new
+    contact replaces the old one once confirmed (confirm_email, confirm_phone)."""
+    target = await _new_contact(rt, user, channel, contact, password=current_password, ip=ip)
+    if channel == models.ContactChannel.EMAIL:
+        purpose, field = models.VerificationPurpose.CHANGE_EMAIL, "email"
+    else:
+        purpose, field = models.VerificationPurpose.CHANGE_PHONE, "phone"
     async with in_transaction():
-        await verification.require_quota(rt, purpose=purpose, target=target, field="email")
-        nonce = await verification.issue(
-            rt, purpose=purpose, target=target, user=user, link=True, ttl=EMAIL_LINK_TTL
-        )
-        # Short keys; "p" and "e" are the signer's own (purpose, expiry).
-        token = rt.signer.sign(
-            {"u": user.id, "m": target, "n": nonce},
-            purpose=EMAIL_LINK_PURPOSE,
-            ttl_seconds=int(EMAIL_LINK_TTL.total_seconds()),
-        )
-        link = f"{rt.settings.links_url}{EMAIL_LINK_PATH}?token={quote(token)}"
-        await outbox.enqueue_email(
-            rt=rt,
-            to=target,
-            subject=EMAIL_SUBJECT,
-            body=EMAIL_TEXT.format(login=user.login, link=link),
-            secrets=[link],
-            expires_in=EMAIL_LINK_TTL,
-        )
+        await verification.require_quota(rt, purpose=purpose, target=target, field=field)
+        if channel == models.ContactChannel.EMAIL:
+            await _send_email_link(rt, user=user, target=target)
+        else:
+            code = await verification.issue(rt, purpose=purpose, target=target, user=user)
+            await verification.send_code_sms(to=target, text=PHONE_SMS_TEXT, code=code)
+
+
+async def _send_email_link(rt: Runtime, *, user: models.User, target: str) -> None:
+    nonce = await verification.issue(
+        rt,
+        purpose=models.VerificationPurpose.CHANGE_EMAIL,
+        target=target,
+        user=user,
+        link=True,
+        ttl=EMAIL_LINK_TTL,
+    )
+    # Short keys; "p" and "e" are the signer's own (purpose, expiry).
+    token = rt.signer.sign(
+        {"u": user.id, "m": target, "n": nonce},
+        purpose=EMAIL_LINK_PURPOSE,
+        ttl_seconds=int(EMAIL_LINK_TTL.total_seconds()),
+    )
+    link = f"{rt.settings.links_url}{EMAIL_LINK_PATH}?token={quote(token)}"
+    await outbox.enqueue_email(
+        rt=rt,
+        to=target,
+        subject=EMAIL_SUBJECT,
+        body=EMAIL_TEXT.format(login=user.login, link=link),
+        secrets=[link],
+        expires_in=EMAIL_LINK_TTL,
+    )
 
 
 async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) -> models.User:
@@ -152,37 +174,8 @@ async def confirm_email(rt: Runtime, *, viewer: models.User | None, token: str) 
     async with in_transaction():
         await verification.consume(row, field="token")
         user = await models.User.get(id=row.user_id)
-        old = user.email if user.email_confirmed and user.email != target else None
-        await _tell_old_contact(
-            rt,
-            user,
-            email=old,
-            phone=None if old else _confirmed_phone(user),
-            sms=templates.EMAIL_CHANGED_SMS,
-            text=templates.EMAIL_CHANGED_TEXT,
-            new=contacts.mask(target),
-        )
-        user.email = target
-        user.email_confirmed = True
-        user.contacts_updated_at = datetime.now(UTC)
-        await user.save(update_fields=["email", "email_confirmed", "contacts_updated_at"])
+        await _replace_contact(rt, user, models.ContactChannel.EMAIL, target)
     return user
-
-
-# --- phone
-
-
-async def change_phone(
-    rt: Runtime, *, user: models.User, phone: str, current_password: str, ip: str | None
-) -> None:
-    target = await _new_contact(
-        rt, user, models.ContactChannel.PHONE, phone, password=current_password, ip=ip
-    )
-    purpose = models.VerificationPurpose.CHANGE_PHONE
-    async with in_transaction():
-        await verification.require_quota(rt, purpose=purpose, target=target, field="phone")
-        code = await verification.issue(rt, purpose=purpose, target=target, user=user)
-        await verification.send_code_sms(to=target, text=PHONE_SMS_TEXT, code=code)
 
 
 async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.User:
@@ -196,20 +189,7 @@ async def confirm_phone(rt: Runtime, *, user: models.User, code: str) -> models.
     row = await verification.check_code(rt, row, code, field="code")
     async with in_transaction():
         await verification.consume(row, field="code")
-        old = user.phone if user.phone_confirmed and user.phone != row.target else None
-        await _tell_old_contact(
-            rt,
-            user,
-            phone=old,
-            email=None if old else _confirmed_email(user),
-            sms=templates.PHONE_CHANGED_SMS,
-            text=templates.PHONE_CHANGED_TEXT,
-            new=contacts.mask(row.target),
-        )
-        user.phone = row.target
-        user.phone_confirmed = True
-        user.contacts_updated_at = datetime.now(UTC)
-        await user.save(update_fields=["phone", "phone_confirmed", "contacts_updated_at"])
+        await _replace_contact(rt, user, models.ContactChannel.PHONE, row.target)
     return user
 
 
@@ -244,6 +224,30 @@ async def _new_contact(
     if current == target and confirmed:
         raise DomainError.of(ErrorCode.INVALID_INPUT, already, field)
     return target
+
+
+async def _replace_contact(
+    rt: Runtime, user: models.User, channel: models.ContactChannel, target: str
+) -> None:
+    """Makes the confirmed target the user's e-mail or phone, in the caller's transaction, and
+    tells the previous confirmed contact (_tell_old_contact)."""
+    if channel == models.ContactChannel.EMAIL:
+        old = user.email if user.email_confirmed and user.email != target else None
+        email, phone = old, None if old else _confirmed_phone(user)
+        sms, text = templates.EMAIL_CHANGED_SMS, templates.EMAIL_CHANGED_TEXT
+        user.email, user.email_confirmed = target, True
+        fields = ["email", "email_confirmed"]
+    else:
+        old = user.phone if user.phone_confirmed and user.phone != target else None
+        email, phone = None if old else _confirmed_email(user), old
+        sms, text = templates.PHONE_CHANGED_SMS, templates.PHONE_CHANGED_TEXT
+        user.phone, user.phone_confirmed = target, True
+        fields = ["phone", "phone_confirmed"]
+    await _tell_old_contact(
+        rt, user, email=email, phone=phone, sms=sms, text=text, new=contacts.mask(target)
+    )
+    user.contacts_updated_at = datetime.now(UTC)
+    await user.save(update_fields=[*fields, "contacts_updated_at"])
 
 
 def _confirmed_phone(user: models.User) -> str | None:

@@ -7,7 +7,6 @@ meters are never removed (their readings are history), only added or changed.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,9 +17,9 @@ import models
 from services.integration import fields as f
 from services.integration import meters as meter_sync
 from services.integration.batch import Batch, Parsed, differences
-from services.integration.bulk import insert_rows, select_models
+from services.integration.bulk import insert_rows, select_models, stored_by_account
 from services.integration.catalog import services_by_code
-from services.integration.results import Item, ItemResult, ItemStatus
+from services.integration.results import ItemResult, ItemStatus
 
 ACCOUNT_NUMBER = re.compile(r"^\d{1,20}$")
 
@@ -89,12 +88,7 @@ def _meter(data: dict[str, Any], service_codes: set[str]) -> MeterRow:
     service_code = f.required_text(data, "service_code", max_length=32).upper()
     if service_code not in service_codes:
         raise f.Invalid("поле service_code: услуги нет среди услуг счёта", "service_code")
-    registers = []
-    for index, item in enumerate(f.records(data, "registers", required=True)):
-        try:
-            registers.append(_register(item))
-        except f.Invalid as error:
-            raise f.nested("registers", index, error) from None
+    registers = f.each(data, "registers", _register, required=True)
     zones = [r.zone for r in registers]
     if not registers or len(set(zones)) != len(zones):
         raise f.Invalid("поле registers: нужна хотя бы одна зона, без повторов", "registers")
@@ -117,33 +111,12 @@ def parse(data: dict[str, Any]) -> AccountRow:
         "city": f.required_text(data, "city", max_length=128),
         "region": f.text(data, "region", max_length=64, required=False) or "66",
     }
-    services = []
-    for index, item in enumerate(f.records(data, "services")):
-        try:
-            services.append(_service(item))
-        except f.Invalid as error:
-            raise f.nested("services", index, error) from None
+    services = f.each(data, "services", _service)
     codes = [s.code for s in services]
-    if len(set(codes)) != len(codes):
-        raise f.Invalid("поле services: услуга указана дважды", "services")
-    meters = []
-    for index, item in enumerate(f.records(data, "meters")):
-        try:
-            meters.append(_meter(item, set(codes)))
-        except f.Invalid as error:
-            raise f.nested("meters", index, error) from None
-    serials = [m.serial_number for m in meters]
-    if len(set(serials)) != len(serials):
-        raise f.Invalid("поле meters: заводской номер указан дважды", "meters")
+    f.distinct("services", codes, "услуга указана дважды")
+    meters = f.each(data, "meters", lambda item: _meter(item, set(codes)))
+    f.distinct("meters", [m.serial_number for m in meters], "заводской номер указан дважды")
     return AccountRow(number, fields, tuple(services), tuple(meters))
-
-
-def prepare_accounts(items: Sequence[Item]) -> Batch[AccountRow]:
-    """Parses and checks the items (no database): the part a file import runs ahead."""
-    batch: Batch[AccountRow] = Batch(items)
-    batch.parse(parse, key_of=lambda r: r.number, label_of=lambda r: r.number)
-    return batch
-
 
 
 async def apply_accounts(batch: Batch[AccountRow]) -> list[ItemResult]:
@@ -249,10 +222,9 @@ async def _sync_services(
 ) -> set[int]:
     """Makes each account's services what the item lists; answers the ids of changed accounts."""
     old_ids = [a.id for a in accounts.values() if not a.created]
-    existing: dict[tuple[int, int], models.AccountService] = {}
-    if old_ids:
-        for stored in await select_models(models.AccountService, account_id=old_ids):
-            existing[(stored.account_id, stored.service_id)] = stored
+    existing = await stored_by_account(
+        models.AccountService, old_ids, lambda row: (row.account_id, row.service_id)
+    )
     creates: list[dict[str, Any]] = []
     updates: list[models.AccountService] = []
     wanted: set[tuple[int, int]] = set()

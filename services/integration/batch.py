@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from tortoise.models import Model
@@ -40,7 +41,6 @@ class Batch(Generic[R]):
         self,
         parse: Callable[[dict[str, Any]], R],
         key_of: Callable[[R], Hashable],
-        label_of: Callable[[R], str],
     ) -> list[Parsed[R]]:
         first_line: dict[Hashable, int] = {}
         for position, item in enumerate(self.items):
@@ -54,7 +54,8 @@ class Batch(Generic[R]):
                     item, _guess_label(item.data), error.reason, error.field
                 )
                 continue
-            key, label = key_of(row), label_of(row)
+            key = key_of(row)
+            label = "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
             if key in first_line:
                 self.results[position] = refused(
                     item, label, f"повторяет позицию {first_line[key]} этого пакета"
@@ -123,19 +124,20 @@ async def upsert_flat(
         await model.bulk_update(updates, fields=sorted(changed_fields))
 
 
-def prepare_keyed(
-    items: Sequence[Item], parse: Callable[[dict[str, Any]], dict[str, Any]], key: str
-) -> Batch[dict[str, Any]]:
-    """A batch of flat rows identified by one of their fields (providers by INN, services by
-    code): parsed and checked, no database."""
+async def import_keyed(
+    items: Sequence[Item], parse: Callable[[dict[str, Any]], dict[str, Any]], model: type[M], key: str
+) -> list[ItemResult]:
+    """A whole import of flat rows keyed by one of their fields, in one step (bench/ seeds the
+    catalog with it; the endpoint goes through kinds.KINDS)."""
     batch: Batch[dict[str, Any]] = Batch(items)
-    batch.parse(parse, key_of=lambda row: row[key], label_of=lambda row: row[key])
-    return batch
+    batch.parse(parse, key_of=itemgetter(key))
+    return await apply_keyed(batch, model, key)
 
 
 async def apply_keyed(batch: Batch[dict[str, Any]], model: type[M], key: str) -> list[ItemResult]:
-    """Writes a prepare_keyed batch in one transaction: rows with a new `key` are created, the
-    others updated where they differ."""
+    """Writes a batch of flat rows identified by one of their fields (providers by INN, services
+    by code) in one transaction: rows with a new `key` are created, the others updated where
+    they differ."""
     parsed = batch.parsed
     async with in_transaction():
         found = await model.filter(**{f"{key}__in": [p.key for p in parsed]})

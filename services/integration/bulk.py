@@ -10,7 +10,7 @@ Tortoise does; auto-filled fields (created_at, ...) must be given explicitly.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -19,6 +19,7 @@ from tortoise.fields import data as tf
 from tortoise.models import Model
 
 M = TypeVar("M", bound=Model)
+K = TypeVar("K", bound=Hashable)
 
 # PostgreSQL array types for unnest, by field class (checked in order: subclasses first).
 _PG_TYPES: tuple[tuple[type, str], ...] = (
@@ -102,6 +103,16 @@ async def select_models(model: type[M], **conditions: Any) -> list[M]:
     """Rows where each named field equals a value or, given a collection, is one of its values."""
     rows = await select_rows(model, None, **conditions)
     return [model._init_from_db(**row) for row in rows]
+
+
+async def stored_by_account(
+    model: type[M], account_ids: Sequence[int], key: Callable[[M], K]
+) -> dict[K, M]:
+    """The stored rows of these accounts, by `key`: what an import of the accounts' services or
+    meters compares its items with."""
+    if not account_ids:
+        return {}
+    return {key(row): row for row in await select_models(model, account_id=account_ids)}
 
 
 async def select_rows(

@@ -8,7 +8,7 @@ from typing import Any
 
 import models
 from services.integration import fields as f
-from services.integration.batch import Batch, apply_keyed, prepare_keyed
+from services.integration.batch import Batch, apply_keyed, import_keyed
 from services.integration.results import Item, ItemResult
 
 CODE = re.compile(r"^[A-Z0-9_]{1,32}$")
@@ -25,13 +25,8 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def prepare_services(items: Sequence[Item]) -> Batch[dict[str, Any]]:
-    """Parses and checks the items (no database): the part a file import runs ahead."""
-    return prepare_keyed(items, parse, "code")
-
-
 async def import_services(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_services(prepare_services(items))
+    return await import_keyed(items, parse, models.Service, "code")
 
 
 async def apply_services(batch: Batch[dict[str, Any]]) -> list[ItemResult]:

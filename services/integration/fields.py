@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 from models.decimals import Precision
 
 E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
 INN = re.compile(r"^(\d{10}|\d{12})$")
 DIGITS = re.compile(r"^\d+$")
 
@@ -196,3 +198,26 @@ def records(data: dict[str, Any], name: str, *, required: bool = False) -> list[
 def nested(name: str, index: int, error: Invalid) -> Invalid:
     """The same error, with the field path inside a list: services.1.code."""
     return Invalid(f"{name}[{index}]: {error.reason}", f"{name}.{index}.{error.field}")
+
+
+def each(
+    data: dict[str, Any],
+    name: str,
+    parse: Callable[[dict[str, Any]], T],
+    *,
+    required: bool = False,
+) -> list[T]:
+    """The list field `name`, each object read by `parse`; an error names its item's path."""
+    parsed = []
+    for index, item in enumerate(records(data, name, required=required)):
+        try:
+            parsed.append(parse(item))
+        except Invalid as error:
+            raise nested(name, index, error) from None
+    return parsed
+
+
+def distinct(name: str, keys: Sequence[Hashable], reason: str) -> None:
+    """Refuses the list field `name` when two of its items share a key."""
+    if len(set(keys)) != len(keys):
+        raise Invalid(f"поле {name}: {reason}", name)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import models
 from services.integration.batch import differences
-from services.integration.bulk import insert_rows, select_models
+from services.integration.bulk import insert_rows, select_models, stored_by_account
 
 if TYPE_CHECKING:
     from services.integration.accounts import AccountRef, MeterRow
@@ -19,10 +19,9 @@ async def sync_meters(
 ) -> set[int]:
     """Makes the listed meters and registers exist as given; answers ids of changed accounts."""
     old_ids = [ref.id for ref, meters in accounts if meters and not ref.created]
-    existing: dict[tuple[int, str], models.Meter] = {}
-    if old_ids:
-        for stored in await select_models(models.Meter, account_id=old_ids):
-            existing[(stored.account_id, stored.serial_number)] = stored
+    existing = await stored_by_account(
+        models.Meter, old_ids, lambda row: (row.account_id, row.serial_number)
+    )
     creates: list[dict[str, Any]] = []
     updates: list[models.Meter] = []
     now = datetime.now(UTC)

@@ -4,7 +4,6 @@ are stored as SUCCEEDED offline payments, so they appear in the customer's payme
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +16,7 @@ from models.decimals import MONEY
 from services.integration import fields as f
 from services.integration.accounts import account_number
 from services.integration.batch import Batch, Parsed, differences
-from services.integration.results import Item, ItemResult, ItemStatus
+from services.integration.results import ItemResult, ItemStatus
 
 OFFLINE = "offline"
 
@@ -61,18 +60,12 @@ def _line(data: dict[str, Any]) -> LineRow:
 
 
 def parse(data: dict[str, Any]) -> PaymentRow:
-    lines = []
-    for index, item in enumerate(f.records(data, "lines")):
-        try:
-            lines.append(_line(item))
-        except f.Invalid as error:
-            raise f.nested("lines", index, error) from None
+    lines = f.each(data, "lines", _line)
     amount = _money(data, "amount")
     assert amount is not None
     if lines and sum(line.amount for line in lines) != amount:
         raise f.Invalid("сумма строк не равна сумме платежа", "lines")
-    if len({line.service_code for line in lines}) != len(lines):
-        raise f.Invalid("поле lines: услуга указана дважды", "lines")
+    f.distinct("lines", [line.service_code for line in lines], "услуга указана дважды")
     paid_at = f.moment(data, "paid_at")
     assert paid_at is not None
     return PaymentRow(
@@ -84,14 +77,6 @@ def parse(data: dict[str, Any]) -> PaymentRow:
         period=f.period(data) if data.get("period") else None,
         lines=tuple(lines),
     )
-
-
-def prepare_payments(items: Sequence[Item]) -> Batch[PaymentRow]:
-    """Parses and checks the items (no database): the part a file import runs ahead."""
-    batch: Batch[PaymentRow] = Batch(items)
-    batch.parse(parse, key_of=lambda r: r.external_id, label_of=lambda r: r.external_id)
-    return batch
-
 
 
 async def apply_payments(batch: Batch[PaymentRow]) -> list[ItemResult]:

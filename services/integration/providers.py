@@ -7,7 +7,7 @@ from typing import Any
 
 import models
 from services.integration import fields as f
-from services.integration.batch import Batch, apply_keyed, prepare_keyed
+from services.integration.batch import Batch, apply_keyed, import_keyed
 from services.integration.results import Item, ItemResult
 
 
@@ -25,13 +25,8 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def prepare_providers(items: Sequence[Item]) -> Batch[dict[str, Any]]:
-    """Parses and checks the items (no database): the part a file import runs ahead."""
-    return prepare_keyed(items, parse, "inn")
-
-
 async def import_providers(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_providers(prepare_providers(items))
+    return await import_keyed(items, parse, models.Provider, "inn")
 
 
 async def apply_providers(batch: Batch[dict[str, Any]]) -> list[ItemResult]:

@@ -3,7 +3,6 @@ and billing's verdict on each: ACCEPTED, or REJECTED with a reason the customer 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -14,7 +13,7 @@ from tortoise.transactions import in_transaction
 import models
 from services.integration import fields as f
 from services.integration.batch import Batch
-from services.integration.results import Item, ItemResult, ItemStatus
+from services.integration.results import ItemResult, ItemStatus
 from services.readings.verdict import verdict
 
 CUSTOMER_SOURCES = (models.ReadingSource.CABINET, models.ReadingSource.PUBLIC)
@@ -85,17 +84,6 @@ def parse(data: dict[str, Any]) -> Verdict:
     if status is models.ReadingStatus.REJECTED and not reason:
         raise f.Invalid("поле reason: укажите причину отклонения", "reason")
     return Verdict(int(raw), status, reason if status is models.ReadingStatus.REJECTED else None)
-
-
-def prepare_statuses(items: Sequence[Item]) -> Batch[Verdict]:
-    """Parses and checks the items (no database): the part a file import runs ahead."""
-    batch: Batch[Verdict] = Batch(items)
-    batch.parse(parse, key_of=lambda v: v.id, label_of=lambda v: str(v.id))
-    return batch
-
-
-async def set_statuses(items: Sequence[Item]) -> list[ItemResult]:
-    return await apply_statuses(prepare_statuses(items))
 
 
 async def apply_statuses(batch: Batch[Verdict]) -> list[ItemResult]:

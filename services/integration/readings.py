@@ -3,7 +3,6 @@ stored ACCEPTED; one per register, period and source (a new value for the same k
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,7 +15,7 @@ from models.decimals import READING
 from services.integration import fields as f
 from services.integration.accounts import account_number
 from services.integration.batch import Batch, Parsed
-from services.integration.results import Item, ItemResult, ItemStatus
+from services.integration.results import ItemResult, ItemStatus
 
 SOURCES = (models.ReadingSource.ONSITE, models.ReadingSource.ESTIMATED, models.ReadingSource.IMPORT)
 
@@ -49,16 +48,8 @@ def parse(data: dict[str, Any]) -> ReadingRow:
     )
 
 
-def _key(r: ReadingRow) -> tuple[Any, ...]:
+def batch_key(r: ReadingRow) -> tuple[Any, ...]:
     return (r.account_number, r.meter_serial_number, r.zone.value, r.period, r.source.value)
-
-
-def prepare_readings(items: Sequence[Item]) -> Batch[ReadingRow]:
-    """Parses and checks the items (no database): the part a file import runs ahead."""
-    batch: Batch[ReadingRow] = Batch(items)
-    batch.parse(parse, key_of=_key, label_of=lambda r: "/".join(map(str, _key(r))))
-    return batch
-
 
 
 async def apply_readings(batch: Batch[ReadingRow]) -> list[ItemResult]:

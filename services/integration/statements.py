@@ -3,7 +3,6 @@ stored one (its total and all its lines); an identical one changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -18,7 +17,7 @@ from services.integration.accounts import account_number
 from services.integration.batch import Batch, Parsed
 from services.integration.bulk import insert_rows, select_models, select_rows
 from services.integration.catalog import services_by_code
-from services.integration.results import Item, ItemResult, ItemStatus
+from services.integration.results import ItemResult, ItemStatus
 
 AMOUNTS = ("balance", "paid", "charged", "recalculation", "to_pay")
 # The order of _line_values.
@@ -55,15 +54,8 @@ def _line(data: dict[str, Any]) -> LineRow:
 
 
 def parse(data: dict[str, Any]) -> StatementRow:
-    lines = []
-    for index, item in enumerate(f.records(data, "lines", required=True)):
-        try:
-            lines.append(_line(item))
-        except f.Invalid as error:
-            raise f.nested("lines", index, error) from None
-    codes = [line.service_code for line in lines]
-    if len(set(codes)) != len(codes):
-        raise f.Invalid("поле lines: услуга указана дважды", "lines")
+    lines = f.each(data, "lines", _line, required=True)
+    f.distinct("lines", [line.service_code for line in lines], "услуга указана дважды")
     return StatementRow(
         account_number=account_number(data, "account_number"),
         period=f.period(data),
@@ -84,18 +76,6 @@ def _stored_values(row: models.StatementLine) -> tuple[Any, ...]:
         row.volume,
         *(getattr(row, name) for name in AMOUNTS),
     )
-
-
-def prepare_statements(items: Sequence[Item]) -> Batch[StatementRow]:
-    """Parses and checks the items (no database): the part a file import runs ahead."""
-    batch: Batch[StatementRow] = Batch(items)
-    batch.parse(
-        parse,
-        key_of=lambda r: (r.account_number, r.period),
-        label_of=lambda r: f"{r.account_number}/{r.period.isoformat()}",
-    )
-    return batch
-
 
 
 async def apply_statements(batch: Batch[StatementRow]) -> list[ItemResult]:

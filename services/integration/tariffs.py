@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -12,7 +12,7 @@ from models.decimals import RATE
 from services.integration import fields as f
 from services.integration.batch import Batch, upsert_flat
 from services.integration.catalog import services_by_code
-from services.integration.results import Item, ItemResult
+from services.integration.results import ItemResult
 
 
 def parse(data: dict[str, Any]) -> dict[str, Any]:
@@ -24,20 +24,8 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _key(row: dict[str, Any]) -> tuple[str, str, Any]:
+def batch_key(row: dict[str, Any]) -> tuple[str, str, Any]:
     return (row["service_code"], row["zone"].value, row["valid_from"])
-
-
-def prepare_tariffs(items: Sequence[Item]) -> Batch[dict[str, Any]]:
-    """Parses and checks the items (no database): the part a file import runs ahead."""
-    batch: Batch[dict[str, Any]] = Batch(items)
-    batch.parse(
-        parse,
-        key_of=_key,
-        label_of=lambda r: f"{r['service_code']}/{r['zone'].value}/{r['valid_from']}",
-    )
-    return batch
-
 
 
 async def apply_tariffs(batch: Batch[dict[str, Any]]) -> list[ItemResult]:
