@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 RESYNC: dict[str, Any] = {"type": "resync"}
@@ -58,6 +58,11 @@ class Broker(abc.ABC):
     @abc.abstractmethod
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         """Send to every subscriber of the channel, in every process sharing the broker."""
+
+    async def publish_many(self, channels: Sequence[str], message: dict[str, Any]) -> None:
+        """The same message on several channels (one round trip where the broker allows)."""
+        for channel in channels:
+            await self.publish(channel, message)
 
     async def subscribe(self, channel: str) -> Subscription:
         sub = Subscription(self, channel)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -72,6 +73,14 @@ class RedisBroker(Broker):
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         assert self._redis is not None
         await self._redis.publish(self._prefix + channel, orjson.dumps(message))
+
+    async def publish_many(self, channels: Sequence[str], message: dict[str, Any]) -> None:
+        assert self._redis is not None
+        data = orjson.dumps(message)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for channel in channels:
+                pipe.publish(self._prefix + channel, data)
+            await pipe.execute()
 
     async def subscribe(self, channel: str) -> Subscription:
         sub = await super().subscribe(channel)
