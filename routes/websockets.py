@@ -40,7 +40,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage
 from strawberry.utils.aio import aclosing
 
-from adapters.broker import RESYNC
+from adapters.broker import RESYNC, Subscription
 from infra.runtime import Runtime
 from services.errors import ErrorCode
 from services.identity import auth, revocation
@@ -63,7 +63,27 @@ class SessionWatch:
     `judge(message)` reads an event of `channel`: a close reason, "changed" (the user's access
     changed: subscriptions re-check) or None. `check()` looks the credentials up in the database:
     a close reason, or None while they hold.
+
+    No task and no queue of its own (thousands of connections are open at once): the broker
+    calls `_heard` with each event, a timer checks the database every LK_WS_RECHECK_SECONDS
+    (and ends the connection at the token's expiry), and a task runs only for a check or a
+    close under way.
     """
+
+    __slots__ = (
+        "_changed",
+        "_checking",
+        "_closer",
+        "_listener",
+        "_stopped",
+        "_timer",
+        "channel",
+        "check",
+        "expires_at",
+        "judge",
+        "rt",
+        "ws",
+    )
 
     def __init__(
         self,
@@ -81,66 +101,111 @@ class SessionWatch:
         self.judge = judge
         self.check = check
         self.expires_at = expires_at
-        self._changed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._task: asyncio.Task[None] | None = None
-        self._closing = False
+        self._changed: asyncio.Future[None] | None = None
+        self._listener: Subscription | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._checking: asyncio.Task[None] | None = None
+        self._closer: asyncio.Task[None] | None = None
+        self._stopped = False
 
     def changed(self) -> asyncio.Future[None]:
+        if self._changed is None:
+            self._changed = asyncio.get_running_loop().create_future()
         return self._changed
 
     async def start(self) -> None:
         # Subscribed before the connection is acknowledged: an event published from then on
         # is not missed.
-        subscription = await self.rt.broker.subscribe(self.channel)
-        self._task = asyncio.create_task(self._run(subscription), name="session-watch")
+        self._listener = await self.rt.broker.listen(self.channel, self._heard)
+        self._schedule()
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        if not self._closing:
-            self._task.cancel()
-        # A close under way is let finish: cut short, the client would see 1006, not 4401.
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._checking is not None and not self._checking.done():
+            self._checking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checking
+        if self._closer is not None:
+            # A close under way is let finish: cut short, the client would see 1006, not 4401.
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._closer
+        if self._listener is not None:
+            listener, self._listener = self._listener, None
+            await listener.close()
 
-    async def _run(self, subscription: Any) -> None:
+    def _schedule(self) -> None:
+        if self._stopped or self._closer is not None:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        delay = self.rt.settings.ws_recheck_seconds
+        if self.expires_at is not None:
+            delay = min(delay, max(self.expires_at - time.time(), 0))
+        self._timer = asyncio.get_running_loop().call_later(delay, self._due)
+
+    def _due(self) -> None:
+        self._timer = None
+        if self.expires_at is not None and self.expires_at <= time.time():
+            self._end(TOKEN_EXPIRED)
+        else:
+            self._check_soon()
+
+    def _heard(self, message: dict[str, Any]) -> None:
+        """A broker event (called by the broker: must not block)."""
+        if self._stopped:
+            return
+        if message is RESYNC or message.get("type") == "resync":
+            # Events may have been lost: ask the database, and let subscriptions re-check.
+            self._fire_changed()
+            self._check_soon()
+            return
         try:
-            reason = await self._watch(subscription)
+            verdict = self.judge(message)
+        except Exception:  # a bug here must not leave the connection unwatched
+            log.exception("session watch failed; closing the connection")
+            verdict = SESSION_ENDED
+        if verdict == "changed":
+            self._fire_changed()
+        elif verdict is not None:
+            self._end(verdict)
+
+    def _fire_changed(self) -> None:
+        changed, self._changed = self._changed, None
+        if changed is not None and not changed.done():
+            changed.set_result(None)
+
+    def _check_soon(self) -> None:
+        if self._stopped or self._closer is not None:
+            return
+        if self._checking is None or self._checking.done():
+            self._checking = asyncio.create_task(self._check(), name="session-check")
+
+    async def _check(self) -> None:
+        try:
+            verdict = await self.check()
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug here must not leave the connection unwatched
             log.exception("session watch failed; closing the connection")
-            reason = SESSION_ENDED
-        finally:
-            await subscription.close()
-        if reason is not None and not self.ws.closed:
-            self._closing = True
-            await self.ws.close(code=CLOSE_UNAUTHORIZED, message=reason.encode())
+            verdict = SESSION_ENDED
+        if verdict is not None:
+            self._end(verdict)
+        else:
+            self._schedule()
 
-    async def _watch(self, subscription: Any) -> str | None:
-        recheck = self.rt.settings.ws_recheck_seconds
-        while not self.ws.closed:
-            timeout = recheck
-            if self.expires_at is not None:
-                left = self.expires_at - time.time()
-                if left <= 0:
-                    return TOKEN_EXPIRED
-                timeout = min(timeout, left)
-            try:
-                message = await asyncio.wait_for(subscription.queue.get(), timeout)
-            except TimeoutError:
-                message = None
-            if message is None or message is RESYNC or message.get("type") == "resync":
-                # Time to re-check, or events may have been lost: ask the database.
-                verdict = await self.check()
-            else:
-                verdict = self.judge(message)
-            if verdict == "changed":
-                self._changed.set_result(None)
-                self._changed = asyncio.get_running_loop().create_future()
-            elif verdict is not None:
-                return verdict
-        return None
+    def _end(self, reason: str) -> None:
+        if self._closer is not None or self._stopped or self.ws.closed:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._closer = asyncio.create_task(self._close(reason), name="session-close")
+
+    async def _close(self, reason: str) -> None:
+        await self.ws.close(code=CLOSE_UNAUTHORIZED, message=reason.encode())
 
 
 def customer_session_watch(

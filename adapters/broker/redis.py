@@ -82,10 +82,10 @@ class RedisBroker(Broker):
                 pipe.publish(self._prefix + channel, data)
             await pipe.execute()
 
-    async def subscribe(self, channel: str) -> Subscription:
-        sub = await super().subscribe(channel)
+    async def _add(self, sub: Subscription) -> Subscription:
+        await super()._add(sub)
         # Another subscriber opened the channel a moment ago: wait for Redis's confirmation too.
-        pending = list(self._confirmations.get(self._prefix + channel, []))
+        pending = list(self._confirmations.get(self._prefix + sub.channel, []))
         if pending:
             await asyncio.wait([asyncio.shield(f) for f in pending], timeout=SUBSCRIBE_TIMEOUT)
         return sub

@@ -284,8 +284,8 @@ async def _enqueue_receipt(rt: Runtime, payment: models.Payment) -> None:
         models.Payment._meta.pk.to_db_value(payment.id, models.Payment),
         payment.account_id,
     )
-    if not rows:
-        raise models.Account.DoesNotExist(f"account {payment.account_id}")
+    # The payment's account is a foreign key: it is there.
+    assert rows, f"account {payment.account_id} referenced but missing"
     number = rows[0]["number"]
     amount_field = models.PaymentLine._meta.fields_map["amount"]
     lines = [
