@@ -106,6 +106,7 @@ async def payment_status(
             payment=found,
             read=_checked_reader(ctx, still_allowed),
         )
+        found = None  # the feed keeps what it needs
         async for row in _while_allowed(ctx, feed, still_allowed):
             yield row
         return
@@ -192,6 +193,7 @@ async def _while_allowed(
                     return
                 pending = None
                 yield row
+                del row  # not kept while the subscription waits
     finally:
         if pending is not None and not pending.done():
             pending.cancel()

@@ -47,18 +47,23 @@ async def watch_payment(
         payment = await payment_for_capability(rt, payment_id, capability)
     if payment is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, "Платёж не найден.", "id")
+    # Only the id and the last status sent are kept while the subscription waits (thousands
+    # wait at once): not the rows.
+    key, payment = payment.id, None
     # Subscribe before reading, so that a change between the two is not lost.
-    subscription = await rt.broker.subscribe(payment_channel(payment.id))
+    subscription = await rt.broker.subscribe(payment_channel(key))
     try:
-        current = await read(payment.id)
+        current = await read(key)
         if current is None:
             raise DomainError.of(ErrorCode.NOT_FOUND, "Платёж не найден.", "id")
         yield current
+        status, current = current.status, None
         async for _message in subscription:
-            fresh = await read(payment.id)
-            if fresh is not None and fresh.status != current.status:
-                current = fresh
-                yield current
+            fresh = await read(key)
+            if fresh is not None and fresh.status != status:
+                status = fresh.status
+                yield fresh
+                fresh = None
     finally:
         await subscription.close()
 
