@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 import models
@@ -94,16 +93,25 @@ async def payment_status(
     user = await ctx.user()
     if user is None and capability is None:
         raise unauthenticated()
-    feed = feeds.watch_payment(ctx.rt, user=user, payment_id=payment_id, capability=capability)
-    if user is not None and await views.payment_for_user(user.id, payment_id) is not None:
+    found = await views.payment_for_user(user.id, payment_id) if user is not None else None
+    if found is not None:
 
         async def still_allowed(user: models.User) -> bool:
             return await views.payment_for_user(user.id, payment_id) is not None
 
+        feed = feeds.watch_payment(
+            ctx.rt,
+            user=user,
+            payment_id=payment_id,
+            payment=found,
+            read=_checked_reader(ctx, still_allowed),
+        )
+        found = None  # the feed keeps what it needs
         async for row in _while_allowed(ctx, feed, still_allowed):
             yield row
         return
     # A capability holder (the return page): the capability is the authority, not a session.
+    feed = feeds.watch_payment(ctx.rt, user=user, payment_id=payment_id, capability=capability)
     async for row in feed:
         yield row
 
@@ -119,9 +127,37 @@ async def account_payments_feed(
     async def still_allowed(user: models.User) -> bool:
         return await accounts.account_for_user(user.id, account_number) is not None
 
-    feed = feeds.watch_account(ctx.rt, user=user, account_number=account_number)
+    feed = feeds.watch_account(
+        ctx.rt,
+        user=user,
+        account_number=account_number,
+        read=_checked_reader(ctx, still_allowed),
+    )
     async for row in _while_allowed(ctx, feed, still_allowed):
         yield row
+
+
+def _checked_reader(
+    ctx: Context, still_allowed: Callable[[models.User], Awaitable[bool]]
+) -> feeds.Reader:
+    """How a signed-in subscription reads a payment on each event: one statement that also
+    checks the session is open and the user still linked to the payment's account (the access
+    token's expiry is checked here, without the database). When that finds nothing, the full
+    checks say why: TOKEN_EXPIRED / UNAUTHENTICATED when the session ended, FORBIDDEN once the
+    account was unlinked."""
+
+    async def read(payment_id: UUID) -> models.Payment | None:
+        viewer = await ctx.require_viewer()
+        if ctx.token is not None and not ctx.rt.signer.access_token_expired(ctx.token):
+            row = await views.payment_for_session(viewer.user.id, viewer.session_id, payment_id)
+            if row is not None:
+                return row
+        viewer = await ctx.recheck()
+        if not await still_allowed(viewer.user):
+            raise _access_ended()
+        return await feeds.read_payment(payment_id)
+
+    return read
 
 
 async def _while_allowed(
@@ -129,32 +165,35 @@ async def _while_allowed(
     feed: AsyncGenerator[models.Payment, None],
     still_allowed: Callable[[models.User], Awaitable[bool]],
 ) -> AsyncGenerator[models.Payment, None]:
-    """The feed's events while the subscription may still see them. Before each event the
-    session is looked up again (TOKEN_EXPIRED / UNAUTHENTICATED when it ended) and so is the
-    user's access to what is watched (FORBIDDEN once the account was unlinked); on a websocket
-    the access is also re-checked as soon as the connection hears that it changed, so the
-    subscription ends then rather than at the next event."""
+    """The feed's events while the subscription may still see them. The feed reads each event
+    through `_checked_reader`, so the session and the user's access are looked up again with
+    every event in the same statement (TOKEN_EXPIRED / UNAUTHENTICATED when the session ended,
+    FORBIDDEN once the account was unlinked); on a websocket the access is also re-checked as
+    soon as the connection hears that it changed, so the subscription ends then rather than at
+    the next event."""
+    if ctx.watch is None:
+        async for row in feed:
+            yield row
+        return
     pending: asyncio.Future[models.Payment] | None = None
     try:
         while True:
             if pending is None:
                 pending = asyncio.ensure_future(anext(feed))
-            waiting: set[asyncio.Future[Any]] = {pending}
-            if ctx.watch is not None:
-                waiting.add(ctx.watch.changed())
-            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-            row = None
+            changed = ctx.watch.changed()
+            await asyncio.wait((pending, changed), return_when=asyncio.FIRST_COMPLETED)
+            if changed.done():
+                viewer = await ctx.recheck()
+                if not await still_allowed(viewer.user):
+                    raise _access_ended()
             if pending.done():
                 try:
                     row = pending.result()
                 except StopAsyncIteration:
                     return
                 pending = None
-            viewer = await ctx.recheck()
-            if not await still_allowed(viewer.user):
-                raise _access_ended()
-            if row is not None:
                 yield row
+                del row  # not kept while the subscription waits
     finally:
         if pending is not None and not pending.done():
             pending.cancel()

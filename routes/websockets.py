@@ -26,6 +26,8 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
+import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -40,7 +42,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage
 from strawberry.utils.aio import aclosing
 
-from adapters.broker import RESYNC
+from adapters.broker import RESYNC, Subscription
 from infra.runtime import Runtime
 from services.errors import ErrorCode
 from services.identity import auth, revocation
@@ -63,7 +65,28 @@ class SessionWatch:
     `judge(message)` reads an event of `channel`: a close reason, "changed" (the user's access
     changed: subscriptions re-check) or None. `check()` looks the credentials up in the database:
     a close reason, or None while they hold.
+
+    No task and no queue of its own (thousands of connections are open at once): the broker
+    calls `_heard` with each event, a timer checks the database every LK_WS_RECHECK_SECONDS
+    (and ends the connection at the token's expiry), and a task runs only for a check or a
+    close under way.
     """
+
+    __slots__ = (
+        "_changed",
+        "_checking",
+        "_closer",
+        "_listener",
+        "_stopped",
+        "_timer",
+        "channel",
+        "check",
+        "expires_at",
+        "judge",
+        "rt",
+        "session_id",
+        "ws",
+    )
 
     def __init__(
         self,
@@ -74,73 +97,179 @@ class SessionWatch:
         judge: Callable[[dict[str, Any]], str | None],
         check: Callable[[], Awaitable[str | None]],
         expires_at: float | None = None,
+        session_id: uuid.UUID | None = None,
     ) -> None:
         self.ws = ws
+        # A customer session: re-checked with every other connection of the process at once
+        # (SessionRechecks); without one (API keys) `check` runs on this connection's timer.
+        self.session_id = session_id
         self.rt = rt
         self.channel = channel
         self.judge = judge
         self.check = check
         self.expires_at = expires_at
-        self._changed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._task: asyncio.Task[None] | None = None
-        self._closing = False
+        self._changed: asyncio.Future[None] | None = None
+        self._listener: Subscription | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._checking: asyncio.Task[None] | None = None
+        self._closer: asyncio.Task[None] | None = None
+        self._stopped = False
 
     def changed(self) -> asyncio.Future[None]:
+        if self._changed is None:
+            self._changed = asyncio.get_running_loop().create_future()
         return self._changed
 
     async def start(self) -> None:
         # Subscribed before the connection is acknowledged: an event published from then on
         # is not missed.
-        subscription = await self.rt.broker.subscribe(self.channel)
-        self._task = asyncio.create_task(self._run(subscription), name="session-watch")
+        self._listener = await self.rt.broker.listen(self.channel, self._heard)
+        if self.session_id is not None:
+            SessionRechecks.of(self.rt).add(self, self.session_id)
+        self._schedule()
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        if not self._closing:
-            self._task.cancel()
-        # A close under way is let finish: cut short, the client would see 1006, not 4401.
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        self._stopped = True
+        if self.session_id is not None:
+            SessionRechecks.of(self.rt).discard(self)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._checking is not None and not self._checking.done():
+            self._checking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checking
+        if self._closer is not None:
+            # A close under way is let finish: cut short, the client would see 1006, not 4401.
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._closer
+        if self._listener is not None:
+            listener, self._listener = self._listener, None
+            await listener.close()
 
-    async def _run(self, subscription: Any) -> None:
+    def _schedule(self) -> None:
+        if self._stopped or self._closer is not None:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        # Batched connections need a timer only for the token's expiry.
+        delay = None if self.session_id is not None else self.rt.settings.ws_recheck_seconds
+        if self.expires_at is not None:
+            left = max(self.expires_at - time.time(), 0)
+            delay = left if delay is None else min(delay, left)
+        if delay is not None:
+            self._timer = asyncio.get_running_loop().call_later(delay, self._due)
+
+    def _due(self) -> None:
+        self._timer = None
+        if self.expires_at is not None and self.expires_at <= time.time():
+            self._end(TOKEN_EXPIRED)
+        elif self.session_id is None:
+            self._check_soon()
+        else:
+            self._schedule()
+
+    def _heard(self, message: dict[str, Any]) -> None:
+        """A broker event (called by the broker: must not block)."""
+        if self._stopped:
+            return
+        if message is RESYNC or message.get("type") == "resync":
+            # Events may have been lost: ask the database, and let subscriptions re-check.
+            self._fire_changed()
+            self._check_soon()
+            return
         try:
-            reason = await self._watch(subscription)
+            verdict = self.judge(message)
+        except Exception:  # a bug here must not leave the connection unwatched
+            log.exception("session watch failed; closing the connection")
+            verdict = SESSION_ENDED
+        if verdict == "changed":
+            self._fire_changed()
+        elif verdict is not None:
+            self._end(verdict)
+
+    def _fire_changed(self) -> None:
+        changed, self._changed = self._changed, None
+        if changed is not None and not changed.done():
+            changed.set_result(None)
+
+    def _check_soon(self) -> None:
+        if self._stopped or self._closer is not None:
+            return
+        if self._checking is None or self._checking.done():
+            self._checking = asyncio.create_task(self._check(), name="session-check")
+
+    async def _check(self) -> None:
+        try:
+            verdict = await self.check()
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug here must not leave the connection unwatched
             log.exception("session watch failed; closing the connection")
-            reason = SESSION_ENDED
-        finally:
-            await subscription.close()
-        if reason is not None and not self.ws.closed:
-            self._closing = True
-            await self.ws.close(code=CLOSE_UNAUTHORIZED, message=reason.encode())
+            verdict = SESSION_ENDED
+        if verdict is not None:
+            self._end(verdict)
+        else:
+            self._schedule()
 
-    async def _watch(self, subscription: Any) -> str | None:
-        recheck = self.rt.settings.ws_recheck_seconds
-        while not self.ws.closed:
-            timeout = recheck
-            if self.expires_at is not None:
-                left = self.expires_at - time.time()
-                if left <= 0:
-                    return TOKEN_EXPIRED
-                timeout = min(timeout, left)
+    def _end(self, reason: str) -> None:
+        if self._closer is not None or self._stopped or self.ws.closed:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._closer = asyncio.create_task(self._close(reason), name="session-close")
+
+    async def _close(self, reason: str) -> None:
+        await self.ws.close(code=CLOSE_UNAUTHORIZED, message=reason.encode())
+
+
+class SessionRechecks:
+    """The periodic database re-check of every customer websocket of a process: one statement
+    (per 500 sessions) every LK_WS_RECHECK_SECONDS, where one query per connection made 167
+    queries a second with 5,000 connections open. A revocation the broker carries closes a
+    connection at once anyway; this finds those it did not carry."""
+
+    CHUNK = 500
+    _all: weakref.WeakKeyDictionary[Runtime, SessionRechecks] = weakref.WeakKeyDictionary()
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.watches: dict[SessionWatch, uuid.UUID] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def of(cls, rt: Runtime) -> SessionRechecks:
+        found = cls._all.get(rt)
+        if found is None:
+            found = cls._all[rt] = cls(rt)
+        return found
+
+    def add(self, watch: SessionWatch, session_id: uuid.UUID) -> None:
+        self.watches[watch] = session_id
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="session-rechecks")
+
+    def discard(self, watch: SessionWatch) -> None:
+        self.watches.pop(watch, None)
+
+    async def _run(self) -> None:
+        while self.watches:
+            await asyncio.sleep(self.rt.settings.ws_recheck_seconds)
             try:
-                message = await asyncio.wait_for(subscription.queue.get(), timeout)
-            except TimeoutError:
-                message = None
-            if message is None or message is RESYNC or message.get("type") == "resync":
-                # Time to re-check, or events may have been lost: ask the database.
-                verdict = await self.check()
-            else:
-                verdict = self.judge(message)
-            if verdict == "changed":
-                self._changed.set_result(None)
-                self._changed = asyncio.get_running_loop().create_future()
-            elif verdict is not None:
-                return verdict
-        return None
+                await self.check_all()
+            except Exception:  # the database is away: the next round tries again
+                log.exception("session re-check failed")
+
+    async def check_all(self) -> None:
+        watches = dict(self.watches)
+        ids = list(set(watches.values()))
+        still_open: set[uuid.UUID] = set()
+        for start in range(0, len(ids), self.CHUNK):
+            still_open |= await auth.open_sessions(ids[start : start + self.CHUNK])
+        for watch, session_id in watches.items():
+            if session_id not in still_open:
+                watch._end(SESSION_ENDED)
 
 
 def customer_session_watch(
@@ -169,6 +298,7 @@ def customer_session_watch(
         judge=judge,
         check=check,
         expires_at=claims.expires_at if claims else time.time(),
+        session_id=viewer.session_id,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 RESYNC: dict[str, Any] = {"type": "resync"}
@@ -15,6 +15,8 @@ QUEUE_SIZE = 64
 
 class Subscription:
     """One subscriber's bounded queue on one channel."""
+
+    __slots__ = ("broker", "channel", "queue")
 
     def __init__(self, broker: Broker, channel: str, maxsize: int = QUEUE_SIZE) -> None:
         self.broker = broker
@@ -38,6 +40,24 @@ class Subscription:
         await self.broker.unsubscribe(self)
 
 
+class Listener(Subscription):
+    """A subscriber called with each message as it arrives (RESYNC included), with no queue and
+    no task of its own: for watchers that only judge a message (a websocket's SessionWatch).
+    The callback must not block; it may schedule work."""
+
+    __slots__ = ("on_message",)
+
+    def __init__(
+        self, broker: Broker, channel: str, on_message: Callable[[dict[str, Any]], None]
+    ) -> None:
+        self.broker = broker
+        self.channel = channel
+        self.on_message = on_message
+
+    def deliver(self, message: dict[str, Any]) -> None:
+        self.on_message(message)
+
+
 class Broker(abc.ABC):
     def __init__(self) -> None:
         self._subscribers: dict[str, set[Subscription]] = {}
@@ -59,8 +79,22 @@ class Broker(abc.ABC):
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         """Send to every subscriber of the channel, in every process sharing the broker."""
 
+    async def publish_many(self, channels: Sequence[str], message: dict[str, Any]) -> None:
+        """The same message on several channels (one round trip where the broker allows)."""
+        for channel in channels:
+            await self.publish(channel, message)
+
     async def subscribe(self, channel: str) -> Subscription:
-        sub = Subscription(self, channel)
+        return await self._add(Subscription(self, channel))
+
+    async def listen(
+        self, channel: str, on_message: Callable[[dict[str, Any]], None]
+    ) -> Subscription:
+        """Calls `on_message` with each message of the channel (see Listener)."""
+        return await self._add(Listener(self, channel, on_message))
+
+    async def _add(self, sub: Subscription) -> Subscription:
+        channel = sub.channel
         first = channel not in self._subscribers
         self._subscribers.setdefault(channel, set()).add(sub)
         if first:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -73,10 +74,18 @@ class RedisBroker(Broker):
         assert self._redis is not None
         await self._redis.publish(self._prefix + channel, orjson.dumps(message))
 
-    async def subscribe(self, channel: str) -> Subscription:
-        sub = await super().subscribe(channel)
+    async def publish_many(self, channels: Sequence[str], message: dict[str, Any]) -> None:
+        assert self._redis is not None
+        data = orjson.dumps(message)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for channel in channels:
+                pipe.publish(self._prefix + channel, data)
+            await pipe.execute()
+
+    async def _add(self, sub: Subscription) -> Subscription:
+        await super()._add(sub)
         # Another subscriber opened the channel a moment ago: wait for Redis's confirmation too.
-        pending = list(self._confirmations.get(self._prefix + channel, []))
+        pending = list(self._confirmations.get(self._prefix + sub.channel, []))
         if pending:
             await asyncio.wait([asyncio.shield(f) for f in pending], timeout=SUBSCRIBE_TIMEOUT)
         return sub

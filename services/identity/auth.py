@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import cast
@@ -339,3 +340,12 @@ def _tokens(rt: Runtime, user: models.User, session: models.Session, refresh: st
         ttl_seconds=rt.settings.access_token_minutes * 60,
     )
     return Tokens(access, refresh, datetime.fromtimestamp(expires, UTC), user)
+
+
+async def open_sessions(session_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of the sessions are still open (not revoked, not expired): one statement for
+    every websocket of a process at each periodic re-check (routes/websockets.py)."""
+    found = await models.Session.filter(
+        id__in=list(session_ids), revoked_at=None, expires_at__gt=now()
+    ).values_list("id", flat=True)
+    return {value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)) for value in found}

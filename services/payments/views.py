@@ -6,11 +6,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from enum import Enum
 
 import segno
 
 import models
+from infra import database
 from services.ids import parse_uuid
 
 S = models.PaymentStatus
@@ -68,6 +70,41 @@ async def payment_for_user(user_id: int, payment_id: str) -> models.Payment | No
         return None
     linked = await models.UserAccount.exists(user_id=user_id, account_id=payment.account_id)
     return payment if linked else None
+
+
+# One statement per subscription event: the payment, while the session is open and its user
+# still linked to the payment's account (the session's expiry is compared in Python, as
+# services/identity/auth.py does).
+_FOR_SESSION_SQL = (
+    'SELECT s.expires_at AS session_expires_at, p.* FROM "payment" p '
+    'JOIN "user_account" ua ON ua.account_id = p.account_id AND ua.user_id = $1 '
+    'JOIN "session" s ON s.id = $2 AND s.user_id = $3 AND s.revoked_at IS NULL '
+    "WHERE p.id = $4"
+)
+
+
+async def payment_for_session(
+    user_id: int, session_id: uuid.UUID, payment_id: uuid.UUID
+) -> models.Payment | None:
+    """The payment if the session still holds and its user is still linked to the payment's
+    account; None otherwise (the caller finds out which, on this rare path)."""
+    rows = await database.fetch(
+        models.Payment,
+        _FOR_SESSION_SQL,
+        user_id,
+        models.Session._meta.pk.to_db_value(session_id, models.Session),
+        user_id,
+        models.Payment._meta.pk.to_db_value(payment_id, models.Payment),
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    expires_at = models.Session._meta.fields_map["expires_at"].to_python_value(
+        row.pop("session_expires_at")
+    )
+    if expires_at <= datetime.now(UTC):
+        return None
+    return models.Payment._init_from_db(**row)
 
 
 async def is_personal(user: models.User | None, payment_id: str) -> bool:
