@@ -20,7 +20,7 @@ import jwt
 import orjson
 from aiohttp import web
 
-ZONES = ["SINGLE", "DAY", "NIGHT", "PEAK", "SEMI_PEAK"]
+ZONES = ["SINGLE", "DAY", "NIGHT", "PEAK", "SEMIPEAK"]
 CENT = Decimal("0.01")
 POOL = web.AppKey("pool", asyncpg.Pool)
 TIMEZONE = ZoneInfo(os.environ.get("LK_TIMEZONE", "Asia/Yekaterinburg"))
@@ -48,7 +48,7 @@ WHERE service_id = ANY($1::int[]) AND valid_from <= $2
 ORDER BY service_id, zone, valid_from DESC
 """
 METERS = """
-SELECT m.id, m.account_id, m.serial_number, m.kind, m.next_verification_date,
+SELECT m.id, m.account_id, m.service_id, m.serial_number, m.kind, m.next_verification_date,
        g.id AS register_id, g.zone, g.description
 FROM meter m LEFT JOIN meter_register g ON g.meter_id = m.id
 WHERE m.account_id = ANY($1::int[]) ORDER BY m.id, g.position, g.id
@@ -144,15 +144,27 @@ def build(viewer, accounts, services, tariffs, meters, starts, currents, stateme
         by_service.setdefault(t["service_id"], []).append(
             {"zone": t["zone"], "rate": rate(t["rate"]), "validFrom": t["valid_from"].isoformat()}
         )
+    # A customer pays the rates of the zones his meters of the service have; with no meter,
+    # the single rate (every rate when there is no single one), as services.accounts answers.
+    zones: dict[tuple[int, int], set[str]] = {}
+    for m in meters:
+        if m["register_id"] is not None:
+            zones.setdefault((m["account_id"], m["service_id"]), set()).add(m["zone"])
     account_services: dict[int, list[dict]] = {}
     for s in services:
+        rates = by_service.get(s["service_id"], [])
+        metered = zones.get((s["account_id"], s["service_id"]))
+        if metered:
+            rates = [r for r in rates if r["zone"] in metered]
+        else:
+            rates = [r for r in rates if r["zone"] == "SINGLE"] or rates
         account_services.setdefault(s["account_id"], []).append(
             {
                 "meterCount": s["meter_count"],
                 "service": {"code": s["code"], "name": s["name"], "unit": s["unit"]},
                 "provider": {"name": s["p_name"], "inn": s["p_inn"]},
                 "recipient": {"name": s["r_name"], "inn": s["r_inn"]},
-                "tariffs": by_service.get(s["service_id"], []),
+                "tariffs": rates,
             }
         )
     account_meters: dict[int, list[dict]] = {}
