@@ -102,6 +102,12 @@ def main() -> None:
     parser.add_argument(
         "--users", type=int, default=3000, help="generated users (1-3 accounts each)"
     )
+    parser.add_argument(
+        "--history-months",
+        type=int,
+        default=6,
+        help="months of statements, readings and payments per account",
+    )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("LK_WORKERS") or os.cpu_count() or 1))  # fmt: skip
     parser.add_argument("--database-server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database-name", default="lk_bench_dashboard")
@@ -114,10 +120,18 @@ def main() -> None:
 
     started = time.monotonic()
     data = asyncio.run(
-        dataset.build(args.database_server, args.database_name, users=args.users, secret_key=SECRET)
+        dataset.build(
+            args.database_server,
+            args.database_name,
+            users=args.users,
+            secret_key=SECRET,
+            history_months=args.history_months,
+            payments=True,
+        )
     )
     print(
-        f"data: {data.users} users, {data.accounts} accounts ({time.monotonic() - started:.1f} s)"
+        f"data: {data.users} users, {data.accounts} accounts, {args.history_months} months of "
+        f"history ({time.monotonic() - started:.1f} s)"
     )
     logs = Path(os.environ.get("TMPDIR", "/tmp")) / "lk-bench-dashboard"
     logs.mkdir(exist_ok=True)
