@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -122,13 +123,23 @@ def rates_for_zones(
 
 
 async def latest_statement_by_account(account_ids: Sequence[int]) -> list[models.Statement | None]:
-    rows = await models.Statement.filter(account_id__in=account_ids).order_by(
-        "account_id", "-period"
-    )
-    latest: dict[int, models.Statement] = {}
-    for row in rows:
-        latest.setdefault(row.account_id, row)
+    """Each account's statement of its latest period, chosen in SQL: the rows read do not grow
+    with the years of history (one statement per account and period, a unique index)."""
+    ids = list(dict.fromkeys(account_ids))
+    if not ids:
+        return [None for _ in account_ids]
+    rows = await database.fetch(models.Statement, _latest_statements_sql(len(ids)), *ids)
+    latest = {s.account_id: s for s in (models.Statement._init_from_db(**row) for row in rows)}
     return [latest.get(k) for k in account_ids]
+
+
+@functools.cache
+def _latest_statements_sql(count: int) -> str:
+    ids = ", ".join(f"${i + 1}" for i in range(count))
+    return (
+        "SELECT * FROM statement WHERE (account_id, period) IN (SELECT account_id, MAX(period) "
+        f"FROM statement WHERE account_id IN ({ids}) GROUP BY account_id)"
+    )
 
 
 async def lines_by_statement(statement_ids: Sequence[int]) -> list[list[models.StatementLine]]:
