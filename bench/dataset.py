@@ -32,6 +32,8 @@ class Dataset:
     users: int
     accounts: int
     tokens: list[str]
+    # The number of each user's first account, in the order of `tokens`.
+    numbers: list[str]
 
 
 def admin_dsn(server: str) -> str:
@@ -90,7 +92,12 @@ async def build(
         signer.access_token(user_id=user_id, session_id=str(session_id), ttl_seconds=86400)[0]
         for session_id, user_id, *_ in rows["session"][1]
     ]
-    return Dataset(url, users, len(rows["account"][1]), tokens)
+    first = {
+        user_id: account_id for _, user_id, account_id, *_ in reversed(rows["user_account"][1])
+    }
+    number = {a[0]: a[1] for a in rows["account"][1]}
+    numbers = [number[first[user_id]] for _, user_id, *_ in rows["session"][1]]
+    return Dataset(url, users, len(rows["account"][1]), tokens, numbers)
 
 
 def _generate(
