@@ -10,6 +10,7 @@ one query. Usage: python bench/baseline_server.py --port 18711 --database-url po
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -20,7 +21,7 @@ import jwt
 import orjson
 from aiohttp import web
 
-ZONES = ["SINGLE", "DAY", "NIGHT", "PEAK", "SEMI_PEAK"]
+ZONES = ["SINGLE", "DAY", "NIGHT", "PEAK", "SEMIPEAK"]
 CENT = Decimal("0.01")
 POOL = web.AppKey("pool", asyncpg.Pool)
 TIMEZONE = ZoneInfo(os.environ.get("LK_TIMEZONE", "Asia/Yekaterinburg"))
@@ -48,7 +49,7 @@ WHERE service_id = ANY($1::int[]) AND valid_from <= $2
 ORDER BY service_id, zone, valid_from DESC
 """
 METERS = """
-SELECT m.id, m.account_id, m.serial_number, m.kind, m.next_verification_date,
+SELECT m.id, m.account_id, m.service_id, m.serial_number, m.kind, m.next_verification_date,
        g.id AS register_id, g.zone, g.description
 FROM meter m LEFT JOIN meter_register g ON g.meter_id = m.id
 WHERE m.account_id = ANY($1::int[]) ORDER BY m.id, g.position, g.id
@@ -73,6 +74,33 @@ SELECT l.statement_id, v.code, v.name, l.tariff, l.balance, l.paid, l.volume, l.
 FROM statement_line l JOIN service v ON v.id = l.service_id
 WHERE l.statement_id = ANY($1::int[]) ORDER BY l.position, l.id
 """
+
+
+# The histories (a page of 20, newest first): the account must be one of the viewer's.
+ACCOUNT = """
+SELECT a.id, a.number FROM user_account l JOIN account a ON a.id = l.account_id
+WHERE l.user_id = $1 AND a.number = $2 LIMIT 1
+"""
+PAYMENTS = """
+SELECT id, method, status, amount, channel, provider, created_at, paid_at FROM payment
+WHERE account_id = $1 AND status IN ('SUCCEEDED', 'REFUNDED')
+ORDER BY created_at DESC, id DESC LIMIT $2
+"""
+READINGS = """
+SELECT r.id, r.register_id, r.period, r.value, r.source, r.status, r.rejection_reason,
+       r.taken_at, g.zone, m.serial_number
+FROM reading r JOIN meter_register g ON g.id = r.register_id JOIN meter m ON m.id = g.meter_id
+WHERE m.account_id = $1 ORDER BY r.taken_at DESC, r.id DESC LIMIT $2
+"""
+PREVIOUS = """
+SELECT k.register_id, k.period, p.value
+FROM unnest($1::int[], $2::date[]) AS k(register_id, period)
+CROSS JOIN LATERAL (
+    SELECT value FROM reading WHERE register_id = k.register_id AND period < k.period
+    AND status <> 'REJECTED' ORDER BY period DESC, taken_at DESC, id DESC LIMIT 1
+) p
+"""
+PAGE = 20
 
 
 def money(value: Decimal) -> str:
@@ -105,17 +133,119 @@ def reading(row: asyncpg.Record | None) -> dict | None:
     }
 
 
-async def dashboard(request: web.Request) -> web.Response:
+async def viewer_of(request: web.Request) -> asyncpg.Record | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    viewer = None
-    if scheme.lower() == "bearer" and token:
-        try:
-            claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"require": ["exp"]})
-            if claims.get("typ") == "access":
-                async with request.app[POOL].acquire() as conn:
-                    viewer = await conn.fetchrow(VIEWER, claims["sid"], int(claims["sub"]))
-        except (jwt.PyJWTError, KeyError, ValueError):
-            viewer = None
+    if scheme.lower() != "bearer" or not token:
+        return None
+    try:
+        claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"require": ["exp"]})
+        if claims.get("typ") != "access":
+            return None
+        async with request.app[POOL].acquire() as conn:
+            return await conn.fetchrow(VIEWER, claims["sid"], int(claims["sub"]))
+    except (jwt.PyJWTError, KeyError, ValueError):
+        return None
+
+
+def cursor(moment: datetime, key: object) -> str:
+    # As services.pagination.encode_cursor: the row's time (UTC) and id.
+    parts = orjson.dumps([moment.astimezone(UTC).isoformat(), str(key)])
+    return base64.urlsafe_b64encode(parts).decode().rstrip("=")
+
+
+def connection(nodes: list[dict], cursors: list[str], more: bool) -> dict:
+    return {
+        "edges": [{"cursor": c, "node": n} for n, c in zip(nodes, cursors, strict=True)],
+        "pageInfo": {
+            "hasNextPage": more,
+            "hasPreviousPage": False,
+            "startCursor": cursors[0] if cursors else None,
+            "endCursor": cursors[-1] if cursors else None,
+        },
+    }
+
+
+def answer(data: dict) -> web.Response:
+    return web.Response(body=orjson.dumps({"data": data}), content_type="application/json")
+
+
+async def payments(request: web.Request) -> web.Response:
+    """bench/dashboard.py's PAYMENTS query: a page of 20 of the account's payment history."""
+    number = orjson.loads(await request.read())["variables"]["number"]
+    viewer = await viewer_of(request)
+    if viewer is None:
+        return answer({"account": None})
+    async with request.app[POOL].acquire() as conn:
+        account = await conn.fetchrow(ACCOUNT, viewer["id"], number)
+        if account is None:
+            return answer({"account": None})
+        rows = await conn.fetch(PAYMENTS, account["id"], PAGE + 1)
+    page = rows[:PAGE]
+    nodes = [
+        {
+            "id": str(r["id"]),
+            "method": "OFFLINE"
+            if r["provider"] == "offline" or r["method"] is None
+            else r["method"],
+            "status": r["status"],
+            "amount": money(r["amount"]),
+            "channel": "Личный кабинет" if r["channel"] == "cabinet" else r["channel"],
+            "createdAt": r["created_at"].isoformat(),
+            "paidAt": r["paid_at"].isoformat() if r["paid_at"] else None,
+        }
+        for r in page
+    ]
+    cursors = [cursor(r["created_at"], r["id"]) for r in page]
+    return answer(
+        {"account": {"number": account["number"],
+                     "payments": connection(nodes, cursors, len(rows) > PAGE)}}
+    )  # fmt: skip
+
+
+async def readings(request: web.Request) -> web.Response:
+    """bench/dashboard.py's READINGS query: a page of 20 of the account's readings, each with
+    its consumption since the reading its period starts from."""
+    number = orjson.loads(await request.read())["variables"]["number"]
+    viewer = await viewer_of(request)
+    if viewer is None:
+        return answer({"account": None})
+    async with request.app[POOL].acquire() as conn:
+        account = await conn.fetchrow(ACCOUNT, viewer["id"], number)
+        if account is None:
+            return answer({"account": None})
+        rows = await conn.fetch(READINGS, account["id"], PAGE + 1)
+        page = rows[:PAGE]
+        keys = list({(r["register_id"], r["period"]) for r in page})
+        previous = {
+            (p["register_id"], p["period"]): p["value"]
+            for p in await conn.fetch(PREVIOUS, [k[0] for k in keys], [k[1] for k in keys])
+        }
+    nodes = []
+    for r in page:
+        before = previous.get((r["register_id"], r["period"]))
+        nodes.append(
+            {
+                "id": str(r["id"]),
+                "meterSerialNumber": r["serial_number"],
+                "zone": r["zone"],
+                "value": plain(r["value"]),
+                "consumption": None if before is None else plain(r["value"] - before),
+                "source": r["source"],
+                "status": r["status"],
+                "rejectionReason": r["rejection_reason"] if r["status"] == "REJECTED" else None,
+                "takenAt": r["taken_at"].isoformat(),
+                "period": r["period"].isoformat(),
+            }
+        )
+    cursors = [cursor(r["taken_at"], r["id"]) for r in page]
+    return answer(
+        {"account": {"number": account["number"],
+                     "readings": connection(nodes, cursors, len(rows) > PAGE)}}
+    )  # fmt: skip
+
+
+async def dashboard(request: web.Request) -> web.Response:
+    viewer = await viewer_of(request)
     if viewer is None:
         return web.Response(body=orjson.dumps({"data": {"me": None}}), content_type="application/json")  # fmt: skip
     today = datetime.now(UTC).astimezone(TIMEZONE).date()
@@ -144,15 +274,27 @@ def build(viewer, accounts, services, tariffs, meters, starts, currents, stateme
         by_service.setdefault(t["service_id"], []).append(
             {"zone": t["zone"], "rate": rate(t["rate"]), "validFrom": t["valid_from"].isoformat()}
         )
+    # A customer pays the rates of the zones his meters of the service have; with no meter,
+    # the single rate (every rate when there is no single one), as services.accounts answers.
+    zones: dict[tuple[int, int], set[str]] = {}
+    for m in meters:
+        if m["register_id"] is not None:
+            zones.setdefault((m["account_id"], m["service_id"]), set()).add(m["zone"])
     account_services: dict[int, list[dict]] = {}
     for s in services:
+        rates = by_service.get(s["service_id"], [])
+        metered = zones.get((s["account_id"], s["service_id"]))
+        if metered:
+            rates = [r for r in rates if r["zone"] in metered]
+        else:
+            rates = [r for r in rates if r["zone"] == "SINGLE"] or rates
         account_services.setdefault(s["account_id"], []).append(
             {
                 "meterCount": s["meter_count"],
                 "service": {"code": s["code"], "name": s["name"], "unit": s["unit"]},
                 "provider": {"name": s["p_name"], "inn": s["p_inn"]},
                 "recipient": {"name": s["r_name"], "inn": s["r_inn"]},
-                "tariffs": by_service.get(s["service_id"], []),
+                "tariffs": rates,
             }
         )
     account_meters: dict[int, list[dict]] = {}
@@ -227,6 +369,8 @@ def create_app(database_url: str, pool_size: int) -> web.Application:
 
     app.cleanup_ctx.append(pool)
     app.router.add_post("/graphql", dashboard)
+    app.router.add_post("/payments", payments)
+    app.router.add_post("/readings", readings)
     return app
 
 

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+import aiohttp  # noqa: E402
+
 from bench import dataset, harness, load  # noqa: E402
 from bench.harness import SECRET, server_env, start, stop  # noqa: E402
 
@@ -63,13 +65,61 @@ query Dashboard {
 }
 """
 
+# The histories, a page of 20 of the user's first account (`--query payments|readings`).
+PAYMENTS = """
+query Payments($number: String!) {
+  account(number: $number) {
+    number
+    payments(first: 20) {
+      edges { cursor node { id method status amount channel createdAt paidAt } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+}
+"""
+READINGS = """
+query Readings($number: String!) {
+  account(number: $number) {
+    number
+    readings(first: 20) {
+      edges {
+        cursor
+        node {
+          id meterSerialNumber zone value consumption source status rejectionReason takenAt
+          period
+        }
+      }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+}
+"""
+QUERIES = {"dashboard": DASHBOARD, "payments": PAYMENTS, "readings": READINGS}
 
-async def post(url: str, token: str) -> dict:
-    return await harness.post(url, token, DASHBOARD)
+
+def bodies(query: str, numbers: list[str]) -> list[bytes]:
+    """The request of each user (in the order of the tokens)."""
+    if query == "dashboard":
+        return [json.dumps({"query": DASHBOARD}).encode()] * len(numbers)
+    return [
+        json.dumps({"query": QUERIES[query], "variables": {"number": n}}).encode() for n in numbers
+    ]
 
 
-def measure(name: str, url: str, process: subprocess.Popen, tokens: list[str], args) -> dict:
-    body = json.dumps({"query": DASHBOARD}).encode()
+async def post(url: str, token: str, body: bytes) -> dict:
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            url,
+            data=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        ) as response:
+            assert response.status == 200, await response.text()
+            return await response.json()
+
+
+def measure(
+    name: str, url: str, process: subprocess.Popen, tokens: list[str], body: list[bytes], args
+) -> dict:
     load.run(url, body, tokens, connections=args.connections, duration=2, tool=args.load)  # warm-up
     pids = load.process_tree(process.pid)
     load_average = os.getloadavg()[0]
@@ -102,22 +152,42 @@ def main() -> None:
     parser.add_argument(
         "--users", type=int, default=3000, help="generated users (1-3 accounts each)"
     )
+    parser.add_argument(
+        "--history-months",
+        type=int,
+        default=6,
+        help="months of statements, readings and payments per account",
+    )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("LK_WORKERS") or os.cpu_count() or 1))  # fmt: skip
     parser.add_argument("--database-server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database-name", default="lk_bench_dashboard")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--port", type=int, default=18710, help="the server; the baseline +1")
     parser.add_argument("--load", choices=["wrk", "python"], default=load.default_tool())
+    parser.add_argument(
+        "--query",
+        choices=list(QUERIES),
+        default="dashboard",
+        help="the dashboard, or a page of 20 of the payments or readings history",
+    )
     parser.add_argument("--only", choices=["both", "graphql", "baseline"], default="both")
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
 
     started = time.monotonic()
     data = asyncio.run(
-        dataset.build(args.database_server, args.database_name, users=args.users, secret_key=SECRET)
+        dataset.build(
+            args.database_server,
+            args.database_name,
+            users=args.users,
+            secret_key=SECRET,
+            history_months=args.history_months,
+            payments=True,
+        )
     )
     print(
-        f"data: {data.users} users, {data.accounts} accounts ({time.monotonic() - started:.1f} s)"
+        f"data: {data.users} users, {data.accounts} accounts, {args.history_months} months of "
+        f"history ({time.monotonic() - started:.1f} s)"
     )
     logs = Path(os.environ.get("TMPDIR", "/tmp")) / "lk-bench-dashboard"
     logs.mkdir(exist_ok=True)
@@ -132,7 +202,9 @@ def main() -> None:
         pool=pool,
     )
     graphql_url = f"http://127.0.0.1:{args.port}/graphql"
-    baseline_url = f"http://127.0.0.1:{args.port + 1}/graphql"
+    path = "graphql" if args.query == "dashboard" else args.query
+    baseline_url = f"http://127.0.0.1:{args.port + 1}/{path}"
+    body = bodies(args.query, data.numbers)
     server = start([sys.executable, "server.py"], env, logs / "server.log")
     baseline = start(
         [sys.executable, "bench/baseline_server.py", "--port", str(args.port + 1),
@@ -146,22 +218,26 @@ def main() -> None:
         )
         asyncio.run(
             harness.wait_ready(
-                baseline_url, baseline, data.tokens[0], args.workers, query=DASHBOARD
+                f"http://127.0.0.1:{args.port + 1}/graphql",
+                baseline,
+                data.tokens[0],
+                args.workers,
+                query=DASHBOARD,
             )
         )
         # The comparison is honest only if both answer the same: users with 1, 2 and 3 accounts.
-        for token in data.tokens[:3]:
-            ours = asyncio.run(post(graphql_url, token))
-            theirs = asyncio.run(post(baseline_url, token))
+        for token, request in zip(data.tokens[:3], body, strict=False):
+            ours = asyncio.run(post(graphql_url, token, request))
+            theirs = asyncio.run(post(baseline_url, token, request))
             assert "errors" not in ours, ours
             assert ours == theirs, f"responses differ:\n{ours}\n{theirs}"
-        print(f"same JSON from both for users with 1, 2 and 3 accounts "
+        print(f"{args.query}: same JSON from both for the first three users (1, 2 and 3 accounts) "
               f"({len(json.dumps(ours))} bytes for 3 accounts)")  # fmt: skip
         results = []
         if args.only in ("both", "baseline"):
-            results.append(measure("baseline", baseline_url, baseline, data.tokens, args))
+            results.append(measure("baseline", baseline_url, baseline, data.tokens, body, args))
         if args.only in ("both", "graphql"):
-            results.append(measure("graphql", graphql_url, server, data.tokens, args))
+            results.append(measure("graphql", graphql_url, server, data.tokens, body, args))
     finally:
         stop(server)
         stop(baseline)

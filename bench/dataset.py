@@ -1,8 +1,9 @@
 """Generated data for the benchmarks: a fresh PostgreSQL database, migrated, filled by COPY.
 
 Every user has 1 to 3 accounts; every account two services (with suppliers and tariffs), one
-meter (day/night or single-zone) with six months of readings (and a reading of the current
-period for half of the registers), and six statements of two lines each. Every user has an
+meter (day/night or single-zone) with `history_months` (default six) months of readings (and a
+reading of the current period for half of the registers), as many statements of two lines each
+and, with `payments=True`, as many succeeded payments (one line each). Every user has an
 open session; `tokens` are access tokens of those sessions, signed with the given secret.
 """
 
@@ -31,6 +32,8 @@ class Dataset:
     users: int
     accounts: int
     tokens: list[str]
+    # The number of each user's first account, in the order of `tokens`.
+    numbers: list[str]
 
 
 def admin_dsn(server: str) -> str:
@@ -55,19 +58,28 @@ async def drop_database(server: str, name: str) -> None:
         await conn.close()
 
 
-async def build(server: str, name: str, *, users: int, secret_key: str, seed: int = 1) -> Dataset:
+async def build(
+    server: str,
+    name: str,
+    *,
+    users: int,
+    secret_key: str,
+    seed: int = 1,
+    history_months: int = 6,
+    payments: bool = False,
+) -> Dataset:
     """Creates the database `name` afresh, applies the migrations and fills it."""
     url = await recreate_database(server, name)
     await open_database(url, schema_mode="migrate")
     await close_database()
-    rows = _generate(users, random.Random(seed))
+    rows = _generate(users, random.Random(seed), history_months, payments)
     conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
     try:
         async with conn.transaction():
             for table, (columns, records) in rows.items():
                 await conn.copy_records_to_table(table, records=records, columns=columns)
             for table, (columns, _) in rows.items():
-                if columns[0] == "id" and table != "session":
+                if columns[0] == "id" and table not in ("session", "payment"):
                     await conn.execute(
                         f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                         f'(SELECT max(id) FROM "{table}"))'
@@ -80,10 +92,17 @@ async def build(server: str, name: str, *, users: int, secret_key: str, seed: in
         signer.access_token(user_id=user_id, session_id=str(session_id), ttl_seconds=86400)[0]
         for session_id, user_id, *_ in rows["session"][1]
     ]
-    return Dataset(url, users, len(rows["account"][1]), tokens)
+    first = {
+        user_id: account_id for _, user_id, account_id, *_ in reversed(rows["user_account"][1])
+    }
+    number = {a[0]: a[1] for a in rows["account"][1]}
+    numbers = [number[first[user_id]] for _, user_id, *_ in rows["session"][1]]
+    return Dataset(url, users, len(rows["account"][1]), tokens, numbers)
 
 
-def _generate(users: int, rnd: random.Random) -> dict[str, tuple[list[str], list[tuple]]]:
+def _generate(
+    users: int, rnd: random.Random, history_months: int = 6, payments: bool = False
+) -> dict[str, tuple[list[str], list[tuple]]]:
     current = periods.current_period(TIMEZONE)
     out: dict[str, tuple[list[str], list[tuple]]] = {}
 
@@ -158,6 +177,20 @@ def _generate(users: int, rnd: random.Random) -> dict[str, tuple[list[str], list
         "paid", "volume", "charged", "recalculation", "to_pay",
     )  # fmt: skip
 
+    payment = (
+        table(
+            "payment", "id", "account_id", "user_id", "method", "status", "amount", "channel",
+            "provider", "provider_payment_id", "created_at", "updated_at", "paid_at", "period",
+        )
+        if payments
+        else []
+    )  # fmt: skip
+    payment_line = (
+        table("payment_line", "id", "payment_id", "service_id", "recipient_id", "charged", "amount")
+        if payments
+        else []
+    )  # fmt: skip
+
     for u in range(1, users + 1):
         login = f"user{u:06d}"
         user.append(
@@ -186,7 +219,7 @@ def _generate(users: int, rnd: random.Random) -> dict[str, tuple[list[str], list
                 r = len(register) + 1
                 register.append((r, m, zone, description, position))
                 value = D(rnd.randint(1000, 20000))
-                for months_back in range(6, 0, -1):
+                for months_back in range(history_months, 0, -1):
                     period = periods.add_months(current, -months_back)
                     taken = datetime.combine(period + timedelta(days=19), time(9, 30), tzinfo=UTC)
                     value += rnd.randint(20, 300)
@@ -201,7 +234,7 @@ def _generate(users: int, rnd: random.Random) -> dict[str, tuple[list[str], list
                         (len(reading) + 1, r, current, value + 40, "CABINET", "PENDING", taken,
                          taken, f"{r}:{current.isoformat()}")
                     )  # fmt: skip
-            for months_back in range(6, 0, -1):
+            for months_back in range(history_months, 0, -1):
                 s = len(statement) + 1
                 lines = []
                 for position, service_id in enumerate((1, 2)):
@@ -222,4 +255,22 @@ def _generate(users: int, rnd: random.Random) -> dict[str, tuple[list[str], list
                     )
                 )
                 line.extend(lines)
+                if payments:
+                    # The statement paid a few days after it came, through the cabinet.
+                    paid = min(
+                        datetime.combine(
+                            periods.add_months(current, 1 - months_back)
+                            + timedelta(days=rnd.randint(0, 9)),
+                            time(8, rnd.randint(0, 59)),
+                            tzinfo=UTC,
+                        ),
+                        NOW - timedelta(hours=a % 24 + 1),
+                    )
+                    amount = max(statement[-1][3], D("100.00"))
+                    pid = uuid.UUID(int=rnd.getrandbits(128))
+                    payment.append(
+                        (pid, a, u, "CARD", "SUCCEEDED", amount, "cabinet", "sandbox",
+                         f"{pid.hex[:20]}", paid, paid, paid, periods.add_months(current, -months_back))
+                    )  # fmt: skip
+                    payment_line.append((len(payment_line) + 1, pid, 1, 2, amount, amount))
     return out

@@ -20,6 +20,10 @@ WRK_SCRIPT = r"""
 local tokens = {}
 for line in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = line end
 local file = io.open(os.getenv("BENCH_BODY")); local body = file:read("*a"); file:close()
+local bodies = {}
+if os.getenv("BENCH_BODIES") then
+  for line in io.lines(os.getenv("BENCH_BODIES")) do bodies[#bodies + 1] = line end
+end
 local threads = 0
 function setup(thread) thread:set("id", threads); threads = threads + 1 end
 local i = 0
@@ -27,7 +31,7 @@ function init(args) i = (id or 0) * 7919 end
 function request()
   i = i + 1
   return wrk.format("POST", nil, {["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer " .. tokens[(i % #tokens) + 1]}, body)
+    ["Authorization"] = "Bearer " .. tokens[(i % #tokens) + 1]}, bodies[(i % #tokens) + 1] or body)
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -52,8 +56,15 @@ class LoadResult:
 
 
 def run(
-    url: str, body: bytes, tokens: list[str], *, connections: int, duration: float, tool: str
+    url: str,
+    body: bytes | list[bytes],
+    tokens: list[str],
+    *,
+    connections: int,
+    duration: float,
+    tool: str,
 ) -> LoadResult:
+    """`body`: one for every request, or one per token (sent with that token; one line each)."""
     if tool == "wrk":
         return _wrk(url, body, tokens, connections=connections, duration=duration)
     return asyncio.run(_python(url, body, tokens, connections=connections, duration=duration))
@@ -63,13 +74,17 @@ def default_tool() -> str:
     return "wrk" if shutil.which("wrk") else "python"
 
 
-def _wrk(url: str, body: bytes, tokens: list[str], *, connections: int, duration: float) -> LoadResult:  # fmt: skip
+def _wrk(url: str, body: bytes | list[bytes], tokens: list[str], *, connections: int, duration: float) -> LoadResult:  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         script, tokens_file, body_file = (Path(tmp) / n for n in ("load.lua", "tokens", "body"))
         script.write_text(WRK_SCRIPT)
         tokens_file.write_text("\n".join(tokens) + "\n")
-        body_file.write_bytes(body)
         env = dict(os.environ, BENCH_TOKENS=str(tokens_file), BENCH_BODY=str(body_file))
+        if isinstance(body, list):
+            (Path(tmp) / "bodies").write_bytes(b"\n".join(body) + b"\n")
+            env["BENCH_BODIES"] = str(Path(tmp) / "bodies")
+            body = body[0]
+        body_file.write_bytes(body)
         out = subprocess.run(
             ["wrk", "-t2", f"-c{connections}", f"-d{int(duration)}s", "--timeout", "5s",
              "-s", str(script), url],
@@ -81,8 +96,9 @@ def _wrk(url: str, body: bytes, tokens: list[str], *, connections: int, duration
 
 
 async def _python(
-    url: str, body: bytes, tokens: list[str], *, connections: int, duration: float
+    url: str, body: bytes | list[bytes], tokens: list[str], *, connections: int, duration: float
 ) -> LoadResult:
+    bodies = body if isinstance(body, list) else [body] * len(tokens)
     latencies: list[float] = []
     errors = 0
     next_token = 0
@@ -100,7 +116,8 @@ async def _python(
                 }
                 started = time.perf_counter()
                 try:
-                    async with session.post(url, data=body, headers=headers) as response:
+                    data = bodies[next_token % len(tokens)]
+                    async with session.post(url, data=data, headers=headers) as response:
                         await response.read()
                         if response.status != 200:
                             errors += 1

@@ -77,7 +77,7 @@ class Reading(Model):
 
     class Meta:
         table = "reading"
-        indexes = (("register_id", "taken_at"),)
+        indexes = (("register_id", "taken_at"), ("register_id", "period"))
 
 
 class PublicReadingsPass(Model):

@@ -22,7 +22,24 @@ class AccountServicesByAccountLoader(Loader[int, list[models.AccountService]]):
 
 
 class ServiceByIdLoader(Loader[int, models.Service | None]):
+    """The service catalogue (a few rows), read once per request by the first batch: account
+    services, meters and statement lines ask for services in batches whose split depends on
+    the timing of their own loaders, which made the dashboard's statement count vary."""
+
     load_batch = accounts.services_by_id
+
+    def __init__(self) -> None:
+        super().__init__()
+        catalogue: asyncio.Future[dict[int, models.Service]] | None = None
+
+        async def batch(keys: list[int]) -> list[models.Service | None]:
+            nonlocal catalogue
+            if catalogue is None:
+                catalogue = asyncio.ensure_future(accounts.service_catalogue())
+            found = await catalogue
+            return [found.get(k) for k in keys]
+
+        self.load_fn = batch
 
 
 class ProviderByIdLoader(Loader[int, models.Provider | None]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -54,34 +55,66 @@ async def require_account(
 # --- batch functions for DataLoaders (results in key order)
 
 
+# The dashboard's batch functions are written out: the ORM's statement building (pypika,
+# querysets) cost more CPU than running them (docs/perf.md). Same rows, same order as the ORM
+# queries they replace; rows become models as the ORM makes them (`_init_from_db`).
+
+
+@functools.cache
+def _in(count: int) -> str:
+    return ", ".join(f"${i + 1}" for i in range(count))
+
+
 async def accounts_by_user(user_ids: Sequence[int]) -> list[list[models.Account]]:
-    links = (
-        await models.UserAccount.filter(user_id__in=user_ids)
-        .select_related("account")
-        .order_by("-is_holder", "created_at", "id")
+    rows = await database.fetch(
+        models.Account,
+        'SELECT l.user_id AS "link.user_id", a.* FROM user_account l '
+        f"JOIN account a ON a.id = l.account_id WHERE l.user_id IN ({_in(len(user_ids))}) "
+        "ORDER BY l.is_holder DESC, l.created_at, l.id",
+        *user_ids,
     )
     grouped: dict[int, list[models.Account]] = defaultdict(list)
-    for link in links:
-        grouped[link.user_id].append(link.account)
+    for row in rows:
+        user_id = row.pop("link.user_id")
+        grouped[user_id].append(models.Account._init_from_db(**row))
     return [grouped.get(k, []) for k in user_ids]
 
 
 async def services_by_account(account_ids: Sequence[int]) -> list[list[models.AccountService]]:
-    rows = await models.AccountService.filter(account_id__in=account_ids).order_by("id")
+    rows = await database.fetch(
+        models.AccountService,
+        f"SELECT * FROM account_service WHERE account_id IN ({_in(len(account_ids))}) ORDER BY id",
+        *account_ids,
+    )
     grouped: dict[int, list[models.AccountService]] = defaultdict(list)
     for row in rows:
-        grouped[row.account_id].append(row)
+        service = models.AccountService._init_from_db(**row)
+        grouped[service.account_id].append(service)
     return [grouped.get(k, []) for k in account_ids]
 
 
 async def services_by_id(ids: Sequence[int]) -> list[models.Service | None]:
-    rows = {s.id: s for s in await models.Service.filter(id__in=ids)}
-    return [rows.get(k) for k in ids]
+    sql = f"SELECT * FROM service WHERE id IN ({_in(len(ids))})"
+    rows = (
+        models.Service._init_from_db(**r) for r in await database.fetch(models.Service, sql, *ids)
+    )
+    found = {s.id: s for s in rows}
+    return [found.get(k) for k in ids]
+
+
+async def service_catalogue() -> dict[int, models.Service]:
+    """Every service by id: the retailer's catalogue, a few rows."""
+    rows = await database.fetch(models.Service, "SELECT * FROM service")
+    return {s.id: s for s in (models.Service._init_from_db(**r) for r in rows)}
 
 
 async def providers_by_id(ids: Sequence[int]) -> list[models.Provider | None]:
-    rows = {p.id: p for p in await models.Provider.filter(id__in=ids)}
-    return [rows.get(k) for k in ids]
+    sql = f"SELECT * FROM provider WHERE id IN ({_in(len(ids))})"
+    rows = (
+        models.Provider._init_from_db(**r) for r in await database.fetch(models.Provider, sql, *ids)
+    )
+    found = {p.id: p for p in rows}
+    return [found.get(k) for k in ids]
 
 
 async def accounts_by_id(ids: Sequence[int]) -> list[models.Account | None]:
@@ -122,22 +155,36 @@ def rates_for_zones(
 
 
 async def latest_statement_by_account(account_ids: Sequence[int]) -> list[models.Statement | None]:
-    rows = await models.Statement.filter(account_id__in=account_ids).order_by(
-        "account_id", "-period"
-    )
-    latest: dict[int, models.Statement] = {}
-    for row in rows:
-        latest.setdefault(row.account_id, row)
+    """Each account's statement of its latest period, chosen in SQL: the rows read do not grow
+    with the years of history (one statement per account and period, a unique index)."""
+    ids = list(dict.fromkeys(account_ids))
+    if not ids:
+        return [None for _ in account_ids]
+    rows = await database.fetch(models.Statement, _latest_statements_sql(len(ids)), *ids)
+    latest = {s.account_id: s for s in (models.Statement._init_from_db(**row) for row in rows)}
     return [latest.get(k) for k in account_ids]
 
 
+@functools.cache
+def _latest_statements_sql(count: int) -> str:
+    ids = ", ".join(f"${i + 1}" for i in range(count))
+    return (
+        "SELECT * FROM statement WHERE (account_id, period) IN (SELECT account_id, MAX(period) "
+        f"FROM statement WHERE account_id IN ({ids}) GROUP BY account_id)"
+    )
+
+
 async def lines_by_statement(statement_ids: Sequence[int]) -> list[list[models.StatementLine]]:
-    rows = await models.StatementLine.filter(statement_id__in=statement_ids).order_by(
-        "position", "id"
+    rows = await database.fetch(
+        models.StatementLine,
+        f"SELECT * FROM statement_line WHERE statement_id IN ({_in(len(statement_ids))}) "
+        "ORDER BY position, id",
+        *statement_ids,
     )
     grouped: dict[int, list[models.StatementLine]] = defaultdict(list)
     for row in rows:
-        grouped[row.statement_id].append(row)
+        line = models.StatementLine._init_from_db(**row)
+        grouped[line.statement_id].append(line)
     return [grouped.get(k, []) for k in statement_ids]
 
 

@@ -16,12 +16,22 @@ from infra import database
 from services import periods
 from services.readings.store import customer_slot
 
+_PERIOD = models.Reading._meta.fields_map["period"]
+_REJECTED = models.ReadingStatus.REJECTED.value
+
+
+@functools.cache
+def _in(count: int) -> str:
+    return ", ".join(f"${i + 1}" for i in range(count))
+
 
 async def meters_by_account(account_ids: Sequence[int]) -> list[list[models.Meter]]:
-    rows = await models.Meter.filter(account_id__in=account_ids).order_by("id")
+    # Written out, as the dashboard's other batches (services.accounts): same rows, same order.
+    sql = f"SELECT * FROM meter WHERE account_id IN ({_in(len(account_ids))}) ORDER BY id"
     grouped: dict[int, list[models.Meter]] = defaultdict(list)
-    for row in rows:
-        grouped[row.account_id].append(row)
+    for row in await database.fetch(models.Meter, sql, *account_ids):
+        meter = models.Meter._init_from_db(**row)
+        grouped[meter.account_id].append(meter)
     return [grouped.get(k, []) for k in account_ids]
 
 
@@ -31,10 +41,14 @@ async def meters_by_id(ids: Sequence[int]) -> list[models.Meter | None]:
 
 
 async def registers_by_meter(meter_ids: Sequence[int]) -> list[list[models.MeterRegister]]:
-    rows = await models.MeterRegister.filter(meter_id__in=meter_ids).order_by("position", "id")
+    sql = (
+        f"SELECT * FROM meter_register WHERE meter_id IN ({_in(len(meter_ids))}) "
+        "ORDER BY position, id"
+    )
     grouped: dict[int, list[models.MeterRegister]] = defaultdict(list)
-    for row in rows:
-        grouped[row.meter_id].append(row)
+    for row in await database.fetch(models.MeterRegister, sql, *meter_ids):
+        register = models.MeterRegister._init_from_db(**row)
+        grouped[register.meter_id].append(register)
     return [grouped.get(k, []) for k in meter_ids]
 
 
@@ -44,36 +58,51 @@ async def period_start_by_register(
     """For (register id, period) keys: the last reading that is not rejected, of an earlier
     period: the value the period starts from.
 
-    Readings come about monthly, so the month before the earliest period asked for usually
-    holds the answer: one query loads each register's readings from that month up to the
-    latest period asked for. Only registers with nothing there are looked up further back
-    (the newest earlier period, then its readings).
+    One statement, whatever the history: per period asked for, the latest earlier period of each
+    register is found in SQL (MAX over the index of register and period), and only that
+    period's readings are read; newest first, so the first one of a register before a period
+    is the answer.
     """
     if not keys:
         return []
-    asked: dict[int, tuple[date, date]] = {}
-    for register_id, period in keys:
-        low, high = asked.get(register_id, (period, period))
-        asked[register_id] = (min(low, period), max(high, period))
-    near = await _usable_readings(
-        Q(register_id=r, period__gte=periods.add_months(low, -1), period__lt=high)
-        for r, (low, high) in asked.items()
-    )
+    by_period: dict[date, list[int]] = defaultdict(list)
+    for register_id, period in dict.fromkeys(keys):
+        by_period[period].append(register_id)
+    shape = tuple(len(ids) for ids in by_period.values())
+    values: list[object] = [_REJECTED]
+    for period, ids in by_period.items():
+        values += [*ids, _PERIOD.to_db_value(period, models.Reading), _REJECTED]
+    rows = await database.fetch(models.Reading, _period_start_sql(shape), *values)
     by_register: dict[int, list[models.Reading]] = defaultdict(list)
-    for row in near:
-        by_register[row.register_id].append(row)
+    for row in rows:
+        reading = models.Reading._init_from_db(**row)
+        by_register[reading.register_id].append(reading)
+    return [
+        next((r for r in by_register.get(register_id, []) if r.period < period), None)
+        for register_id, period in keys
+    ]
 
-    def newest_before(register_id: int, period: date) -> models.Reading | None:
-        return next((r for r in by_register.get(register_id, []) if r.period < period), None)
 
-    result = [newest_before(r, p) for r, p in keys]
-    unresolved = {r for (r, _), found in zip(keys, result, strict=True) if found is None}
-    if not unresolved:
-        return result
-    # Nothing from a month before the earliest period asked for: the answer for every unresolved
-    # key of a register is its newest usable reading before that month.
-    older = await _newest_before({r: periods.add_months(asked[r][0], -1) for r in unresolved})
-    return [found or older.get(r) for (r, _), found in zip(keys, result, strict=True)]
+@functools.cache
+def _period_start_sql(shape: tuple[int, ...]) -> str:
+    """Usable readings of the latest period before each asked period, for groups of `shape[i]`
+    registers asking for one period each; placeholders in the order of the values."""
+    n = 2  # $1: the outer status
+    parts = []
+    for count in shape:
+        ids = ", ".join(f"${n + i}" for i in range(count))
+        n += count
+        parts.append(
+            "SELECT register_id, MAX(period) FROM reading "
+            f"WHERE register_id IN ({ids}) AND period < ${n} AND NOT status = ${n + 1} "
+            "GROUP BY register_id"
+        )
+        n += 2
+    return (
+        "SELECT * FROM reading WHERE NOT status = $1 AND (register_id, period) IN ("
+        + " UNION ALL ".join(parts)
+        + ") ORDER BY register_id, period DESC, taken_at DESC, id DESC"
+    )
 
 
 async def _newest_before(bounds: dict[int, date]) -> dict[int, models.Reading]:
@@ -129,7 +158,6 @@ async def current_by_register(keys: Sequence[tuple[int, date]]) -> list[models.R
 
 # The submission's two reads, written out: building them through the ORM cost more CPU than
 # running them (docs/perf.md, Readings). Same rows, same order as the ORM queries they replace.
-_PERIOD = models.Reading._meta.fields_map["period"]
 
 
 async def starts_and_pending(
