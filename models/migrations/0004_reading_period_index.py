@@ -5,7 +5,7 @@ from tortoise.indexes import Index
 class Migration(migrations.Migration):
     """A register's readings by period: the latest reading before a period (where a period
     starts from) is found through it, however long the history."""
-    dependencies = [('models', '0002_trust_and_journey')]
+    dependencies = [('models', '0003_refunds')]
 
     initial = False
 
