@@ -1,5 +1,5 @@
 """Payments need the app on a real port (the sandbox acquirer calls it back)."""
 
-from tests.payments.conftest import client, make_client
+from tests.served import client, make_client
 
 __all__ = ["client", "make_client"]

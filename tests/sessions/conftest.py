@@ -2,6 +2,6 @@
 HTTP, as in the payments tests), and the integration endpoint's client and keys."""
 
 from tests.integration.conftest import billing_key, integration
-from tests.payments.conftest import client, make_client
+from tests.served import client, make_client
 
 __all__ = ["billing_key", "client", "integration", "make_client"]
