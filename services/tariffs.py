@@ -99,7 +99,7 @@ def _volume(index: int, item: ZoneConsumption) -> tuple[Decimal | None, list[Fie
                     ErrorCode.INVALID_INPUT, "Расход не может быть отрицательным.", f"{path}.volume"
                 )
             ]
-        volume = item.volume
+        volume = item.volume + 0  # "-0" counts as 0
     elif has_readings:
         if item.previous is None or item.current is None:
             field = "previous" if item.previous is None else "current"

@@ -279,3 +279,15 @@ async def test_a_calculation_and_the_catalogue_take_two_statements_each(client, 
 
     assert len(payload["calculation"]["lines"]) == 4
     assert (calculation, catalogue) == (2, 2)
+
+
+async def test_a_volume_of_minus_zero_counts_as_zero(client):
+    payload = await calculate(client, [{"zone": "SINGLE", "volume": "-0"}])
+
+    assert payload["errors"] == []
+    line = payload["calculation"]["lines"][0]
+    assert (line["volume"], line["cost"], payload["calculation"]["totalCost"]) == (
+        "0",
+        "0.00",
+        "0.00",
+    )
