@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 
 from resolvers.context import OperationWork
 from schema.accounts import AccountsQuery
+from schema.calculator import CalculatorQuery
 from schema.common import DATE_SCALARS, SCALARS
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.identity import IdentityMutation, IdentityQuery
@@ -22,7 +23,15 @@ from schema.reference import ReferenceQuery
 
 Query = merge_types(
     "Query",
-    (IdentityQuery, AccountsQuery, ReadingsQuery, PaymentsQuery, DocumentsQuery, ReferenceQuery),
+    (
+        IdentityQuery,
+        AccountsQuery,
+        ReadingsQuery,
+        PaymentsQuery,
+        DocumentsQuery,
+        ReferenceQuery,
+        CalculatorQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation", (IdentityMutation, ReadingsMutation, PaymentsMutation, DocumentsMutation)
