@@ -16,7 +16,8 @@ from services import periods
 from services.integration import api_keys
 from tests.graphql import GraphQLClient
 from tests.perf.test_dashboard_queries import DASHBOARD, add_accounts, dashboard_queries
-from tests.readings.documents import IVAN_ACCOUNT, SUBMIT, day_night, meter_id
+from tests.readings.documents import IVAN_ACCOUNT, PETR_ACCOUNT, SUBMIT, day_night, meter_id
+from tests.readings.test_public_readings import challenge
 from tests.readings.test_submission_window import window_excluding_today
 
 TIMEZONE = "Asia/Yekaterinburg"
@@ -265,3 +266,25 @@ async def test_the_dashboards_due_fields_cost_one_statement_whatever_the_meters(
     assert with_due_one["me"]["accounts"][0]["meters"][0]["readingsDue"]["status"] == "NOT_SENT"
     assert due_one == plain_one + 1
     assert due_five == plain_five + 1
+
+
+PUBLIC_DUE = """
+query PublicDue($number: String!, $captchaId: ID!, $captchaAnswer: String!) {
+  publicMeters(accountNumber: $number, captchaId: $captchaId, captchaAnswer: $captchaAnswer) {
+    serialNumber readingsDue { status } verificationDue { daysLeft }
+  }
+}
+"""
+
+
+async def test_public_meters_show_nothing_due(client):
+    variables = {"number": PETR_ACCOUNT, "captchaAnswer": "abcde"}
+    body = await client.post(PUBLIC_DUE, {**variables, "captchaId": await challenge("abcde")})
+
+    [meter] = body["data"]["publicMeters"]
+    assert meter == {"serialNumber": "…345", "readingsDue": None, "verificationDue": None}
+    assert (
+        await models.Meter.filter(serial_number="1120345")
+        .exclude(next_verification_date=None)
+        .exists()
+    )
