@@ -11,8 +11,8 @@ from resolvers.context import Context
 from resolvers.loaders import Loader
 from services import accounts
 from services.pagination import Page
+from services.readings import due, loaders, preview, submission, views, window
 from services.readings import history as reading_history
-from services.readings import loaders, preview, submission, views, window
 from services.readings import public as public_readings
 from services.readings.views import Preview, ReadingEntry, ReadingView, Submission
 
@@ -35,6 +35,10 @@ class PeriodStartByRegisterLoader(Loader[tuple[int, date], models.Reading | None
 
 class CurrentByRegisterLoader(Loader[tuple[int, date], models.Reading | None]):
     load_batch = loaders.current_by_register
+
+
+class NewestByMeterLoader(Loader[tuple[int, date], list[models.Reading | None]]):
+    load_batch = due.newest_by_meter
 
 
 def _period(ctx: Context) -> date:
@@ -78,6 +82,16 @@ async def _view(
     return views.reading_view(
         row, serial_number=meter.serial_number, zone=register.zone, previous=previous
     )
+
+
+async def meter_readings_due(ctx: Context, *, meter: models.Meter) -> due.ReadingsDue:
+    win = due.current_window(ctx.rt.settings)
+    newest = await ctx.loader(NewestByMeterLoader).load((meter.id, win.period))
+    return due.readings_due(win, newest)
+
+
+def meter_verification_due(ctx: Context, *, meter: models.Meter) -> due.VerificationDue | None:
+    return due.verification_due(ctx.rt.settings, meter.next_verification_date)
 
 
 @query

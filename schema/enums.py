@@ -19,10 +19,12 @@ from services.documents import DocumentKind
 from services.errors import ErrorCode
 from services.integration.results import ItemStatus
 from services.payments.views import PaymentMethod
+from services.readings.due import DueStatus
 
 __all__ = [
     "ContactChannel",
     "DocumentKind",
+    "DueStatus",
     "ErrorCode",
     "ItemStatus",
     "MeterKind",
@@ -82,4 +84,11 @@ strawberry.enum(
     name="ImportStatus",
     description="What an import did with one item: CREATED, UPDATED, UNCHANGED (a re-run), or "
     "REFUSED (see reason; the other items are imported).",
+)
+strawberry.enum(
+    DueStatus,
+    name="ReadingsDueStatus",
+    description="Readings of a meter for a period, all registers together: NOT_SENT (a register "
+    "has none), SENT (waiting for billing), ACCEPTED (all accepted), REJECTED (billing rejected "
+    "one; send it again).",
 )

@@ -16,7 +16,8 @@ from schema.accounts import Service
 from schema.arguments import OWN_ACCOUNT, CaptchaAnswer, CaptchaId, OwnAccountNumber, described
 from schema.common import UserError, money, plain, rate, user_errors
 from schema.context import Info
-from schema.enums import MeterKind, MeterZone, ReadingSource, ReadingStatus
+from schema.enums import DueStatus, MeterKind, MeterZone, ReadingSource, ReadingStatus
+from services.readings import due
 from services.readings.views import (
     Preview,
     PreviewLine,
@@ -91,6 +92,71 @@ class MeterRegister:
         return Reading.maybe(await resolve.register_current(info.context, register=self.row))
 
 
+@strawberry.type(
+    description="The readings of a meter due now: the period readings entered today count for, "
+    "the submission window, and whether this period's readings were sent and what billing said."
+)
+class MeterReadingsDue:
+    period: date = strawberry.field(
+        description="The billing period (first day of a month) readings entered today count for: "
+        "the current one inside the submission window, the next one outside it."
+    )
+    window_open: bool = strawberry.field(
+        description="Whether today (retailer's local calendar) is a day of the submission window."
+    )
+    window_opens_on: date = strawberry.field(
+        description="First day of the submission window: today's when it is open, otherwise the "
+        "next one."
+    )
+    window_closes_on: date = strawberry.field(
+        description="Last day of the submission window: today's when it is open, otherwise the "
+        "next one."
+    )
+    status: DueStatus = strawberry.field(
+        description="The meter's readings for `period`, all registers together."
+    )
+    rejection_reason: str | None = strawberry.field(
+        description="Why billing rejected a reading of the period, as billing wrote it; null "
+        "unless REJECTED."
+    )
+
+    @classmethod
+    def from_due(cls, value: due.ReadingsDue) -> MeterReadingsDue:
+        return cls(
+            period=value.period,
+            window_open=value.window_open,
+            window_opens_on=value.opens_on,
+            window_closes_on=value.closes_on,
+            status=value.status,
+            rejection_reason=value.rejection_reason,
+        )
+
+
+@strawberry.type(description="The next metrological verification (поверка) of a meter.")
+class VerificationDue:
+    date: date = strawberry.field(description="Date of the next verification.")
+    days_left: int = strawberry.field(
+        description="Days from today (retailer's local calendar) to the date; negative when past."
+    )
+    within_60_days: bool = strawberry.field(
+        name="within60Days", description="Whether the date is at most 60 days away (or past)."
+    )
+    within_14_days: bool = strawberry.field(
+        name="within14Days", description="Whether the date is at most 14 days away (or past)."
+    )
+    overdue: bool = strawberry.field(description="Whether the date has passed.")
+
+    @classmethod
+    def from_due(cls, value: due.VerificationDue) -> VerificationDue:
+        return cls(
+            date=value.date,
+            days_left=value.days_left,
+            within_60_days=value.within_60_days,
+            within_14_days=value.within_14_days,
+            overdue=value.overdue,
+        )
+
+
 @strawberry.type(description="A meter of an account.")
 class Meter:
     row: strawberry.Private[models.Meter]
@@ -125,6 +191,26 @@ class Meter:
         return Service.from_model(
             await resolve_accounts.service(info.context, service_id=self.row.service_id)
         )
+
+    @strawberry.field(
+        description="What is due for this meter's readings now; null through publicMeters."
+    )
+    async def readings_due(self, info: Info) -> MeterReadingsDue | None:
+        if self.public:
+            return None
+        return MeterReadingsDue.from_due(
+            await resolve.meter_readings_due(info.context, meter=self.row)
+        )
+
+    @strawberry.field(
+        description="How far the next verification is; null when its date is not known and "
+        "through publicMeters."
+    )
+    def verification_due(self, info: Info) -> VerificationDue | None:
+        if self.public:
+            return None
+        value = resolve.meter_verification_due(info.context, meter=self.row)
+        return None if value is None else VerificationDue.from_due(value)
 
     @strawberry.field(description="Registers, one per tariff zone.")
     async def registers(self, info: Info) -> list[MeterRegister]:

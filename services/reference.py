@@ -90,6 +90,12 @@ LABELS: dict[str, dict[str, str]] = {
         "ACCEPTED": "Принято",
         "REJECTED": "Отклонено",
     },
+    "ReadingsDueStatus": {
+        "NOT_SENT": "Не переданы",
+        "SENT": "Переданы, на проверке",
+        "ACCEPTED": "Приняты",
+        "REJECTED": "Отклонены",
+    },
 }
 
 
