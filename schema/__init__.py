@@ -13,6 +13,7 @@ from resolvers.context import OperationWork
 from schema.accounts import AccountsQuery
 from schema.calculator import CalculatorQuery
 from schema.common import DATE_SCALARS, SCALARS
+from schema.debt import DebtQuery
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.identity import IdentityMutation, IdentityQuery
 from schema.input_errors import RussianInputErrors
@@ -31,6 +32,7 @@ Query = merge_types(
         DocumentsQuery,
         ReferenceQuery,
         CalculatorQuery,
+        DebtQuery,
     ),
 )
 Mutation = merge_types(
