@@ -11,7 +11,7 @@ from resolvers.context import Context
 from resolvers.loaders import Loader
 from services import accounts
 from services.pagination import Page
-from services.readings import due, loaders, preview, submission, views, window
+from services.readings import consumption, due, loaders, preview, submission, views, window
 from services.readings import history as reading_history
 from services.readings import public as public_readings
 from services.readings.views import Preview, ReadingEntry, ReadingView, Submission
@@ -108,6 +108,13 @@ async def account_readings(
     return await reading_history.history(
         ctx.rt.settings, account=account, kind=kind, from_=from_, to=to, first=first, after=after
     )
+
+
+@query
+async def account_consumption(
+    ctx: Context, *, account: models.Account, from_: date | None, to: date | None
+) -> list[consumption.ConsumptionMonth]:
+    return await consumption.consumption(ctx.rt.settings, account=account, from_=from_, to=to)
 
 
 @query

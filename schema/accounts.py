@@ -27,6 +27,7 @@ from schema.context import Info
 from schema.enums import MeterKind, MeterZone
 
 if TYPE_CHECKING:
+    from schema.consumption import ConsumptionMonth
     from schema.payments import Payment
     from schema.readings import Meter, Reading
 
@@ -304,6 +305,37 @@ class Account:
             info.context, account=self.row, kind=kind, from_=from_, to=to, first=first, after=after
         )
         return Connection.from_page(page, Reading.from_view)
+
+    @strawberry.field(
+        description="Consumption by month (oldest first) and service: metered volume per zone, "
+        "the charge, where the readings came from; the last 12 months when from and to are "
+        "omitted; at most 36 months a request."
+    )
+    async def consumption(
+        self,
+        info: Info,
+        from_: Annotated[
+            date | None,
+            strawberry.argument(
+                name="from",
+                description="The first month (any day of it); eleven months before `to` when "
+                f"omitted. {OWN_ACCOUNT}",
+            ),
+        ] = None,
+        to: Annotated[
+            date | None,
+            described(
+                "The last month (any day of it); eleven months after `from` when omitted, the "
+                f"current month when both are omitted. {OWN_ACCOUNT}"
+            ),
+        ] = None,
+    ) -> list[Annotated[ConsumptionMonth, strawberry.lazy("schema.consumption")]]:
+        from schema.consumption import ConsumptionMonth
+
+        rows = await resolve_readings.account_consumption(
+            info.context, account=self.row, from_=from_, to=to
+        )
+        return [ConsumptionMonth.build(r) for r in rows]
 
 
 @strawberry.type(description="The result of linking an account.")
