@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -99,11 +98,6 @@ async def recipients_of(account: models.Account) -> list[models.Provider]:
     for row in rows:
         seen.setdefault(row.recipient.id, row.recipient)
     return list(seen.values())
-
-
-async def accounts_by_id(ids: Sequence[int]) -> list[models.Account | None]:
-    rows = {a.id: a for a in await models.Account.filter(id__in=ids)}
-    return [rows.get(k) for k in ids]
 
 
 async def has_access(user_id: int, account_id: int) -> bool:

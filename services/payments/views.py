@@ -123,11 +123,6 @@ def qr_svg(payment: models.Payment) -> str | None:
 # --- batch functions for DataLoaders (results in key order)
 
 
-async def accounts_by_id(ids: Sequence[int]) -> list[models.Account | None]:
-    rows = {a.id: a for a in await models.Account.filter(id__in=ids)}
-    return [rows.get(k) for k in ids]
-
-
 async def lines_by_payment(ids: Sequence[uuid.UUID]) -> list[list[models.PaymentLine]]:
     grouped: dict[uuid.UUID, list[models.PaymentLine]] = defaultdict(list)
     for row in await models.PaymentLine.filter(payment_id__in=ids).order_by("id"):
