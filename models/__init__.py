@@ -19,6 +19,8 @@ from models.enums import (
     PaymentStatus,
     ReadingSource,
     ReadingStatus,
+    ReminderChannel,
+    ReminderKind,
     VerificationPurpose,
 )
 from models.identity import (
@@ -36,6 +38,7 @@ from models.integration import ApiKey
 from models.messages import OutgoingMessage
 from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund
 from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
+from models.reminders import DailyJob, Reminder
 
 __all__ = [
     "Account",
@@ -44,6 +47,7 @@ __all__ = [
     "CaptchaChallenge",
     "Consent",
     "ContactChannel",
+    "DailyJob",
     "LoginAttempt",
     "MessageChannel",
     "MessageStatus",
@@ -65,6 +69,9 @@ __all__ = [
     "ReadingSource",
     "ReadingStatus",
     "Registration",
+    "Reminder",
+    "ReminderChannel",
+    "ReminderKind",
     "Service",
     "Session",
     "Statement",

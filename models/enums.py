@@ -66,3 +66,18 @@ class VerificationPurpose(str, Enum):
     PASSWORD_RESET = "password_reset"
     CHANGE_PHONE = "change_phone"
     CHANGE_EMAIL = "change_email"
+
+
+class ReminderChannel(str, Enum):
+    """Where a user's reminders go (services/reminders): nowhere with NONE."""
+
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    NONE = "NONE"
+
+
+class ReminderKind(str, Enum):
+    WINDOW_OPENS = "WINDOW_OPENS"
+    WINDOW_CLOSES = "WINDOW_CLOSES"
+    VERIFICATION_SOON = "VERIFICATION_SOON"
+    VERIFICATION_URGENT = "VERIFICATION_URGENT"

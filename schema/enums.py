@@ -13,7 +13,15 @@ from enum import Enum
 import strawberry
 from strawberry.types.enum import has_enum_definition
 
-from models import ContactChannel, MeterKind, MeterZone, PaymentStatus, ReadingSource, ReadingStatus
+from models import (
+    ContactChannel,
+    MeterKind,
+    MeterZone,
+    PaymentStatus,
+    ReadingSource,
+    ReadingStatus,
+    ReminderChannel,
+)
 from models import PaymentMethod as StoredPaymentMethod
 from services.documents import DocumentKind
 from services.errors import ErrorCode
@@ -33,6 +41,7 @@ __all__ = [
     "PaymentStatus",
     "ReadingSource",
     "ReadingStatus",
+    "ReminderChannel",
     "StoredPaymentMethod",
 ]
 
@@ -91,4 +100,10 @@ strawberry.enum(
     description="Readings of a meter for a period, all registers together: NOT_SENT (a register "
     "has none), SENT (waiting for billing), ACCEPTED (all accepted), REJECTED (billing rejected "
     "one; send it again).",
+)
+strawberry.enum(
+    ReminderChannel,
+    name="ReminderChannel",
+    description="Where the user's reminders go (readings window, meter verification): EMAIL (the "
+    "confirmed e-mail), SMS (the confirmed phone) or NONE. Only while subscribedToMailing.",
 )
