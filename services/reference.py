@@ -92,7 +92,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "ReminderChannel": {
         "EMAIL": "Электронная почта",
-        "SMS": "SMS",
+        "SMS": "SMS-сообщение",
         "NONE": "Не присылать",
     },
     "ReadingsDueStatus": {

@@ -100,7 +100,7 @@ class SmtpMailer:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = email.to
-        message["Subject"] = EncodedSubject(email.subject)  # type: ignore[assignment]
+        message["Subject"] = EncodedSubject(email.subject)
         message["Message-ID"] = make_msgid(domain=_domain(self.sender))
         message.set_content(email.body)
         for item in email.attachments:

@@ -121,6 +121,6 @@ async def test_the_channels_have_russian_labels(start_app):
 
     assert data["labels"] == [
         {"value": "EMAIL", "text": "Электронная почта"},
-        {"value": "SMS", "text": "SMS"},
+        {"value": "SMS", "text": "SMS-сообщение"},
         {"value": "NONE", "text": "Не присылать"},
     ]
