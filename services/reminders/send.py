@@ -110,7 +110,9 @@ async def _batch(
     account_ids = list(dict.fromkeys(r.account.id for r in recipients))
     if not account_ids:
         return 0
-    meters = [m for group in await loaders.meters_by_account(account_ids) for m in group]
+    groups = await loaders.meters_by_account(account_ids)
+    by_account = dict(zip(account_ids, groups, strict=True))
+    meters = [m for group in groups for m in group]
     newest = await readings_due.newest_by_meter([(m.id, window.period) for m in meters])
     dues: dict[int, list[Due]] = {}
     for meter, readings in zip(meters, newest, strict=True):
@@ -128,14 +130,14 @@ async def _batch(
         return 0
     sent = await _already_sent(recipients, dues)
     opening = [
-        m for m in meters if any(d.kind == models.ReminderKind.WINDOW_OPENS for d in dues[m.id])
+        m
+        for m in meters
+        if any(d.kind == models.ReminderKind.WINDOW_OPENS for d in dues.get(m.id, []))
     ]
     last = await _last_readings(opening, window.period, timezone=rt.settings.timezone)
     queued = 0
     for person in recipients:
-        for meter in meters:
-            if meter.account_id != person.account.id:
-                continue
+        for meter in by_account[person.account.id]:
             for item in dues.get(meter.id, []):
                 if (item.kind, person.user.id, meter.id, item.due_on) in sent:
                     continue

@@ -82,7 +82,9 @@ async def test_each_reminder_arrives_once_over_several_days(start_app, smtp_serv
 
 async def test_a_reading_sent_for_the_period_means_no_closing_reminder(start_app, smtp_server):
     await subscribed_ivan(start_app, verification=None)
-    client = await start_app(at(date(2027, 3, 10)))
+    client = await start_app(at(date(2027, 3, 10)), background_tasks=False)
+    petr = await client.login("Petr", "Petr12345")
+    assert (await subscribe(client, petr))["errors"] == []
     ivan = await client.login("Ivan", "Ivan12345")
     meter = await meter_id(client, ivan)
     data = await client.execute(
@@ -96,8 +98,12 @@ async def test_a_reading_sent_for_the_period_means_no_closing_reminder(start_app
     await run_day(start_app, at(date(2027, 3, 25)))
 
     await start_app(at(date(2027, 3, 25)), background_tasks=False)
-    assert [k for k, _ in await kinds()] == ["WINDOW_OPENS"]
-    assert [m.subject for m in letters(smtp_server)] == ["Передайте показания за март 2027 г."]
+    rows = await models.Reminder.all().order_by("id").prefetch_related("user")
+    # Both subscribed, in the same passes: Ivan's reading came, Petr's did not.
+    assert [(r.user.login, r.kind.value) for r in rows] == [("Petr", "WINDOW_CLOSES")]
+    assert [(m.to, m.subject) for m in letters(smtp_server)] == [
+        (["petrov@example.ru"], "Осталось 4 дня, чтобы передать показания за март 2027 г."),
+    ]
 
 
 async def test_the_pass_waits_for_its_hour(start_app, smtp_server):
