@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     support_site: str = "https://ntesk.ru"
     # Opening hours or other notes, shown as configured; empty: none.
     support_hours: str = ""
+    # Where customers' questions (askQuestion) are e-mailed; empty: LK_SUPPORT_EMAIL.
+    support_questions_email: str = ""
     # Sessions: how often an open websocket re-checks its session or API key in the database,
     # besides the revocation events of the broker (which a process without LK_REDIS_URL, such
     # as cli.py, cannot send to the server).
