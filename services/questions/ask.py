@@ -4,7 +4,7 @@ Order of the work: the input is checked first, every problem answered together (
 spent on a typo); a signed-in asker's account number must be one of theirs. Without sign-in
 the security code is then checked and spent (services.identity.captcha), and the account number
 is only recorded as typed, never looked up, so the form tells nobody whether it exists. Then
-one try is reserved of every limit that applies, all or none, with conditional UPDATEs on
+one try is reserved of every limit that applies (LK_QUESTIONS_PER_*), all or none, with conditional UPDATEs on
 `rate_counter` (services.limits, via services.identity.binding.reserve) before anything is
 stored: requests sent at once cannot pass a limit. Last, in one transaction, the question gets
 its number and its e-mail to support is queued in the outbox.
@@ -26,10 +26,6 @@ from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import binding, captcha
 from services.questions import mail
 from services.questions.text import QUESTION_MAX, QUESTION_MIN, has_control_characters, plain_text
-
-PER_SOURCE_HOUR = 10
-PER_USER_DAY = 10
-PER_CONTACT_DAY = 5
 
 FIELD = "input"
 
@@ -141,7 +137,7 @@ async def reserve(
             window=limits.fixed_window(
                 f"question:source:{source or 'unknown'}", timedelta(hours=1)
             ),
-            limit=PER_SOURCE_HOUR,
+            limit=rt.settings.questions_per_source_hour,
             code=ErrorCode.RATE_LIMITED,
             message="Слишком много вопросов с этого адреса. Попробуйте через час.",
             field=f"{FIELD}.text",
@@ -153,10 +149,9 @@ async def reserve(
                 window=limits.Window(
                     f"question:user:{user.id}@{day}", midnight + timedelta(days=1)
                 ),
-                limit=PER_USER_DAY,
+                limit=rt.settings.questions_per_user_day,
                 code=ErrorCode.RATE_LIMITED,
-                message=f"За день можно задать не больше {PER_USER_DAY} вопросов. "
-                "Попробуйте завтра.",
+                message="Сегодня вы задали уже много вопросов. Попробуйте завтра.",
                 field=f"{FIELD}.text",
             )
         )
@@ -169,7 +164,7 @@ async def reserve(
                     f"question:contact:{_key(contact.lower())}@{day}",
                     midnight + timedelta(days=1),
                 ),
-                limit=PER_CONTACT_DAY,
+                limit=rt.settings.questions_per_contact_day,
                 code=ErrorCode.RATE_LIMITED,
                 message="С этим контактом сегодня задано слишком много вопросов. "
                 "Попробуйте завтра.",
