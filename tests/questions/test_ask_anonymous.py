@@ -49,13 +49,23 @@ def _digest(contact: str) -> str:
 
 
 async def test_existing_and_unknown_account_numbers_answer_alike(guarded):
-    known = await ask(guarded, captchaId=await challenge("AAAAA"), captchaAnswer="AAAAA",
-                      accountNumber="66200000000")
-    unknown = await ask(guarded, captchaId=await challenge("BBBBB"), captchaAnswer="BBBBB",
-                        accountNumber="66299999999")
+    known = await ask(
+        guarded,
+        captchaId=await challenge("AAAAA"),
+        captchaAnswer="AAAAA",
+        accountNumber="66200000000",
+    )
+    unknown = await ask(
+        guarded,
+        captchaId=await challenge("BBBBB"),
+        captchaAnswer="BBBBB",
+        accountNumber="66299999999",
+    )
 
     assert known["errors"] == unknown["errors"] == []
-    shape = {k for k in known["question"] if k not in ("id", "number", "createdAt", "accountNumber")}
+    shape = {
+        k for k in known["question"] if k not in ("id", "number", "createdAt", "accountNumber")
+    }
     assert {k: known["question"][k] for k in shape} == {k: unknown["question"][k] for k in shape}
     assert await models.Question.filter(account_verified=True).count() == 0
 
