@@ -1,14 +1,11 @@
-"""Fixtures of questions to support: the documents of both endpoints, a support API key, a
-local SMTP server (aiosmtpd) as the support mailbox and the customers' mailboxes, and solved
-security codes."""
+"""Fixtures of questions to support: the documents of both endpoints, and a local SMTP server
+(aiosmtpd) as the support mailbox and the customers' mailboxes."""
 
 from __future__ import annotations
 
 import asyncio
 import email
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from typing import Any
@@ -17,14 +14,8 @@ import pytest
 from aiosmtpd.smtp import SMTP
 
 import models
-from infra.crypto import Signer
-from infra.runtime import Runtime
-from routes.keys import RUNTIME
 from server import create_app
-from services.integration import api_keys
-from tests.conftest import TEST_SECRET
 from tests.graphql import GraphQLClient
-from tests.integration.conftest import IntegrationClient
 
 SUPPORT_ADDRESS = "questions@lk.test"
 
@@ -93,23 +84,9 @@ def error_codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
     return sorted((e["code"], e["field"]) for e in payload["errors"])
 
 
-async def challenge(answer: str) -> str:
-    """A security code whose picture reads `answer` (tests cannot read pictures)."""
-    row = await models.CaptchaChallenge.create(
-        id=uuid.uuid4(),
-        answer_hash=Signer(TEST_SECRET).digest(answer.casefold(), purpose="captcha"),
-        expires_at=datetime.now(UTC) + timedelta(minutes=10),
-    )
-    return str(row.id)
-
-
 async def question_counters() -> dict[str, int]:
     rows = await models.RateCounter.filter(key__startswith="question:")
     return {row.key.split("@")[0]: row.count for row in rows}
-
-
-def runtime(client: GraphQLClient) -> Runtime:
-    return client.http.server.app[RUNTIME]
 
 
 class Mailbox:
@@ -156,13 +133,3 @@ async def mailing_client(make_client, mailbox) -> GraphQLClient:
         smtp_from="ЛК Энергосбыт <noreply@lk.test>",
         support_questions_email=SUPPORT_ADDRESS,
     )
-
-
-@pytest.fixture
-async def support_key(client: GraphQLClient) -> str:
-    return (await api_keys.create_key(name="operator Анна", scopes=["support"])).secret
-
-
-@pytest.fixture
-async def integration(client: GraphQLClient) -> IntegrationClient:
-    return IntegrationClient(client)

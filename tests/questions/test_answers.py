@@ -9,6 +9,7 @@ import asyncio
 import models
 from services.integration import api_keys
 from services.messages.sender import send_due
+from tests.identity.flows import runtime
 from tests.integration.conftest import IntegrationClient
 from tests.questions.conftest import (
     ANSWER,
@@ -16,7 +17,6 @@ from tests.questions.conftest import (
     OPEN_QUESTIONS,
     ask,
     error_codes,
-    runtime,
 )
 
 ANSWER_TEXT = "Начисление выросло из-за перерасчёта за октябрь.\nПодробности — в квитанции."

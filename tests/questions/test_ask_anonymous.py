@@ -8,7 +8,8 @@ import hashlib
 import pytest
 
 import models
-from tests.questions.conftest import ask, challenge, error_codes, question_counters
+from tests.captchas import challenge
+from tests.questions.conftest import ask, error_codes, question_counters
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import json
 import pytest
 
 import models
-from tests.questions.conftest import ASK, ask, challenge, error_codes, question_input
+from tests.captchas import challenge
+from tests.questions.conftest import ASK, ask, error_codes, question_input
 
 TEN = "Ровно10сим"
 

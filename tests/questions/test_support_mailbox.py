@@ -4,7 +4,8 @@ intact, markup inert, nothing the person typed in a header."""
 from __future__ import annotations
 
 from services.messages.sender import send_due
-from tests.questions.conftest import SUPPORT_ADDRESS, ask, runtime
+from tests.identity.flows import runtime
+from tests.questions.conftest import SUPPORT_ADDRESS, ask
 
 HOSTILE = (
     "Здравствуйте! <script>alert('x')</script> <img src=x onerror=alert(1)>\n"
