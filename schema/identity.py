@@ -207,11 +207,7 @@ class IdentityMutation:
         registration_id: RegistrationId,
         bill_total: Annotated[
             Decimal,
-            strawberry.argument(
-                description=(
-                    "«Итого к оплате» of one of the account's last three bills, e.g. '272.09'."
-                )
-            ),
+            described("«Итого к оплате» of one of the account's last three bills, e.g. '272.09'."),
         ],
     ) -> RegistrationPayload:
         outcome = await resolve.confirm_binding(
@@ -263,11 +259,11 @@ class IdentityMutation:
         password: Annotated[str, described("The user's password.")],
         captcha_id: Annotated[
             strawberry.ID | None,
-            strawberry.argument(description="Captcha.id, when CAPTCHA_REQUIRED was answered."),
+            described("Captcha.id, when CAPTCHA_REQUIRED was answered."),
         ] = None,
         captcha_answer: Annotated[
             str | None,
-            strawberry.argument(description="The characters in the captcha image."),
+            described("The characters in the captcha image."),
         ] = None,
     ) -> AuthPayload:
         return AuthPayload.build(
