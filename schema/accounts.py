@@ -21,6 +21,7 @@ from schema.arguments import (
     PageAfter,
     PageSize,
     described,
+    described_from,
 )
 from schema.common import Connection, UserError, money, rate, user_errors, volume
 from schema.context import Info
@@ -248,10 +249,9 @@ class Account:
         info: Info,
         from_: Annotated[
             date | None,
-            strawberry.argument(
-                name="from",
-                description="The first month of the range (any day of it); five months before "
-                f"`to` when omitted. {OWN_ACCOUNT}",
+            described_from(
+                "The first month of the range (any day of it); five months before `to` when "
+                f"omitted. {OWN_ACCOUNT}"
             ),
         ] = None,
         to: Annotated[
@@ -316,10 +316,9 @@ class Account:
         info: Info,
         from_: Annotated[
             date | None,
-            strawberry.argument(
-                name="from",
-                description="The first month (any day of it); eleven months before `to` when "
-                f"omitted. {OWN_ACCOUNT}",
+            described_from(
+                "The first month (any day of it); eleven months before `to` when omitted. "
+                f"{OWN_ACCOUNT}"
             ),
         ] = None,
         to: Annotated[

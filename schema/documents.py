@@ -9,7 +9,7 @@ import strawberry
 
 from resolvers import documents as resolve
 from resolvers.common import Outcome
-from schema.arguments import OWN_ACCOUNT, OwnAccountNumber, described
+from schema.arguments import OWN_ACCOUNT, OwnAccountNumber, described, described_from
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
 from schema.enums import DocumentKind
@@ -64,10 +64,9 @@ class DocumentsQuery:
         ],
         from_: Annotated[
             date | None,
-            strawberry.argument(
-                name="from",
-                description="The histories: the first day of the range (CHARGE_HISTORY: its "
-                f"month); required for them. {OWN_ACCOUNT}",
+            described_from(
+                "The histories: the first day of the range (CHARGE_HISTORY: its month); required "
+                f"for them. {OWN_ACCOUNT}"
             ),
         ] = None,
         to: Annotated[
