@@ -17,6 +17,8 @@ from models.enums import (
     MeterZone,
     PaymentMethod,
     PaymentStatus,
+    QuestionStatus,
+    QuestionTopic,
     ReadingSource,
     ReadingStatus,
     VerificationPurpose,
@@ -35,6 +37,7 @@ from models.identity import (
 from models.integration import ApiKey
 from models.messages import OutgoingMessage
 from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund
+from models.questions import Question
 from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
 
 __all__ = [
@@ -60,6 +63,9 @@ __all__ = [
     "PaymentStatus",
     "Provider",
     "PublicReadingsPass",
+    "Question",
+    "QuestionStatus",
+    "QuestionTopic",
     "RateCounter",
     "Reading",
     "ReadingSource",

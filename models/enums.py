@@ -66,3 +66,16 @@ class VerificationPurpose(str, Enum):
     PASSWORD_RESET = "password_reset"
     CHANGE_PHONE = "change_phone"
     CHANGE_EMAIL = "change_email"
+
+
+class QuestionTopic(str, Enum):
+    PAYMENTS = "PAYMENTS"
+    READINGS = "READINGS"
+    BILLS = "BILLS"
+    ACCOUNT = "ACCOUNT"
+    OTHER = "OTHER"
+
+
+class QuestionStatus(str, Enum):
+    OPEN = "OPEN"
+    ANSWERED = "ANSWERED"

@@ -13,7 +13,16 @@ from enum import Enum
 import strawberry
 from strawberry.types.enum import has_enum_definition
 
-from models import ContactChannel, MeterKind, MeterZone, PaymentStatus, ReadingSource, ReadingStatus
+from models import (
+    ContactChannel,
+    MeterKind,
+    MeterZone,
+    PaymentStatus,
+    QuestionStatus,
+    QuestionTopic,
+    ReadingSource,
+    ReadingStatus,
+)
 from models import PaymentMethod as StoredPaymentMethod
 from services.documents import DocumentKind
 from services.errors import ErrorCode
@@ -31,6 +40,8 @@ __all__ = [
     "MeterZone",
     "PaymentMethod",
     "PaymentStatus",
+    "QuestionStatus",
+    "QuestionTopic",
     "ReadingSource",
     "ReadingStatus",
     "StoredPaymentMethod",
@@ -91,4 +102,12 @@ strawberry.enum(
     description="Readings of a meter for a period, all registers together: NOT_SENT (a register "
     "has none), SENT (waiting for billing), ACCEPTED (all accepted), REJECTED (billing rejected "
     "one; send it again).",
+)
+strawberry.enum(
+    QuestionTopic, name="QuestionTopic", description="What a question to support is about."
+)
+strawberry.enum(
+    QuestionStatus,
+    name="QuestionStatus",
+    description="OPEN: waiting for support; ANSWERED: the answer is in the question.",
 )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 import models
 from resolvers import accounts as resolve_accounts
 from resolvers import identity as resolve
+from resolvers import questions as resolve_questions
 from resolvers.common import Outcome
 from schema.accounts import Account, AccountPayload
 from schema.arguments import (
@@ -24,9 +25,10 @@ from schema.arguments import (
     RegistrationId,
     described,
 )
-from schema.common import OkPayload, UserError, user_errors
+from schema.common import Connection, OkPayload, UserError, user_errors
 from schema.context import Info
 from schema.enums import ContactChannel
+from schema.questions import QuestionPageAfter, QuestionPageSize
 from schema.registration import (
     Captcha,
     RegistrationPayload,
@@ -34,6 +36,9 @@ from schema.registration import (
 )
 from services.identity.auth import Tokens
 from services.identity.recovery import PasswordResetView
+
+if TYPE_CHECKING:
+    from schema.questions import Question
 
 
 @strawberry.type(description="A registered customer.")
@@ -78,6 +83,19 @@ class User:
     async def accounts(self, info: Info) -> list[Account]:
         rows = await resolve_accounts.user_accounts(info.context, user=self.row)
         return [Account.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="Questions the user sent to support, with their answers, newest first."
+    )
+    async def questions(
+        self, info: Info, first: QuestionPageSize = None, after: QuestionPageAfter = None
+    ) -> Connection[Annotated[Question, strawberry.lazy("schema.questions")]]:
+        from schema.questions import Question
+
+        page = await resolve_questions.user_questions(
+            info.context, user=self.row, first=first, after=after
+        )
+        return Connection.from_page(page, Question.from_model)
 
 
 @strawberry.type(description="Tokens of a new or refreshed session.")

@@ -78,6 +78,17 @@ LABELS: dict[str, dict[str, str]] = {
         "EXPIRED": "Срок оплаты истёк",
         "REFUNDED": "Возвращён",
     },
+    "QuestionStatus": {
+        "OPEN": "Ждёт ответа",
+        "ANSWERED": "Есть ответ",
+    },
+    "QuestionTopic": {
+        "PAYMENTS": "Оплата",
+        "READINGS": "Показания счётчиков",
+        "BILLS": "Начисления и квитанции",
+        "ACCOUNT": "Лицевой счёт и личный кабинет",
+        "OTHER": "Другое",
+    },
     "ReadingSource": {
         "CABINET": "Личный кабинет",
         "PUBLIC": "Без входа в личный кабинет",
