@@ -34,7 +34,7 @@ from models.identity import (
 )
 from models.integration import ApiKey
 from models.messages import OutgoingMessage
-from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund
+from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund, SitePayment
 from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "Registration",
     "Service",
     "Session",
+    "SitePayment",
     "Statement",
     "StatementLine",
     "TariffRate",
