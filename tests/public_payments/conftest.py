@@ -1,0 +1,7 @@
+"""Paying without signing in: the app listens on a real port that its public URL names, so that
+the sandbox acquirer calls the callback URL over HTTP as a real acquirer would."""
+
+from __future__ import annotations
+
+# The app on a real port that its public URL names (tests/served.py).
+from tests.served import client, make_client  # noqa: F401
