@@ -4,11 +4,12 @@
 // confirmationUrl (the sandbox acquirer's card page), fills the card, passes the 3-D Secure
 // step; a second tab (the page that made the payment) follows it on the return page by the
 // capability alone and turns SUCCEEDED by itself; the acquirer's link back leads there too.
-// No access token anywhere. Prints JSON lines: {"event": "created", "id", "errors"},
-// {"event": "watching", "status"} once the second tab is live, then
-// {"event": "done", "statuses": [...], "pushed", "text", "url", "problems": [...]}.
+// No access token anywhere. Prints one JSON line: {"id", "errors", "watching": the second
+// tab's status once live, "pushed": its text once SUCCEEDED, "text" and "url" of the return
+// page the acquirer's link leads to, "problems": [...]}, or {"error", ...} (exit code 1).
 // Usage: node public-payment-journey.mjs <base url> <chromium path> [screenshot.png]
 import { chromium } from "playwright-core";
+import { payByCard, watchProblems } from "./sandbox-card.mjs";
 
 const [base, executablePath, screenshot] = process.argv.slice(2);
 const say = (message) => console.log(JSON.stringify(message));
@@ -48,7 +49,7 @@ const created = await graphql(
   },
 );
 const payment = created.createPublicPayment.payment;
-say({ event: "created", id: payment?.id, errors: created.createPublicPayment.errors });
+const errors = created.createPublicPayment.errors;
 
 const browser = await chromium.launch({
   executablePath,
@@ -57,17 +58,7 @@ const browser = await chromium.launch({
 const problems = [];
 try {
   const context = await browser.newContext();
-  context.on("page", (tab) => {
-    tab.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
-    tab.on("pageerror", (e) => problems.push(`page: ${e.message}`));
-    tab.on("requestfailed", (r) => problems.push(`request: ${r.url()} ${r.failure()?.errorText}`));
-  });
-  context.on("request", (r) => {
-    if (!r.url().startsWith(base) && !r.url().startsWith(base.replace("http", "ws")))
-      problems.push(`outside request: ${r.url()}`);
-  });
+  watchProblems(context, base, problems);
   const page = await context.newPage();
 
   // The page that made the payment follows it by the capability alone, before anything is
@@ -83,17 +74,8 @@ try {
     { timeout: 15000 },
   );
   const first = await watcher.evaluate(() => document.getElementById("payment").dataset.status);
-  say({ event: "watching", status: first });
 
-  await page.goto(payment.confirmationUrl, { timeout: 30000 });
-  await page.fill('input[name="number"]', "4111 1111 1111 1111");
-  await page.fill('input[name="expiry"]', "12/39");
-  await page.fill('input[name="cvc"]', "123");
-  await page.click('button[type="submit"]', { timeout: 10000 });
-  const code = await page.locator("#code").innerText({ timeout: 10000 });
-  await page.fill('input[name="code"]', code);
-  await page.click('button[type="submit"]', { timeout: 10000 });
-  await page.locator("#status[data-status]").waitFor({ timeout: 10000 });
+  await payByCard(page, payment.confirmationUrl);
 
   // The watching tab turns SUCCEEDED by itself (pushed, no reload).
   await watcher.waitForFunction(
@@ -111,9 +93,9 @@ try {
   );
   const text = await page.locator("body").innerText();
   const url = page.url();
-  say({ event: "done", statuses: [first, "SUCCEEDED"], pushed, text, url, problems });
+  say({ id: payment.id, errors, watching: first, pushed, text, url, problems });
 } catch (error) {
-  say({ event: "done", error: String(error), problems });
+  say({ error: String(error), errors, problems });
   process.exitCode = 1;
 } finally {
   if (screenshot) await browser.contexts()[0]?.pages()[0]?.screenshot({ path: screenshot });

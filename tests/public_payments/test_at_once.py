@@ -66,6 +66,12 @@ async def test_an_account_gets_its_hourly_payments_without_signing_in(client):
     assert (await pay_public(client, other, lines=[("ELECTRICITY", "1.00")]))["errors"] == []
 
 
+def _copy(row, **changes) -> dict:
+    """A row's columns (not its id) with some changed: the fields of a copy."""
+    fields = {k: v for k, v in row.__dict__.items() if not k.startswith("_") and k != "id"}
+    return fields | changes
+
+
 async def _more_accounts(count: int) -> list[str]:
     """Copies of Petr's account (services and latest statement), as billing would import them."""
     petr = await models.Account.get(number=PETR_ACCOUNT)
@@ -75,38 +81,12 @@ async def _more_accounts(count: int) -> list[str]:
     lines = await models.StatementLine.filter(statement_id=statement.id)
     numbers = []
     for i in range(count):
-        account = await models.Account.create(
-            number=f"6620900{i:04d}",
-            holder_name=petr.holder_name,
-            address=petr.address,
-            city=petr.city,
-        )
+        account = await models.Account.create(**_copy(petr, number=f"6620900{i:04d}"))
         for row in services:
-            await models.AccountService.create(
-                **{
-                    k: v
-                    for k, v in row.__dict__.items()
-                    if not k.startswith("_") and k not in ("id", "account_id")
-                },
-                account_id=account.id,
-            )
-        copy = await models.Statement.create(
-            **{
-                k: v
-                for k, v in statement.__dict__.items()
-                if not k.startswith("_") and k not in ("id", "account_id")
-            },
-            account_id=account.id,
-        )
+            await models.AccountService.create(**_copy(row, account_id=account.id))
+        copy = await models.Statement.create(**_copy(statement, account_id=account.id))
         for line in lines:
-            await models.StatementLine.create(
-                **{
-                    k: v
-                    for k, v in line.__dict__.items()
-                    if not k.startswith("_") and k not in ("id", "statement_id")
-                },
-                statement_id=copy.id,
-            )
+            await models.StatementLine.create(**_copy(line, statement_id=copy.id))
         numbers.append(account.number)
     return numbers
 
