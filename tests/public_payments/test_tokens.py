@@ -50,7 +50,7 @@ async def _refused(client, token: str, code: str, **kwargs) -> dict:
 )
 async def test_a_forged_or_damaged_token_is_refused(client, damage):
     token = (await look_up(client))["payToken"]
-    body, mac = _parts(token)
+    body, _ = _parts(token)
     bad = {
         "": "",
         "garbage": "garbage",
