@@ -46,7 +46,7 @@ async def _refused(client, token: str, code: str, **kwargs) -> dict:
 
 @pytest.mark.parametrize(
     "damage",
-    ["", "garbage", "a.b.c", "x" * 600, "forged-mac", "other-purpose", "other-key"],
+    ["", "garbage", "a.b.c", "x" * 600, "unicode", "forged-mac", "other-purpose", "other-key"],
 )
 async def test_a_forged_or_damaged_token_is_refused(client, damage):
     token = (await look_up(client))["payToken"]
@@ -56,6 +56,7 @@ async def test_a_forged_or_damaged_token_is_refused(client, damage):
         "garbage": "garbage",
         "a.b.c": "a.b.c",
         "x" * 600: "x" * 600,
+        "unicode": "токен.<script>\u0000",
         "forged-mac": token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"),
         # A link of another purpose signed by this server is no pay token.
         "other-purpose": Signer(TEST_SECRET).sign(
