@@ -82,12 +82,16 @@ def _token_error(code: ErrorCode, message: str) -> DomainError:
     return DomainError.of(code, message, "input.payToken")
 
 
+def _invalid() -> DomainError:
+    return _token_error(ErrorCode.PAY_TOKEN_INVALID, f"Данные для оплаты неверны. {AGAIN}")
+
+
 async def read(rt: Runtime, token: str, *, source: str | None) -> tuple[models.Account, str]:
     """The account a pay token lets this source pay, and the token's id; PAY_TOKEN_INVALID
     (forged, damaged, another source's, the account gone) or TOKEN_EXPIRED otherwise. Checked
     before anything else is read."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise _token_error(ErrorCode.PAY_TOKEN_INVALID, f"Данные для оплаты неверны. {AGAIN}")
+        raise _invalid()
     body, reason = rt.signer.unsign(token.strip(), purpose=_PURPOSE)
     if body is None:
         if reason == "expired":
@@ -95,10 +99,10 @@ async def read(rt: Runtime, token: str, *, source: str | None) -> tuple[models.A
                 ErrorCode.TOKEN_EXPIRED,
                 f"Прошло больше {TOKEN_MINUTES} минут после запроса задолженности. {AGAIN}",
             )
-        raise _token_error(ErrorCode.PAY_TOKEN_INVALID, f"Данные для оплаты неверны. {AGAIN}")
+        raise _invalid()
     account_id, token_id = body.get("a"), body.get("n")
     if not isinstance(account_id, int) or not isinstance(token_id, str) or len(token_id) > 32:
-        raise _token_error(ErrorCode.PAY_TOKEN_INVALID, f"Данные для оплаты неверны. {AGAIN}")
+        raise _invalid()
     if body.get("s") != _source_digest(rt, source):
         raise _token_error(
             ErrorCode.PAY_TOKEN_INVALID,
@@ -106,7 +110,7 @@ async def read(rt: Runtime, token: str, *, source: str | None) -> tuple[models.A
         )
     account = await models.Account.get_or_none(id=account_id)
     if account is None:
-        raise _token_error(ErrorCode.PAY_TOKEN_INVALID, f"Данные для оплаты неверны. {AGAIN}")
+        raise _invalid()
     return account, token_id
 
 
