@@ -36,7 +36,7 @@ from models.identity import (
 )
 from models.integration import ApiKey
 from models.messages import OutgoingMessage
-from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund
+from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund, SitePayment
 from models.questions import Question
 from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
 
@@ -73,6 +73,7 @@ __all__ = [
     "Registration",
     "Service",
     "Session",
+    "SitePayment",
     "Statement",
     "StatementLine",
     "TariffRate",

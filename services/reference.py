@@ -52,6 +52,8 @@ LABELS: dict[str, dict[str, str]] = {
         "CAPTCHA_REQUIRED": "Введите защитный код",
         "TOKEN_EXPIRED": "Сеанс истёк, войдите снова",
         "IDEMPOTENCY_CONFLICT": "Этот ключ уже использован для другого платежа",
+        "PAY_TOKEN_INVALID": "Данные для оплаты неверны, узнайте задолженность заново",
+        "PAY_TOKEN_USED": "Платёж по этому запросу уже создан",
     },
     "MeterKind": {
         "INDIVIDUAL": "Индивидуальный прибор учёта",

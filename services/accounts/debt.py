@@ -10,6 +10,9 @@ limit (PER_SOURCE_HOUR per IP address an hour) and of the number's (PER_ACCOUNT_
 whether an account has it or not), both in one transaction with conditional UPDATEs
 (services.limits), before the look-up. An unknown number and an account without any statement
 answer the same NOT_FOUND, after the same two SELECT statements.
+
+An answer carries a pay token (services.payments.site): createPublicPayment accepts it from the
+same source, for this account, once, for 30 minutes, without asking for another code.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from services import limits
 from services.accounts import account_number
 from services.errors import DomainError, ErrorCode
 from services.identity import binding, captcha
+from services.payments import site
 
 PER_SOURCE_HOUR = 30
 PER_ACCOUNT_HOUR = 10
@@ -49,6 +53,9 @@ class Debt:
     period: date
     lines: list[DebtLine]
     total_to_pay: Decimal
+    # What lets this source pay the account without a second security code
+    # (services.payments.site).
+    pay_token: site.PayToken
 
 
 def masked_name(full_name: str) -> str:
@@ -122,4 +129,5 @@ async def look_up(
         period=statement.period,
         lines=[DebtLine(service=line.service, to_pay=line.to_pay) for line in lines],
         total_to_pay=statement.total_to_pay,
+        pay_token=site.issue(rt, account_id=account.id, source=source),
     )

@@ -20,6 +20,7 @@ from services.documents.layout import (
     rubles,
     tariff,
 )
+from services.payments.views import channel_text
 
 SOURCES = {
     models.ReadingSource.CABINET: "Личный кабинет",
@@ -148,7 +149,7 @@ def payment_history(header: HistoryHeader, payments: list[models.Payment]) -> by
     rows = [
         (
             day((p.paid_at or p.created_at).astimezone(zone)),
-            _channel(p.channel),
+            channel_text(p.channel),
             month(p.period) if p.period else "",
             rubles(_kept(p)),
         )
@@ -219,7 +220,7 @@ def payment_receipt(
     sheet.pairs(
         [
             ("Дата и время оплаты:", f"{paid_at:%d.%m.%Y %H:%M}"),
-            ("Место оплаты:", _channel(payment.channel)),
+            ("Место оплаты:", channel_text(payment.channel)),
             ("Способ оплаты:", _method(payment)),
             ("Номер платежа:", str(payment.id)),
         ]
@@ -278,10 +279,6 @@ def _charge_row(charge: ChargeLine) -> tuple[str, ...]:
         rubles(line.recalculation),
         rubles(line.to_pay),
     )
-
-
-def _channel(channel: str) -> str:
-    return "Личный кабинет" if channel == "cabinet" else channel
 
 
 def _method(payment: models.Payment) -> str:

@@ -1,6 +1,8 @@
 """Payments, one module per job:
 
-- `create`: createPayment (validation, the idempotency key, registration with the acquirer);
+- `create`: the one creation path (validation, the idempotency key, registration with the
+  acquirer) for createPayment and, through `site`, createPublicPayment;
+- `site`: paying without signing in (the debt look-up's pay token, the site's origin);
 - `cancel`: cancelPayment;
 - `events`: what the acquirer reports (callbacks) and the one-way status machine;
 - `refunds`: what the acquirer returned of a paid payment, applied once;
