@@ -12,7 +12,7 @@ from resolvers.common import Outcome
 from schema.arguments import OWN_ACCOUNT, OwnAccountNumber, described
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
-from schema.enums import DocumentKind
+from schema.enums import ChartFormat, DocumentKind
 from services.documents import DocumentLink
 
 
@@ -26,6 +26,25 @@ class DocumentLinkPayload:
 
     @classmethod
     def build(cls, outcome: Outcome[DocumentLink]) -> DocumentLinkPayload:
+        link = outcome.value
+        return cls(
+            url=link.url if link else None,
+            expires_at=link.expires_at if link else None,
+            errors=user_errors(outcome),
+        )
+
+
+@strawberry.type(description="A short-lived signed link to a consumption chart picture.")
+class ChartLinkPayload:
+    url: str | None = strawberry.field(
+        description="GET it to download the picture (image/svg+xml or image/png); no sign-in "
+        "needed; expires in 10 minutes."
+    )
+    expires_at: datetime | None = strawberry.field(description="When the link stops working.")
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+    @classmethod
+    def build(cls, outcome: Outcome[DocumentLink]) -> ChartLinkPayload:
         link = outcome.value
         return cls(
             url=link.url if link else None,
@@ -96,6 +115,42 @@ class DocumentsQuery:
             payment_id=str(payment_id) if payment_id is not None else None,
         )
         return DocumentLinkPayload.build(link)
+
+    @strawberry.field(
+        description="A short-lived link to Account.consumption drawn as a bar chart (stacked "
+        "bars per month and tariff zone, one panel per metered service; months without "
+        "readings say so), as SVG or PNG: for apps that would rather show a picture than draw "
+        "one. The months as Account.consumption reads from and to: the last 12 when both are "
+        "omitted, at most 36."
+    )
+    async def consumption_chart_url(
+        self,
+        info: Info,
+        account_number: OwnAccountNumber,
+        from_: Annotated[
+            date | None,
+            strawberry.argument(
+                name="from",
+                description="The first month (any day of it); eleven months before `to` when "
+                f"omitted. {OWN_ACCOUNT}",
+            ),
+        ] = None,
+        to: Annotated[
+            date | None,
+            described(
+                "The last month (any day of it); eleven months after `from` when omitted, the "
+                f"current month when both are omitted. {OWN_ACCOUNT}"
+            ),
+        ] = None,
+        format_: Annotated[
+            ChartFormat,
+            strawberry.argument(name="format", description=f"SVG or PNG. {OWN_ACCOUNT}"),
+        ] = ChartFormat.SVG,
+    ) -> ChartLinkPayload:
+        link = await resolve.consumption_chart_url(
+            info.context, account_number=account_number, from_=from_, to=to, format_=format_
+        )
+        return ChartLinkPayload.build(link)
 
 
 @strawberry.type
