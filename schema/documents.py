@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
 from resolvers import documents as resolve
 from resolvers.common import Outcome
-from schema.arguments import OWN_ACCOUNT, OwnAccountNumber, described
+from schema.arguments import (
+    OWN_ACCOUNT,
+    ConsumptionFrom,
+    ConsumptionTo,
+    OwnAccountNumber,
+    described,
+)
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
 from schema.enums import ChartFormat, DocumentKind
@@ -24,15 +30,6 @@ class DocumentLinkPayload:
     expires_at: datetime | None = strawberry.field(description="When the link stops working.")
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
-    @classmethod
-    def build(cls, outcome: Outcome[DocumentLink]) -> DocumentLinkPayload:
-        link = outcome.value
-        return cls(
-            url=link.url if link else None,
-            expires_at=link.expires_at if link else None,
-            errors=user_errors(outcome),
-        )
-
 
 @strawberry.type(description="A short-lived signed link to a consumption chart picture.")
 class ChartLinkPayload:
@@ -43,15 +40,18 @@ class ChartLinkPayload:
     expires_at: datetime | None = strawberry.field(description="When the link stops working.")
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
-    @classmethod
-    def build(cls, outcome: Outcome[DocumentLink]) -> ChartLinkPayload:
-        link = outcome.value
-        return cls(
-            url=link.url if link else None,
-            expires_at=link.expires_at if link else None,
-            errors=user_errors(outcome),
-        )
 
+def _link_payload(cls: type[L], outcome: Outcome[DocumentLink]) -> L:
+    """Either payload of a link: the link and its expiry, or the errors."""
+    link = outcome.value
+    return cls(
+        url=link.url if link else None,
+        expires_at=link.expires_at if link else None,
+        errors=user_errors(outcome),
+    )
+
+
+L = TypeVar("L", DocumentLinkPayload, ChartLinkPayload)
 
 BillPeriod = Annotated[
     date | None,
@@ -114,7 +114,7 @@ class DocumentsQuery:
             period=period,
             payment_id=str(payment_id) if payment_id is not None else None,
         )
-        return DocumentLinkPayload.build(link)
+        return _link_payload(DocumentLinkPayload, link)
 
     @strawberry.field(
         description="A short-lived link to Account.consumption drawn as a bar chart (stacked "
@@ -127,21 +127,8 @@ class DocumentsQuery:
         self,
         info: Info,
         account_number: OwnAccountNumber,
-        from_: Annotated[
-            date | None,
-            strawberry.argument(
-                name="from",
-                description="The first month (any day of it); eleven months before `to` when "
-                f"omitted. {OWN_ACCOUNT}",
-            ),
-        ] = None,
-        to: Annotated[
-            date | None,
-            described(
-                "The last month (any day of it); eleven months after `from` when omitted, the "
-                f"current month when both are omitted. {OWN_ACCOUNT}"
-            ),
-        ] = None,
+        from_: ConsumptionFrom = None,
+        to: ConsumptionTo = None,
         format_: Annotated[
             ChartFormat,
             strawberry.argument(name="format", description=f"SVG or PNG. {OWN_ACCOUNT}"),
@@ -150,7 +137,7 @@ class DocumentsQuery:
         link = await resolve.consumption_chart_url(
             info.context, account_number=account_number, from_=from_, to=to, format_=format_
         )
-        return ChartLinkPayload.build(link)
+        return _link_payload(ChartLinkPayload, link)
 
 
 @strawberry.type

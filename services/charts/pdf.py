@@ -1,7 +1,7 @@
 """The chart drawn into a PDF page with fpdf2's own primitives (rect, line, text): vector bars
 that print sharply at any size and stay in the page's content stream as plain drawing commands,
 with no second library and no picture embedded (a plotting library such as matplotlib would add
-some 40 MB and a second font setup for a few rectangles; a PNG would blur on paper)."""
+numpy, tens of megabytes and a second font set-up for a few rectangles; a PNG blurs on paper)."""
 
 from __future__ import annotations
 

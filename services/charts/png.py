@@ -52,7 +52,7 @@ def render(chart: Chart, scale: int = SCALE) -> bytes:
         else:
             _text(image, draw, item, scale)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()
 
 
