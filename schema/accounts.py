@@ -23,6 +23,7 @@ from schema.arguments import (
     PageAfter,
     PageSize,
     described,
+    described_from,
 )
 from schema.common import Connection, UserError, money, rate, user_errors, volume
 from schema.context import Info
@@ -250,10 +251,9 @@ class Account:
         info: Info,
         from_: Annotated[
             date | None,
-            strawberry.argument(
-                name="from",
-                description="The first month of the range (any day of it); five months before "
-                f"`to` when omitted. {OWN_ACCOUNT}",
+            described_from(
+                "The first month of the range (any day of it); five months before `to` when "
+                f"omitted. {OWN_ACCOUNT}"
             ),
         ] = None,
         to: Annotated[

@@ -15,6 +15,7 @@ from schema.arguments import (
     ConsumptionTo,
     OwnAccountNumber,
     described,
+    described_from,
 )
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
@@ -83,10 +84,9 @@ class DocumentsQuery:
         ],
         from_: Annotated[
             date | None,
-            strawberry.argument(
-                name="from",
-                description="The histories: the first day of the range (CHARGE_HISTORY: its "
-                f"month); required for them. {OWN_ACCOUNT}",
+            described_from(
+                "The histories: the first day of the range (CHARGE_HISTORY: its month); required "
+                f"for them. {OWN_ACCOUNT}"
             ),
         ] = None,
         to: Annotated[

@@ -142,6 +142,16 @@ class UserPayload:
         return cls(user=User.maybe(outcome.value), errors=user_errors(outcome))
 
 
+async def _change_contact(
+    info: Info, channel: ContactChannel, contact: str, current_password: str
+) -> OkPayload:
+    """changeEmail and changePhone: one flow, told apart by the channel."""
+    outcome = await resolve.change_contact(
+        info.context, channel=channel, contact=contact, current_password=current_password
+    )
+    return OkPayload.build(outcome)
+
+
 @strawberry.type
 class IdentityQuery:
     @strawberry.field(description="The signed-in user; null without a valid access token.")
@@ -207,11 +217,7 @@ class IdentityMutation:
         registration_id: RegistrationId,
         bill_total: Annotated[
             Decimal,
-            strawberry.argument(
-                description=(
-                    "«Итого к оплате» of one of the account's last three bills, e.g. '272.09'."
-                )
-            ),
+            described("«Итого к оплате» of one of the account's last three bills, e.g. '272.09'."),
         ],
     ) -> RegistrationPayload:
         outcome = await resolve.confirm_binding(
@@ -263,11 +269,11 @@ class IdentityMutation:
         password: Annotated[str, described("The user's password.")],
         captcha_id: Annotated[
             strawberry.ID | None,
-            strawberry.argument(description="Captcha.id, when CAPTCHA_REQUIRED was answered."),
+            described("Captcha.id, when CAPTCHA_REQUIRED was answered."),
         ] = None,
         captcha_answer: Annotated[
             str | None,
-            strawberry.argument(description="The characters in the captcha image."),
+            described("The characters in the captcha image."),
         ] = None,
     ) -> AuthPayload:
         return AuthPayload.build(
@@ -385,13 +391,7 @@ class IdentityMutation:
         email: Annotated[str, described(f"The new e-mail address. {SIGNED_IN}")],
         current_password: CurrentPassword,
     ) -> OkPayload:
-        outcome = await resolve.change_contact(
-            info.context,
-            channel=ContactChannel.EMAIL,
-            contact=email,
-            current_password=current_password,
-        )
-        return OkPayload.build(outcome)
+        return await _change_contact(info, ContactChannel.EMAIL, email, current_password)
 
     @strawberry.mutation(description="Confirms the new e-mail with the token from the link.")
     async def confirm_email(
@@ -413,13 +413,7 @@ class IdentityMutation:
         phone: Annotated[str, described(f"The new phone number, +7XXXXXXXXXX. {SIGNED_IN}")],
         current_password: CurrentPassword,
     ) -> OkPayload:
-        outcome = await resolve.change_contact(
-            info.context,
-            channel=ContactChannel.PHONE,
-            contact=phone,
-            current_password=current_password,
-        )
-        return OkPayload.build(outcome)
+        return await _change_contact(info, ContactChannel.PHONE, phone, current_password)
 
     @strawberry.mutation(description="Confirms the new number with the code from the SMS.")
     async def confirm_phone(

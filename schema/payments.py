@@ -233,10 +233,10 @@ class PaymentsSubscription:
         ],
         capability: Annotated[
             str | None,
-            strawberry.argument(
-                description="The payment's capability (from createPayment or the return URL): "
-                "allowed without signing in; the payment then carries no personal data "
-                "(receiptEmail null, accountNumber masked)."
+            described(
+                "The payment's capability (from createPayment or the return URL): allowed without "
+                "signing in; the payment then carries no personal data (receiptEmail null, "
+                "accountNumber masked)."
             ),
         ] = None,
     ) -> AsyncGenerator[Payment, None]:

@@ -68,22 +68,28 @@ def _number_key(raw: str) -> str:
 
 async def reserve(*, number: str, source: str | None) -> None:
     """One try of the source and one of the number, all or none; RATE_LIMITED otherwise."""
-    hour = timedelta(hours=1)
     await binding.reserve(
-        binding.Limit(
-            window=limits.fixed_window(f"debt:source:{source or 'unknown'}", hour),
-            limit=PER_SOURCE_HOUR,
-            code=ErrorCode.RATE_LIMITED,
-            message="Слишком много запросов задолженности. Попробуйте через час.",
-            field="accountNumber",
+        _hourly(
+            f"debt:source:{source or 'unknown'}",
+            PER_SOURCE_HOUR,
+            "Слишком много запросов задолженности. Попробуйте через час.",
         ),
-        binding.Limit(
-            window=limits.fixed_window(f"debt:account:{_number_key(number)}", hour),
-            limit=PER_ACCOUNT_HOUR,
-            code=ErrorCode.RATE_LIMITED,
-            message="По этому лицевому счёту слишком много запросов. Попробуйте через час.",
-            field="accountNumber",
+        _hourly(
+            f"debt:account:{_number_key(number)}",
+            PER_ACCOUNT_HOUR,
+            "По этому лицевому счёту слишком много запросов. Попробуйте через час.",
         ),
+    )
+
+
+def _hourly(key: str, limit: int, message: str) -> binding.Limit:
+    """At most `limit` look-ups an hour under `key`; RATE_LIMITED on accountNumber beyond."""
+    return binding.Limit(
+        window=limits.fixed_window(key, timedelta(hours=1)),
+        limit=limit,
+        code=ErrorCode.RATE_LIMITED,
+        message=message,
+        field="accountNumber",
     )
 
 

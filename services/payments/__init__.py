@@ -3,6 +3,8 @@
 - `create`: createPayment (validation, the idempotency key, registration with the acquirer);
 - `cancel`: cancelPayment;
 - `events`: what the acquirer reports (callbacks) and the one-way status machine;
+- `refunds`: what the acquirer returned of a paid payment, applied once;
+- `statement`: the payment's credit on the account's latest statement, and its reversal;
 - `reconcile`: asking the acquirer about payments whose callback never came, expiring the rest;
 - `views`: reading a payment (who may, and how it reads) and the DataLoaders' batch functions;
 - `history`: the account's payment history;
