@@ -16,6 +16,8 @@ from resolvers import readings as resolve_readings
 from resolvers.common import Outcome
 from schema.arguments import (
     OWN_ACCOUNT,
+    ConsumptionFrom,
+    ConsumptionTo,
     HistoryFrom,
     HistoryTo,
     PageAfter,
@@ -314,20 +316,8 @@ class Account:
     async def consumption(
         self,
         info: Info,
-        from_: Annotated[
-            date | None,
-            described_from(
-                "The first month (any day of it); eleven months before `to` when omitted. "
-                f"{OWN_ACCOUNT}"
-            ),
-        ] = None,
-        to: Annotated[
-            date | None,
-            described(
-                "The last month (any day of it); eleven months after `from` when omitted, the "
-                f"current month when both are omitted. {OWN_ACCOUNT}"
-            ),
-        ] = None,
+        from_: ConsumptionFrom = None,
+        to: ConsumptionTo = None,
     ) -> list[Annotated[ConsumptionMonth, strawberry.lazy("schema.consumption")]]:
         from schema.consumption import ConsumptionMonth
 

@@ -63,6 +63,20 @@ HistoryTo = Annotated[
         f"omitted. {OWN_ACCOUNT}"
     ),
 ]
+# The months of Account.consumption and of its chart (consumptionChartUrl).
+ConsumptionFrom = Annotated[
+    date | None,
+    described_from(
+        f"The first month (any day of it); eleven months before `to` when omitted. {OWN_ACCOUNT}"
+    ),
+]
+ConsumptionTo = Annotated[
+    date | None,
+    described(
+        "The last month (any day of it); eleven months after `from` when omitted, the current "
+        f"month when both are omitted. {OWN_ACCOUNT}"
+    ),
+]
 PageSize = Annotated[
     int | None, described(f"How many items a page holds: 1 to 100, 20 when omitted. {OWN_ACCOUNT}")
 ]

@@ -24,6 +24,7 @@ from models import (
     ReadingStatus,
 )
 from models import PaymentMethod as StoredPaymentMethod
+from services.charts.links import ChartFormat
 from services.documents import DocumentKind
 from services.errors import ErrorCode
 from services.integration.results import ItemStatus
@@ -31,6 +32,7 @@ from services.payments.views import PaymentMethod
 from services.readings.due import DueStatus
 
 __all__ = [
+    "ChartFormat",
     "ContactChannel",
     "DocumentKind",
     "DueStatus",
@@ -90,6 +92,11 @@ _describe_value(
 # The stored methods (CARD, SBP), as the integration endpoint shows them.
 strawberry.enum(StoredPaymentMethod, name="PaymentMethod", description="How the customer pays.")
 strawberry.enum(DocumentKind, name="DocumentKind", description="Kinds of PDF documents.")
+strawberry.enum(
+    ChartFormat,
+    name="ChartFormat",
+    description="Picture format of a chart: SVG (vector, scales to any screen) or PNG.",
+)
 strawberry.enum(
     ItemStatus,
     name="ImportStatus",

@@ -13,6 +13,10 @@ from settings import Settings
 # Python classes'), so a frontend asks `labels(enum: "ReadingSource")`. Values the schema does
 # not (yet) have are allowed here and left out of answers (e.g. PaymentMethod.OFFLINE).
 LABELS: dict[str, dict[str, str]] = {
+    "ChartFormat": {
+        "SVG": "Векторное изображение (SVG)",
+        "PNG": "Изображение PNG",
+    },
     "ContactChannel": {
         "PHONE": "Телефон",
         "EMAIL": "Электронная почта",

@@ -9,6 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import models
+from services.charts.model import Chart
 from services.documents import qr
 from services.documents.data import Bill, ChargeLine, ChargePeriod, ReadingRow, ReceiptLine
 from services.documents.layout import (
@@ -44,6 +45,7 @@ CHARGE_HEADINGS = (
     "Перерасчёт, руб.",
     "К оплате, руб.",
 )
+CHART_HEADING = "Потребление по месяцам"
 CHARGE_WIDTHS = (48, 14, 26, 18, 20, 20, 20, 20)
 CHARGE_ALIGNS = "LRRRRRRR"
 
@@ -128,9 +130,10 @@ class HistoryHeader:
     generated: str
 
 
-def charge_history(header: HistoryHeader, periods: list[ChargePeriod]) -> bytes:
+def charge_history(header: HistoryHeader, periods: list[ChargePeriod], chart: Chart) -> bytes:
     range_text = f"{month(header.first)} — {month(header.last)}"
     sheet = _history_sheet("История начислений", header, range_text)
+    sheet.chart(CHART_HEADING, chart)
     if not periods:
         sheet.grid(CHARGE_HEADINGS, [], CHARGE_WIDTHS, aligns=CHARGE_ALIGNS)
     for item in periods:
@@ -171,8 +174,10 @@ def _kept(payment: models.Payment) -> Decimal:
     return Decimal(payment.amount) - Decimal(payment.refunded_amount)
 
 
-def reading_history(header: HistoryHeader, readings: list[ReadingRow]) -> bytes:
+def reading_history(header: HistoryHeader, readings: list[ReadingRow], chart: Chart) -> bytes:
     sheet = _history_sheet("История показаний приборов учёта", header, _days(header))
+    sheet.chart(CHART_HEADING, chart)
+    sheet.heading("Показания")
     zone = ZoneInfo(header.timezone)
     rows = [
         (
