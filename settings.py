@@ -117,6 +117,13 @@ class Settings(BaseSettings):
     support_site: str = "https://ntesk.ru"
     # Opening hours or other notes, shown as configured; empty: none.
     support_hours: str = ""
+    # Where customers' questions (askQuestion) are e-mailed; empty: LK_SUPPORT_EMAIL.
+    support_questions_email: str = ""
+    # askQuestion: questions one source (IP address) may send an hour, one signed-in user a
+    # day, and one e-mail address or phone a day (local days in LK_TIMEZONE).
+    questions_per_source_hour: int = Field(default=10, ge=1)
+    questions_per_user_day: int = Field(default=10, ge=1)
+    questions_per_contact_day: int = Field(default=5, ge=1)
     # Sessions: how often an open websocket re-checks its session or API key in the database,
     # besides the revocation events of the broker (which a process without LK_REDIS_URL, such
     # as cli.py, cannot send to the server).

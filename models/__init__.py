@@ -17,6 +17,8 @@ from models.enums import (
     MeterZone,
     PaymentMethod,
     PaymentStatus,
+    QuestionStatus,
+    QuestionTopic,
     ReadingSource,
     ReadingStatus,
     ReminderChannel,
@@ -36,7 +38,8 @@ from models.identity import (
 )
 from models.integration import ApiKey
 from models.messages import OutgoingMessage
-from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund
+from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund, SitePayment
+from models.questions import Question
 from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
 from models.reminders import DailyJob, Reminder
 
@@ -64,6 +67,9 @@ __all__ = [
     "PaymentStatus",
     "Provider",
     "PublicReadingsPass",
+    "Question",
+    "QuestionStatus",
+    "QuestionTopic",
     "RateCounter",
     "Reading",
     "ReadingSource",
@@ -74,6 +80,7 @@ __all__ = [
     "ReminderKind",
     "Service",
     "Session",
+    "SitePayment",
     "Statement",
     "StatementLine",
     "TariffRate",

@@ -68,6 +68,19 @@ class VerificationPurpose(str, Enum):
     CHANGE_EMAIL = "change_email"
 
 
+class QuestionTopic(str, Enum):
+    PAYMENTS = "PAYMENTS"
+    READINGS = "READINGS"
+    BILLS = "BILLS"
+    ACCOUNT = "ACCOUNT"
+    OTHER = "OTHER"
+
+
+class QuestionStatus(str, Enum):
+    OPEN = "OPEN"
+    ANSWERED = "ANSWERED"
+
+
 class ReminderChannel(str, Enum):
     """Where a user's reminders go (services/reminders): nowhere with NONE."""
 

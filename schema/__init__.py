@@ -19,6 +19,7 @@ from schema.identity import IdentityMutation, IdentityQuery
 from schema.input_errors import RussianInputErrors
 from schema.payments import PaymentsMutation, PaymentsQuery, PaymentsSubscription
 from schema.query_limits import GraphQLLimits, security_extensions
+from schema.questions import QuestionsMutation
 from schema.readings import ReadingsMutation, ReadingsQuery
 from schema.reference import ReferenceQuery
 
@@ -36,7 +37,8 @@ Query = merge_types(
     ),
 )
 Mutation = merge_types(
-    "Mutation", (IdentityMutation, ReadingsMutation, PaymentsMutation, DocumentsMutation)
+    "Mutation",
+    (IdentityMutation, ReadingsMutation, PaymentsMutation, DocumentsMutation, QuestionsMutation),
 )
 Subscription = merge_types("Subscription", (PaymentsSubscription,))
 

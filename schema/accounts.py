@@ -16,11 +16,14 @@ from resolvers import readings as resolve_readings
 from resolvers.common import Outcome
 from schema.arguments import (
     OWN_ACCOUNT,
+    ConsumptionFrom,
+    ConsumptionTo,
     HistoryFrom,
     HistoryTo,
     PageAfter,
     PageSize,
     described,
+    described_from,
 )
 from schema.common import Connection, UserError, money, rate, user_errors, volume
 from schema.context import Info
@@ -248,10 +251,9 @@ class Account:
         info: Info,
         from_: Annotated[
             date | None,
-            strawberry.argument(
-                name="from",
-                description="The first month of the range (any day of it); five months before "
-                f"`to` when omitted. {OWN_ACCOUNT}",
+            described_from(
+                "The first month of the range (any day of it); five months before `to` when "
+                f"omitted. {OWN_ACCOUNT}"
             ),
         ] = None,
         to: Annotated[
@@ -314,21 +316,8 @@ class Account:
     async def consumption(
         self,
         info: Info,
-        from_: Annotated[
-            date | None,
-            strawberry.argument(
-                name="from",
-                description="The first month (any day of it); eleven months before `to` when "
-                f"omitted. {OWN_ACCOUNT}",
-            ),
-        ] = None,
-        to: Annotated[
-            date | None,
-            described(
-                "The last month (any day of it); eleven months after `from` when omitted, the "
-                f"current month when both are omitted. {OWN_ACCOUNT}"
-            ),
-        ] = None,
+        from_: ConsumptionFrom = None,
+        to: ConsumptionTo = None,
     ) -> list[Annotated[ConsumptionMonth, strawberry.lazy("schema.consumption")]]:
         from schema.consumption import ConsumptionMonth
 

@@ -18,11 +18,14 @@ from models import (
     MeterKind,
     MeterZone,
     PaymentStatus,
+    QuestionStatus,
+    QuestionTopic,
     ReadingSource,
     ReadingStatus,
     ReminderChannel,
 )
 from models import PaymentMethod as StoredPaymentMethod
+from services.charts.links import ChartFormat
 from services.documents import DocumentKind
 from services.errors import ErrorCode
 from services.integration.results import ItemStatus
@@ -30,6 +33,7 @@ from services.payments.views import PaymentMethod
 from services.readings.due import DueStatus
 
 __all__ = [
+    "ChartFormat",
     "ContactChannel",
     "DocumentKind",
     "DueStatus",
@@ -39,6 +43,8 @@ __all__ = [
     "MeterZone",
     "PaymentMethod",
     "PaymentStatus",
+    "QuestionStatus",
+    "QuestionTopic",
     "ReadingSource",
     "ReadingStatus",
     "ReminderChannel",
@@ -89,6 +95,11 @@ _describe_value(
 strawberry.enum(StoredPaymentMethod, name="PaymentMethod", description="How the customer pays.")
 strawberry.enum(DocumentKind, name="DocumentKind", description="Kinds of PDF documents.")
 strawberry.enum(
+    ChartFormat,
+    name="ChartFormat",
+    description="Picture format of a chart: SVG (vector, scales to any screen) or PNG.",
+)
+strawberry.enum(
     ItemStatus,
     name="ImportStatus",
     description="What an import did with one item: CREATED, UPDATED, UNCHANGED (a re-run), or "
@@ -100,6 +111,14 @@ strawberry.enum(
     description="Readings of a meter for a period, all registers together: NOT_SENT (a register "
     "has none), SENT (waiting for billing), ACCEPTED (all accepted), REJECTED (billing rejected "
     "one; send it again).",
+)
+strawberry.enum(
+    QuestionTopic, name="QuestionTopic", description="What a question to support is about."
+)
+strawberry.enum(
+    QuestionStatus,
+    name="QuestionStatus",
+    description="OPEN: waiting for support; ANSWERED: the answer is in the question.",
 )
 strawberry.enum(
     ReminderChannel,

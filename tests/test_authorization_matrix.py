@@ -28,6 +28,12 @@ query($n: String!, $kind: DocumentKind!, $id: ID) {
 }
 """
 
+CHART_URL = """
+query($n: String!, $format: ChartFormat) {
+  consumptionChartUrl(accountNumber: $n, format: $format) { url errors { code } }
+}
+"""
+
 MUTATIONS = {
     "previewReadings": (
         """mutation($n: String!, $r: [ReadingInput!]!) {
@@ -100,6 +106,14 @@ async def test_document_links_are_refused(client, intruder, kind):
     assert data["documentUrl"]["url"] is None
     assert {e["code"] for e in data["documentUrl"]["errors"]} <= DENIED
     assert data["documentUrl"]["errors"]
+
+
+@pytest.mark.parametrize("picture", ["SVG", "PNG"])
+async def test_chart_links_are_refused(client, intruder, picture):
+    data = await client.execute(CHART_URL, {"n": IVAN_ACCOUNT, "format": picture}, token=intruder)
+    assert data["consumptionChartUrl"]["url"] is None
+    assert {e["code"] for e in data["consumptionChartUrl"]["errors"]} <= DENIED
+    assert data["consumptionChartUrl"]["errors"]
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))

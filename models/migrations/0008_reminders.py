@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     """Reminders: one row per reminder queued (unique per kind, user, meter and due date), the
     lease of the daily jobs, and where each user wants reminders to go (user.reminder_channel).
     New tables and a new column only."""
-    dependencies = [('models', '0004_reading_period_index')]
+    dependencies = [('models', '0007_questions')]
 
     initial = False
 

@@ -26,6 +26,14 @@ from schema.integration.inputs import (
     StatementInput,
     TariffRateInput,
 )
+from schema.integration.questions import (
+    AnswerQuestionPayload,
+    AnswerText,
+    OpenQuestionsPayload,
+    QuestionAfterId,
+    QuestionNumber,
+    QuestionPageSize,
+)
 from schema.integration.types import (
     ApiKey,
     CustomerContactPreferencesPayload,
@@ -90,6 +98,17 @@ class Query:
             await resolve.customer_contact_preferences(
                 info.context, after_id=after_id, first=first, changed_since=changed_since
             )
+        )
+
+    @strawberry.field(
+        description="Customers' questions still waiting for an answer, oldest first: page with "
+        "afterId (the last id) and first. Scope: support."
+    )
+    async def open_questions(
+        self, info: Info, after_id: QuestionAfterId = 0, first: QuestionPageSize = 100
+    ) -> OpenQuestionsPayload:
+        return OpenQuestionsPayload.build(
+            await resolve.open_questions(info.context, after_id=after_id, first=first)
         )
 
 
@@ -235,6 +254,17 @@ class Mutation:
         ],
     ) -> ImportPayload:
         return await _import(info, "reading-statuses", items)
+
+    @strawberry.mutation(
+        description="Answers a customer's question, once: the answer is e-mailed to the "
+        "customer (SMS when only a phone is known) and shows in the cabinet. Scope: support."
+    )
+    async def answer_question(
+        self, info: Info, number: QuestionNumber, text: AnswerText
+    ) -> AnswerQuestionPayload:
+        return AnswerQuestionPayload.build(
+            await resolve.answer_question(info.context, number=number, text=text)
+        )
 
 
 @strawberry.type(description="Live events for the operators' dashboard.")

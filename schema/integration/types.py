@@ -147,7 +147,9 @@ class DashboardPayment:
         description="CARD or SBP; null for payments made elsewhere."
     )
     amount: Decimal = strawberry.field(description="Total, rubles.")
-    channel: str = strawberry.field(description="Where it was made: cabinet, a bank, an office.")
+    channel: str = strawberry.field(
+        description="Where it was made: cabinet, site (paid without signing in), a bank, an office."
+    )
     provider: str = strawberry.field(description="The acquirer, or offline.")
     external_id: str | None = strawberry.field(description="Billing's id of an offline payment.")
     failure_reason: str | None = strawberry.field(description="Why it failed.")
