@@ -14,13 +14,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiohttp import web
 from aiosmtpd.smtp import SMTP
 
 import models
 from server import create_app
 from tests.graphql import GraphQLClient
-from tests.identity.test_outbox_delivery import Gateway, Mailbox
+
+# The SMS gateway stand-in of the outbox tests (an aiohttp server answering POST /send).
+from tests.identity.test_outbox_delivery import Mailbox, gateway  # noqa: F401
 
 TIMEZONE = "Asia/Yekaterinburg"
 IVAN_EMAIL = "ivanov@ivan.ru"
@@ -77,16 +78,7 @@ async def smtp_server():
 
 
 @pytest.fixture
-async def gateway(aiohttp_server):
-    stand_in = Gateway()
-    app = web.Application()
-    app.router.add_post("/send", stand_in.handle)
-    stand_in.server = await aiohttp_server(app)
-    return stand_in
-
-
-@pytest.fixture
-def transports(smtp_server, gateway) -> dict[str, Any]:
+def transports(smtp_server, gateway) -> dict[str, Any]:  # noqa: F811 (the fixture above)
     return {
         "smtp_url": f"smtp://127.0.0.1:{smtp_server.port}?starttls=off",
         "sms_url": str(gateway.server.make_url("/send")),
