@@ -21,6 +21,8 @@ from models.enums import (
     QuestionTopic,
     ReadingSource,
     ReadingStatus,
+    ReminderChannel,
+    ReminderKind,
     VerificationPurpose,
 )
 from models.identity import (
@@ -39,6 +41,7 @@ from models.messages import OutgoingMessage
 from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund, SitePayment
 from models.questions import Question
 from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
+from models.reminders import DailyJob, Reminder
 
 __all__ = [
     "Account",
@@ -47,6 +50,7 @@ __all__ = [
     "CaptchaChallenge",
     "Consent",
     "ContactChannel",
+    "DailyJob",
     "LoginAttempt",
     "MessageChannel",
     "MessageStatus",
@@ -71,6 +75,9 @@ __all__ = [
     "ReadingSource",
     "ReadingStatus",
     "Registration",
+    "Reminder",
+    "ReminderChannel",
+    "ReminderKind",
     "Service",
     "Session",
     "SitePayment",

@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "models.messages",
     "models.integration",
     "models.questions",
+    "models.reminders",
     # The sandbox acquirer's emulator (its table exists whatever the provider).
     "sandbox_bank.models",
 ]

@@ -79,3 +79,18 @@ class QuestionTopic(str, Enum):
 class QuestionStatus(str, Enum):
     OPEN = "OPEN"
     ANSWERED = "ANSWERED"
+
+
+class ReminderChannel(str, Enum):
+    """Where a user's reminders go (services/reminders): nowhere with NONE."""
+
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    NONE = "NONE"
+
+
+class ReminderKind(str, Enum):
+    WINDOW_OPENS = "WINDOW_OPENS"
+    WINDOW_CLOSES = "WINDOW_CLOSES"
+    VERIFICATION_SOON = "VERIFICATION_SOON"
+    VERIFICATION_URGENT = "VERIFICATION_URGENT"

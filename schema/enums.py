@@ -22,6 +22,7 @@ from models import (
     QuestionTopic,
     ReadingSource,
     ReadingStatus,
+    ReminderChannel,
 )
 from models import PaymentMethod as StoredPaymentMethod
 from services.charts.links import ChartFormat
@@ -46,6 +47,7 @@ __all__ = [
     "QuestionTopic",
     "ReadingSource",
     "ReadingStatus",
+    "ReminderChannel",
     "StoredPaymentMethod",
 ]
 
@@ -117,4 +119,10 @@ strawberry.enum(
     QuestionStatus,
     name="QuestionStatus",
     description="OPEN: waiting for support; ANSWERED: the answer is in the question.",
+)
+strawberry.enum(
+    ReminderChannel,
+    name="ReminderChannel",
+    description="Where the user's reminders go (readings window, meter verification): EMAIL (the "
+    "confirmed e-mail), SMS (the confirmed phone) or NONE. Only while subscribedToMailing.",
 )

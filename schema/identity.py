@@ -27,7 +27,7 @@ from schema.arguments import (
 )
 from schema.common import Connection, OkPayload, UserError, user_errors
 from schema.context import Info
-from schema.enums import ContactChannel
+from schema.enums import ContactChannel, ReminderChannel
 from schema.questions import QuestionPageAfter, QuestionPageSize
 from schema.registration import (
     Captcha,
@@ -58,6 +58,10 @@ class User:
     receipt_copies: bool = strawberry.field(
         description="Receives receipt copies of payments by e-mail."
     )
+    reminder_channel: ReminderChannel = strawberry.field(
+        description="Where reminders go (readings window, meter verification); none while "
+        "subscribedToMailing is off."
+    )
 
     @classmethod
     def from_model(cls, row: models.User) -> User:
@@ -73,6 +77,7 @@ class User:
             subscribed_to_mailing=row.subscribed_to_mailing,
             allow_readings_without_auth=row.allow_readings_without_auth,
             receipt_copies=row.receipt_copies,
+            reminder_channel=row.reminder_channel,
         )
 
     @classmethod
@@ -444,7 +449,8 @@ class IdentityMutation:
         return UserPayload.build(await resolve.confirm_phone(info.context, code=code))
 
     @strawberry.mutation(
-        description="Mailing subscription and readings without signing in. Signed-in users."
+        description="Mailing subscription, reminders, receipt copies and readings without "
+        "signing in. Signed-in users."
     )
     async def update_settings(
         self,
@@ -466,12 +472,20 @@ class IdentityMutation:
                 f"Send receipt copies of payments by e-mail; unchanged when omitted. {SIGNED_IN}"
             ),
         ] = None,
+        reminder_channel: Annotated[
+            ReminderChannel | None,
+            described(
+                "Where reminders go: EMAIL or SMS need that contact confirmed; NONE stops them; "
+                f"unchanged when omitted. {SIGNED_IN}"
+            ),
+        ] = None,
     ) -> UserPayload:
         outcome = await resolve.update_settings(
             info.context,
             subscribed_to_mailing=subscribed_to_mailing,
             allow_readings_without_auth=allow_readings_without_auth,
             receipt_copies=receipt_copies,
+            reminder_channel=reminder_channel,
         )
         return UserPayload.build(outcome)
 

@@ -107,6 +107,11 @@ LABELS: dict[str, dict[str, str]] = {
         "ACCEPTED": "Принято",
         "REJECTED": "Отклонено",
     },
+    "ReminderChannel": {
+        "EMAIL": "Электронная почта",
+        "SMS": "SMS-сообщение",
+        "NONE": "Не присылать",
+    },
     "ReadingsDueStatus": {
         "NOT_SENT": "Не переданы",
         "SENT": "Переданы, на проверке",

@@ -16,6 +16,7 @@ from schema.enums import (
     PaymentStatus,
     ReadingSource,
     ReadingStatus,
+    ReminderChannel,
     StoredPaymentMethod,
 )
 from services.integration.contact_exports import ContactPreferences as ContactPreferencesRow
@@ -195,6 +196,10 @@ class CustomerContactPreferences:
     receipt_copies: bool = strawberry.field(
         description="The customer wants copies of payment receipts by e-mail."
     )
+    reminder_channel: ReminderChannel = strawberry.field(
+        description="Where the cabinet sends the customer's reminders (readings window, meter "
+        "verification); none while subscribedToMailing is off."
+    )
     updated_at: datetime = strawberry.field(
         description="When the contacts or preferences last changed (registration when never)."
     )
@@ -209,6 +214,7 @@ class CustomerContactPreferences:
             phone=row.phone,
             subscribed_to_mailing=row.subscribed_to_mailing,
             receipt_copies=row.receipt_copies,
+            reminder_channel=row.reminder_channel,
             updated_at=row.updated_at,
         )
 
