@@ -37,6 +37,7 @@ from routes.graphql_view import GraphQLEndpoint
 from routes.websockets import CLOSE_UNAUTHORIZED, TOKEN_EXPIRED, customer_session_watch
 from schema import build_schema
 from schema.query_limits import GraphQLLimits
+from services.ebill import delivery as ebill_delivery
 from services.errors import ErrorCode
 from services.identity import auth
 from services.identity import housekeeping as identity_housekeeping
@@ -160,6 +161,12 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
         rt.tasks.start(identity_housekeeping.run(), name="identity-housekeeping")
         rt.tasks.start_periodic(
             lambda: _reconcile_payments(rt), seconds=RECONCILE_INTERVAL, name="payments-reconcile"
+        )
+        # Bills billing imported for paperless accounts: rendered and queued in the outbox.
+        rt.tasks.start_periodic(
+            lambda: ebill_delivery.run(rt),
+            seconds=rt.settings.outbox_poll_seconds,
+            name="ebill-delivery",
         )
         log.info("background tasks started: %s", ", ".join(rt.tasks.names()))
     yield

@@ -9,8 +9,11 @@ from models.accounts import (
     StatementLine,
     TariffRate,
 )
+from models.ebill import EbillDelivery, EbillRequest, EbillSubscription
 from models.enums import (
     ContactChannel,
+    EbillDeliveryStatus,
+    EbillSource,
     MessageChannel,
     MessageStatus,
     MeterKind,
@@ -44,6 +47,11 @@ __all__ = [
     "CaptchaChallenge",
     "Consent",
     "ContactChannel",
+    "EbillDelivery",
+    "EbillDeliveryStatus",
+    "EbillRequest",
+    "EbillSource",
+    "EbillSubscription",
     "LoginAttempt",
     "MessageChannel",
     "MessageStatus",

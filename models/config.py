@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "models.payments",
     "models.messages",
     "models.integration",
+    "models.ebill",
     # The sandbox acquirer's emulator (its table exists whatever the provider).
     "sandbox_bank.models",
 ]

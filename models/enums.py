@@ -66,3 +66,15 @@ class VerificationPurpose(str, Enum):
     PASSWORD_RESET = "password_reset"
     CHANGE_PHONE = "change_phone"
     CHANGE_EMAIL = "change_email"
+
+
+class EbillSource(str, Enum):
+    CABINET = "CABINET"
+    SITE = "SITE"
+
+
+class EbillDeliveryStatus(str, Enum):
+    PENDING = "PENDING"
+    QUEUED = "QUEUED"
+    SKIPPED = "SKIPPED"
+    FAILED = "FAILED"

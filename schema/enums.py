@@ -13,7 +13,15 @@ from enum import Enum
 import strawberry
 from strawberry.types.enum import has_enum_definition
 
-from models import ContactChannel, MeterKind, MeterZone, PaymentStatus, ReadingSource, ReadingStatus
+from models import (
+    ContactChannel,
+    EbillSource,
+    MeterKind,
+    MeterZone,
+    PaymentStatus,
+    ReadingSource,
+    ReadingStatus,
+)
 from models import PaymentMethod as StoredPaymentMethod
 from services.documents import DocumentKind
 from services.errors import ErrorCode
@@ -25,6 +33,7 @@ __all__ = [
     "ContactChannel",
     "DocumentKind",
     "DueStatus",
+    "EbillSource",
     "ErrorCode",
     "ItemStatus",
     "MeterKind",
@@ -91,4 +100,10 @@ strawberry.enum(
     description="Readings of a meter for a period, all registers together: NOT_SENT (a register "
     "has none), SENT (waiting for billing), ACCEPTED (all accepted), REJECTED (billing rejected "
     "one; send it again).",
+)
+strawberry.enum(
+    EbillSource,
+    name="EbillSource",
+    description="Where the electronic bill was ordered: CABINET (signed in, to the profile's "
+    "confirmed e-mail) or SITE (account number, security code and an e-mail confirmed by a link).",
 )

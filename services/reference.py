@@ -53,6 +53,10 @@ LABELS: dict[str, dict[str, str]] = {
         "TOKEN_EXPIRED": "Сеанс истёк, войдите снова",
         "IDEMPOTENCY_CONFLICT": "Этот ключ уже использован для другого платежа",
     },
+    "EbillSource": {
+        "CABINET": "В личном кабинете",
+        "SITE": "На сайте, без входа в личный кабинет",
+    },
     "MeterKind": {
         "INDIVIDUAL": "Индивидуальный прибор учёта",
         "COMMON": "Общедомовой прибор учёта",

@@ -1,5 +1,7 @@
 """Statements of a period as billing computed them. A new version of a period replaces the
-stored one (its total and all its lines); an identical one changes nothing."""
+stored one (its total and all its lines); an identical one changes nothing. A created or
+replaced statement of a paperless account is handed to the electronic bill in the same
+transaction (services.ebill.handoff: once per account and period)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 import models
 from models.decimals import MONEY, RATE, VOLUME
+from services.ebill import handoff
 from services.integration import fields as f
 from services.integration.accounts import account_number
 from services.integration.batch import Batch, Parsed
@@ -172,3 +175,4 @@ async def _write(
             for values in lines
         ],
     )
+    await handoff.reserve_deliveries(list(new_lines))

@@ -14,7 +14,12 @@ from routes.keys import RUNTIME
 from server import create_app
 from tests.graphql import GraphQLClient
 
-BACKGROUND_TASKS = ["outbox-sender", "identity-housekeeping", "payments-reconcile"]
+BACKGROUND_TASKS = [
+    "outbox-sender",
+    "identity-housekeeping",
+    "payments-reconcile",
+    "ebill-delivery",
+]
 INTEGRATION = "/integration/graphql"
 IMPORT_SERVICES = """
 mutation Import($items: [ServiceInput!]!) {
