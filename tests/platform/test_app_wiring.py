@@ -38,7 +38,7 @@ async def test_background_tasks_start_in_order_and_all_stop_with_the_app(
     running = [t for t in asyncio.all_tasks() if t.get_name() in BACKGROUND_TASKS]
 
     assert rt.tasks.names() == BACKGROUND_TASKS
-    assert len(running) == 3
+    assert len(running) == len(BACKGROUND_TASKS)
 
     await http.close()
 
