@@ -11,11 +11,16 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+
+import models
 from aiosmtpd.smtp import SMTP
 
 from services.integration import api_keys
 from tests.graphql import GraphQLClient
 from tests.integration.conftest import IntegrationClient
+
+# node (with the npm packages of tests/js) and the system's chromium, as the GraphiQL test uses.
+from tests.platform.test_js_clients import chromium, node  # noqa: F401
 
 # The app on a real port that its public URL names (tests/served.py).
 from tests.served import make_client  # noqa: F401
@@ -37,7 +42,9 @@ class Mailbox:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.received if address.lower() in str(m["To"]).lower()]
 
-    async def wait_for(self, count: int, *, address: str, timeout: float = 15) -> list[EmailMessage]:
+    async def wait_for(
+        self, count: int, *, address: str, timeout: float = 15
+    ) -> list[EmailMessage]:
         """The e-mails to `address` once there are `count` of them (fails after `timeout`)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -88,3 +95,16 @@ def attachments_of(message: EmailMessage) -> list[tuple[str, bytes]]:
     for part in message.iter_attachments():
         found.append((part.get_filename(), part.get_payload(decode=True)))
     return found
+
+
+async def sent_copy(**filters: Any) -> models.OutgoingMessage:
+    """The outbox row once the sender marked it sent (it does so just after the SMTP server
+    took the e-mail)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while True:
+        row = await models.OutgoingMessage.get(**filters)
+        if row.status == models.MessageStatus.SENT:
+            return row
+        assert loop.time() < deadline, row.status
+        await asyncio.sleep(0.05)

@@ -13,7 +13,7 @@ import pypdf
 import models
 from devdata.demo import IVAN_ACCOUNT, PETR_ACCOUNT
 from services.ebill import subscriptions
-from tests.ebill.conftest import attachments_of, body_of
+from tests.ebill.conftest import attachments_of, body_of, sent_copy
 from tests.ebill.flows import (
     ACCOUNT_EBILL,
     STOP,
@@ -48,7 +48,10 @@ async def test_imported_statement_arrives_once_as_a_pdf(client, mailbox, integra
     [(filename, data)] = attachments_of(message)
     assert filename == "bill-66200000000-2027-01.pdf"
     assert "Итого к оплате 164.40" in pdf_text(data)
-    assert subscriptions.STOP_PATH in body_of(message)
+    link = link_in(body_of(message), subscriptions.STOP_PATH)
+    # The stored copy keeps no working opt-out link once sent.
+    stored = await sent_copy(to=IVAN_EMAIL, subject=message["Subject"])
+    assert token_of(link) not in stored.body and "[удалено]" in stored.body
 
     # Billing retries the same statement, then sends a corrected version of the period.
     again = await import_statements(integration, billing_key, item)

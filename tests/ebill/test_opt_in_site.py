@@ -7,9 +7,17 @@ import asyncio
 
 import models
 from devdata.demo import IVAN_ACCOUNT, PETR_ACCOUNT
-from services.ebill import site
-from tests.ebill.conftest import body_of
-from tests.ebill.flows import ACCOUNT_EBILL, CONFIRM, link_in, path_of, request, token_of
+from services.ebill import site, subscriptions
+from tests.ebill.conftest import body_of, sent_copy
+from tests.ebill.flows import (
+    ACCOUNT_EBILL,
+    CONFIRM,
+    enable,
+    link_in,
+    path_of,
+    request,
+    token_of,
+)
 
 ADDRESS = "Sidorov@Example.RU"
 
@@ -61,9 +69,7 @@ async def test_thirty_confirmations_at_once_subscribe_once(client, mailbox):
     await request(client, PETR_ACCOUNT, ADDRESS)
     token = token_of(await confirmation_link(mailbox))
 
-    results = await asyncio.gather(
-        *(client.execute(CONFIRM, {"token": token}) for _ in range(30))
-    )
+    results = await asyncio.gather(*(client.execute(CONFIRM, {"token": token}) for _ in range(30)))
 
     assert sum(not r["confirmEbill"]["errors"] for r in results) == 1
     [row] = await models.EbillSubscription.all()
@@ -116,4 +122,41 @@ async def test_one_address_gets_at_most_its_limit_of_links(client, mailbox):
 
     assert [r["ok"] for r in results].count(True) == site.PER_EMAIL_DAY
     assert results[-1]["errors"][0]["field"] == "email"
-    assert await models.OutgoingMessage.filter(to="sidorov@example.ru").count() == site.PER_EMAIL_DAY
+    assert (
+        await models.OutgoingMessage.filter(to="sidorov@example.ru").count() == site.PER_EMAIL_DAY
+    )
+
+
+async def test_unknown_numbers_spend_the_sources_tries(client, mailbox):
+    # Guessing account numbers costs what a real request costs: the source's hourly tries.
+    results = [
+        await request(client, f"662999{i:05d}", f"guess{i}@example.ru")
+        for i in range(site.PER_SOURCE_HOUR + 1)
+    ]
+
+    codes = [r["errors"][0]["code"] for r in results]
+    assert codes == ["NOT_FOUND"] * site.PER_SOURCE_HOUR + ["RATE_LIMITED"]
+    assert await models.OutgoingMessage.all().count() == 0
+
+
+async def test_the_link_is_cut_out_of_the_stored_copy_once_sent(client, mailbox):
+    await request(client, IVAN_ACCOUNT, ADDRESS)
+    token = token_of(await confirmation_link(mailbox))
+
+    row = await sent_copy(subject=site.CONFIRM_SUBJECT)
+    assert token not in row.body and "[удалено]" in row.body
+
+
+async def test_moving_the_bills_to_another_address_tells_the_previous_one(client, mailbox):
+    ivan = await client.login("Ivan", "Ivan12345")
+    await enable(client, ivan)
+    await request(client, IVAN_ACCOUNT, ADDRESS)
+    token = token_of(await confirmation_link(mailbox))
+
+    await client.execute(CONFIRM, {"token": token})
+
+    [notice] = await mailbox.wait_for(1, address="ivanov@ivan.ru")
+    assert notice["Subject"] == subscriptions.MOVED_SUBJECT
+    assert "si***@example.ru" in body_of(notice) and IVAN_ACCOUNT in body_of(notice)
+    row = await models.EbillSubscription.get(account__number=IVAN_ACCOUNT)
+    assert (row.email, row.version) == ("sidorov@example.ru", 2)
