@@ -11,10 +11,9 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-
-import models
 from aiosmtpd.smtp import SMTP
 
+import models
 from services.integration import api_keys
 from tests.graphql import GraphQLClient
 from tests.integration.conftest import IntegrationClient
