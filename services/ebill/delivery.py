@@ -11,6 +11,7 @@ so is a statement deleted meanwhile; a bill that cannot be rendered is FAILED wi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 
@@ -25,6 +26,8 @@ from services.ebill import subscriptions
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+# Bills in flight at once: rendering holds the GIL, so more would only queue for it.
+CONCURRENCY = 4
 STOP_TEXT = (
     "Вы получаете квитанции по электронной почте вместо бумажных. Отказаться от электронной "
     "квитанции (квитанции снова будут приходить на бумаге): {link}"
@@ -32,27 +35,32 @@ STOP_TEXT = (
 
 
 async def deliver_pending(rt: Runtime, *, limit: int = BATCH_SIZE) -> int:
-    """Handles up to `limit` pending deliveries, oldest first; answers how many it handled."""
+    """Handles up to `limit` pending deliveries, oldest first, CONCURRENCY at a time (one
+    renders while the others wait on the database); answers how many it handled."""
     due = (
         await models.EbillDelivery.filter(status=models.EbillDeliveryStatus.PENDING)
         .order_by("id")
         .limit(limit)
     )
-    for delivery in due:
-        try:
-            await _deliver(rt, delivery)
-        except Exception as error:
-            log.error(
-                "e-bill delivery %s failed\n%s",
-                delivery.id,
-                "".join(traceback.format_exception(error)),
-            )
-            await _finish(
-                delivery,
-                models.EbillDeliveryStatus.FAILED,
-                last_error=f"{type(error).__name__}: {error}"[:500],
-            )
+    for start in range(0, len(due), CONCURRENCY):
+        await asyncio.gather(*(_handle(rt, d) for d in due[start : start + CONCURRENCY]))
     return len(due)
+
+
+async def _handle(rt: Runtime, delivery: models.EbillDelivery) -> None:
+    try:
+        await _deliver(rt, delivery)
+    except Exception as error:
+        log.error(
+            "e-bill delivery %s failed\n%s",
+            delivery.id,
+            "".join(traceback.format_exception(error)),
+        )
+        await _finish(
+            delivery,
+            models.EbillDeliveryStatus.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:500],
+        )
 
 
 async def run(rt: Runtime) -> None:
