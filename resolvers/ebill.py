@@ -7,7 +7,7 @@ from resolvers.common import mutation
 from resolvers.context import Context
 from resolvers.loaders import Loader
 from services.ebill import site, subscriptions
-from services.ebill.subscriptions import EbillState, Stopped
+from services.ebill.subscriptions import EbillState, LinkDone
 
 
 class EbillSubscriptionByAccountLoader(Loader[int, models.EbillSubscription | None]):
@@ -49,10 +49,10 @@ async def request_ebill(
 
 
 @mutation
-async def confirm_ebill(ctx: Context, *, token: str) -> site.Confirmed:
+async def confirm_ebill(ctx: Context, *, token: str) -> LinkDone:
     return await site.confirm(ctx.rt, token=token)
 
 
 @mutation
-async def disable_ebill_by_link(ctx: Context, *, token: str) -> Stopped:
+async def disable_ebill_by_link(ctx: Context, *, token: str) -> LinkDone:
     return await subscriptions.stop_by_link(ctx.rt, token=token)

@@ -14,8 +14,7 @@ from schema.arguments import CaptchaAnswer, CaptchaId, OwnAccountNumber, describ
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
 from schema.enums import EbillSource
-from services.ebill.site import Confirmed
-from services.ebill.subscriptions import EbillState, Stopped
+from services.ebill.subscriptions import EbillState, LinkDone
 
 
 @strawberry.type(
@@ -53,44 +52,26 @@ class EbillPayload:
         return cls(ebill=Ebill.from_state(state) if state else None, errors=user_errors(outcome))
 
 
-@strawberry.type(description="The result of confirmEbill.")
-class ConfirmEbillPayload:
+@strawberry.type(
+    description="The result of a button of a link in an e-mail (confirmEbill, disableEbillByLink)."
+)
+class EbillLinkPayload:
     account_number: str | None = strawberry.field(
-        description="The account whose bills now come by e-mail; null on errors."
+        description="The account whose bills now come by e-mail (confirmEbill) or on paper again "
+        "(disableEbillByLink); null on errors."
     )
     email: str | None = strawberry.field(
-        description="The confirmed address the bills go to; null on errors."
+        description="confirmEbill: the confirmed address the bills go to; disableEbillByLink: the "
+        "address they no longer go to, masked. Null on errors."
     )
     errors: list[UserError] = strawberry.field(
-        description="INVALID_CODE (not a link of ours), CODE_EXPIRED (expired or used); empty "
-        "on success."
+        description="INVALID_CODE (not a link of ours); CODE_EXPIRED (expired, used, or the bill "
+        "was ordered again since that e-mail); empty on success (also when the bill was already "
+        "off)."
     )
 
     @classmethod
-    def build(cls, outcome: Outcome[Confirmed]) -> ConfirmEbillPayload:
-        done = outcome.value
-        return cls(
-            account_number=done.account_number if done else None,
-            email=done.email if done else None,
-            errors=user_errors(outcome),
-        )
-
-
-@strawberry.type(description="The result of disableEbillByLink.")
-class DisableEbillByLinkPayload:
-    account_number: str | None = strawberry.field(
-        description="The account whose bills come on paper again; null on errors."
-    )
-    email: str | None = strawberry.field(
-        description="The address bills no longer go to, masked; null on errors."
-    )
-    errors: list[UserError] = strawberry.field(
-        description="INVALID_CODE (not a link of ours), CODE_EXPIRED (expired, or the bill was "
-        "ordered again since that e-mail); empty on success, also when already disabled."
-    )
-
-    @classmethod
-    def build(cls, outcome: Outcome[Stopped]) -> DisableEbillByLinkPayload:
+    def build(cls, outcome: Outcome[LinkDone]) -> EbillLinkPayload:
         done = outcome.value
         return cls(
             account_number=done.account_number if done else None,
@@ -151,16 +132,14 @@ class EbillMutation:
         description="The button of the link requestEbill sent: the account's bills go to that "
         "address from now on. A link works once, for 24 hours. No sign-in needed."
     )
-    async def confirm_ebill(self, info: Info, token: LinkToken) -> ConfirmEbillPayload:
-        return ConfirmEbillPayload.build(await resolve.confirm_ebill(info.context, token=token))
+    async def confirm_ebill(self, info: Info, token: LinkToken) -> EbillLinkPayload:
+        return EbillLinkPayload.build(await resolve.confirm_ebill(info.context, token=token))
 
     @strawberry.mutation(
         description="The button of the opt-out link in every bill e-mail: bills on paper again. "
         "No sign-in needed; pressing it again answers the same."
     )
-    async def disable_ebill_by_link(
-        self, info: Info, token: LinkToken
-    ) -> DisableEbillByLinkPayload:
-        return DisableEbillByLinkPayload.build(
+    async def disable_ebill_by_link(self, info: Info, token: LinkToken) -> EbillLinkPayload:
+        return EbillLinkPayload.build(
             await resolve.disable_ebill_by_link(info.context, token=token)
         )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -57,28 +56,38 @@ def _key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
 
 
+def _limit(
+    name: str, length: timedelta, limit: int, message: str, field: str = "accountNumber"
+) -> binding.Limit:
+    return binding.Limit(
+        window=limits.fixed_window(f"ebill:{name}", length),
+        limit=limit,
+        code=ErrorCode.RATE_LIMITED,
+        message=message,
+        field=field,
+    )
+
+
 async def _reserve(*, number: str, email: str, source: str | None) -> None:
     hour, day = timedelta(hours=1), timedelta(days=1)
     await binding.reserve(
-        binding.Limit(
-            window=limits.fixed_window(f"ebill:source:{source or 'unknown'}", hour),
-            limit=PER_SOURCE_HOUR,
-            code=ErrorCode.RATE_LIMITED,
-            message="Слишком много запросов электронной квитанции. Попробуйте через час.",
-            field="accountNumber",
+        _limit(
+            f"source:{source or 'unknown'}",
+            hour,
+            PER_SOURCE_HOUR,
+            "Слишком много запросов электронной квитанции. Попробуйте через час.",
         ),
-        binding.Limit(
-            window=limits.fixed_window(f"ebill:account:{_key(number)}", day),
-            limit=PER_ACCOUNT_DAY,
-            code=ErrorCode.RATE_LIMITED,
-            message="По этому лицевому счёту сегодня уже было много запросов. Попробуйте завтра.",
-            field="accountNumber",
+        _limit(
+            f"account:{_key(number)}",
+            day,
+            PER_ACCOUNT_DAY,
+            "По этому лицевому счёту сегодня уже было много запросов. Попробуйте завтра.",
         ),
-        binding.Limit(
-            window=limits.fixed_window(f"ebill:email:{_key(email)}", day),
-            limit=PER_EMAIL_DAY,
-            code=ErrorCode.RATE_LIMITED,
-            message="На этот адрес сегодня уже отправлено много писем. Попробуйте завтра.",
+        _limit(
+            f"email:{_key(email)}",
+            day,
+            PER_EMAIL_DAY,
+            "На этот адрес сегодня уже отправлено много писем. Попробуйте завтра.",
             field="email",
         ),
     )
@@ -123,13 +132,7 @@ async def request(
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Confirmed:
-    account_number: str
-    email: str
-
-
-async def confirm(rt: Runtime, *, token: str) -> Confirmed:
+async def confirm(rt: Runtime, *, token: str) -> subscriptions.LinkDone:
     """The link's button: the account becomes paperless with bills to the confirmed address.
     A link works once (a replay after an opt-out does not opt in again)."""
     payload = verification.unsign_link(rt, token, purpose=CONFIRM_PURPOSE, field="token")
@@ -154,4 +157,4 @@ async def confirm(rt: Runtime, *, token: str) -> Confirmed:
             source=models.EbillSource.SITE,
             user_id=None,
         )
-    return Confirmed(account_number=row.account.number, email=row.email)
+    return subscriptions.LinkDone(account_number=row.account.number, email=row.email)

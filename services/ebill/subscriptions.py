@@ -165,12 +165,14 @@ def stop_link(rt: Runtime, row: models.EbillSubscription) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Stopped:
+class LinkDone:
+    """What a link's button did: to which account, and the address (masked when opting out)."""
+
     account_number: str
-    email: str  # masked
+    email: str
 
 
-async def stop_by_link(rt: Runtime, *, token: str) -> Stopped:
+async def stop_by_link(rt: Runtime, *, token: str) -> LinkDone:
     """Opts out the subscription the link names. Opening the link does not (mail scanners
     open links): the page's button calls this. Pressing it again answers the same."""
     payload = verification.unsign_link(
@@ -190,4 +192,4 @@ async def stop_by_link(rt: Runtime, *, token: str) -> Stopped:
             "token",
         )
     await unsubscribe(account_id=row.account_id, version=row.version)
-    return Stopped(account_number=row.account.number, email=contacts.mask_email(row.email))
+    return LinkDone(account_number=row.account.number, email=contacts.mask_email(row.email))
