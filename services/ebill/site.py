@@ -26,6 +26,7 @@ from services.clock import now
 from services.ebill import subscriptions
 from services.errors import DomainError, ErrorCode
 from services.identity import binding, captcha, verification
+from services.ids import parse_uuid
 from services.messages import outbox
 
 PER_SOURCE_HOUR = 10
@@ -136,7 +137,12 @@ async def confirm(rt: Runtime, *, token: str) -> subscriptions.LinkDone:
     """The link's button: the account becomes paperless with bills to the confirmed address.
     A link works once (a replay after an opt-out does not opt in again)."""
     payload = verification.unsign_link(rt, token, purpose=CONFIRM_PURPOSE, field="token")
-    row = await models.EbillRequest.get_or_none(id=payload.get("r")).select_related("account")
+    request_id = parse_uuid(payload.get("r"))
+    row = (
+        await models.EbillRequest.get_or_none(id=request_id).select_related("account")
+        if request_id
+        else None
+    )
     if row is None:
         raise DomainError.of(ErrorCode.INVALID_CODE, "Ссылка недействительна.", "token")
     moment = now()

@@ -146,6 +146,15 @@ async def enable(rt: Runtime, *, user: models.User, account_number: str) -> Ebil
     return state_of(row, viewer_email=user.email)
 
 
+async def follow_email(*, user_id: int, email: str) -> None:
+    """The user's new confirmed e-mail replaces the old one in the subscriptions they made in
+    the cabinet (which promise bills to the profile's address); the site's stay as confirmed."""
+    moment = now()
+    await models.EbillSubscription.filter(
+        user_id=user_id, source=models.EbillSource.CABINET, active=True
+    ).update(email=email, changed_at=moment)
+
+
 async def disable(*, user: models.User, account_number: str) -> EbillState:
     account = await accounts.require_account(user.id, account_number)
     await unsubscribe(account_id=account.id)

@@ -7,7 +7,10 @@ import asyncio
 
 import models
 from devdata.demo import IVAN_ACCOUNT, PETR_ACCOUNT
-from tests.ebill.flows import ACCOUNT_EBILL, DISABLE, ENABLE, enable
+from services.identity import profile
+from tests.ebill.conftest import body_of
+from tests.ebill.flows import ACCOUNT_EBILL, DISABLE, ENABLE, enable, link_in, token_of
+from tests.pages.links import CHANGE_EMAIL, CONFIRM_EMAIL
 
 
 async def test_enable_sends_bills_to_the_confirmed_email_and_the_account_shows_it(client):
@@ -82,3 +85,21 @@ async def test_thirty_enables_at_once_leave_one_subscription(client):
     assert all(r["errors"] == [] and r["ebill"]["enabled"] for r in results)
     rows = await models.EbillSubscription.all()
     assert len(rows) == 1 and rows[0].version == 1
+
+
+async def test_bills_ordered_in_the_cabinet_follow_the_profiles_new_email(client, mailbox):
+    ivan = await client.login("Ivan", "Ivan12345")
+    await enable(client, ivan)
+    changed = await client.execute(
+        CHANGE_EMAIL, {"email": "ivan.new@example.ru", "current": "Ivan12345"}, token=ivan
+    )
+    assert changed["changeEmail"]["errors"] == []
+    [message] = await mailbox.wait_for(1, address="ivan.new@example.ru")
+    token = token_of(link_in(body_of(message), profile.EMAIL_LINK_PATH))
+
+    await client.execute(CONFIRM_EMAIL, {"token": token})
+
+    shown = await client.execute(ACCOUNT_EBILL, {"n": IVAN_ACCOUNT}, token=ivan)
+    assert shown["account"]["ebill"]["email"] == "ivan.new@example.ru"
+    row = await models.EbillSubscription.get(account__number=IVAN_ACCOUNT)
+    assert row.email == "ivan.new@example.ru"
