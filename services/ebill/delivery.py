@@ -6,7 +6,8 @@ UPDATE from PENDING: two passes (two processes) that rendered the same bill queu
 bill is rendered before that transaction (tens of milliseconds in a worker thread), so no
 transaction waits on fpdf2. An account that went back to paper before its turn is SKIPPED, and
 so is a statement deleted meanwhile; a bill that cannot be rendered is FAILED with the error
-(logged; a bug, not something a retry cures).
+(logged; a bug, not something a retry cures). A database failure leaves the deliveries PENDING
+for the next pass.
 """
 
 from __future__ import annotations
@@ -36,31 +37,20 @@ STOP_TEXT = (
 
 async def deliver_pending(rt: Runtime, *, limit: int = BATCH_SIZE) -> int:
     """Handles up to `limit` pending deliveries, oldest first, CONCURRENCY at a time (one
-    renders while the others wait on the database); answers how many it handled."""
+    renders while the others wait on the database); answers how many it handled. A database
+    failure ends the pass with the deliveries still PENDING: the next pass retries them."""
     due = (
         await models.EbillDelivery.filter(status=models.EbillDeliveryStatus.PENDING)
         .order_by("id")
         .limit(limit)
     )
     for start in range(0, len(due), CONCURRENCY):
-        await asyncio.gather(*(_handle(rt, d) for d in due[start : start + CONCURRENCY]))
+        chunk = due[start : start + CONCURRENCY]
+        outcomes = await asyncio.gather(*(_deliver(rt, d) for d in chunk), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
     return len(due)
-
-
-async def _handle(rt: Runtime, delivery: models.EbillDelivery) -> None:
-    try:
-        await _deliver(rt, delivery)
-    except Exception as error:
-        log.error(
-            "e-bill delivery %s failed\n%s",
-            delivery.id,
-            "".join(traceback.format_exception(error)),
-        )
-        await _finish(
-            delivery,
-            models.EbillDeliveryStatus.FAILED,
-            last_error=f"{type(error).__name__}: {error}"[:500],
-        )
 
 
 async def run(rt: Runtime) -> None:
@@ -80,7 +70,19 @@ async def _deliver(rt: Runtime, delivery: models.EbillDelivery) -> None:
         await _finish(delivery, models.EbillDeliveryStatus.SKIPPED)
         return
     link = subscriptions.stop_link(rt, subscription)
-    pdf = await documents.render_bill(rt, statement.account, statement)
+    try:
+        pdf = await documents.render_bill(rt, statement.account, statement)
+    except Exception as error:
+        # A bill that cannot be drawn is a bug, not something a retry cures: kept as FAILED
+        # with the error, and the pass goes on.
+        log.error(
+            "e-bill delivery %s: the bill could not be rendered\n%s",
+            delivery.id,
+            "".join(traceback.format_exception(error)),
+        )
+        reason = f"{type(error).__name__}: {error}"[:500]
+        await _finish(delivery, models.EbillDeliveryStatus.FAILED, last_error=reason)
+        return
     async with in_transaction():
         # Claimed first (the row stays locked until the commit on PostgreSQL), so a second
         # pass that gets here for the same delivery queues nothing.
