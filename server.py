@@ -38,6 +38,7 @@ from routes.websockets import CLOSE_UNAUTHORIZED, TOKEN_EXPIRED, customer_sessio
 from schema import build_schema
 from schema.query_limits import GraphQLLimits
 from services import clock
+from services.ebill import delivery as ebill_delivery
 from services.errors import ErrorCode
 from services.identity import auth
 from services.identity import housekeeping as identity_housekeeping
@@ -172,6 +173,12 @@ def _start_background_tasks(rt: Runtime) -> None:
     rt.tasks.start(identity_housekeeping.run(), name="identity-housekeeping")
     rt.tasks.start_periodic(
         lambda: _reconcile_payments(rt), seconds=RECONCILE_INTERVAL, name="payments-reconcile"
+    )
+    # Bills billing imported for paperless accounts: rendered and queued in the outbox.
+    rt.tasks.start_periodic(
+        lambda: ebill_delivery.run(rt),
+        seconds=rt.settings.outbox_poll_seconds,
+        name="ebill-delivery",
     )
     if rt.settings.reminders:
         # Once a day in one process of all: the first worker of each host checks, and the

@@ -9,8 +9,11 @@ from models.accounts import (
     StatementLine,
     TariffRate,
 )
+from models.ebill import EbillDelivery, EbillRequest, EbillSubscription
 from models.enums import (
     ContactChannel,
+    EbillDeliveryStatus,
+    EbillSource,
     MessageChannel,
     MessageStatus,
     MeterKind,
@@ -51,6 +54,11 @@ __all__ = [
     "Consent",
     "ContactChannel",
     "DailyJob",
+    "EbillDelivery",
+    "EbillDeliveryStatus",
+    "EbillRequest",
+    "EbillSource",
+    "EbillSubscription",
     "LoginAttempt",
     "MessageChannel",
     "MessageStatus",

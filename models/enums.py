@@ -94,3 +94,15 @@ class ReminderKind(str, Enum):
     WINDOW_CLOSES = "WINDOW_CLOSES"
     VERIFICATION_SOON = "VERIFICATION_SOON"
     VERIFICATION_URGENT = "VERIFICATION_URGENT"
+
+
+class EbillSource(str, Enum):
+    CABINET = "CABINET"
+    SITE = "SITE"
+
+
+class EbillDeliveryStatus(str, Enum):
+    PENDING = "PENDING"
+    QUEUED = "QUEUED"
+    SKIPPED = "SKIPPED"
+    FAILED = "FAILED"

@@ -15,6 +15,7 @@ from resolvers.common import mutation, query, subscription
 from services.errors import DomainError, ErrorCode
 from services.integration import payment_feed
 from services.integration.contact_exports import ContactPreferences, export_contact_preferences
+from services.integration.ebill_exports import PaperlessAccount, export_paperless
 from services.integration.kinds import KINDS
 from services.integration.reading_exports import ExportedReading, export_readings
 from services.integration.results import ItemResult, items_of
@@ -89,6 +90,15 @@ async def customer_contact_preferences(
     return await export_contact_preferences(
         after_id=after_id, limit=first, changed_since=changed_since
     )
+
+
+@query
+async def paperless_accounts(
+    ctx: IntegrationContext, *, after_id: int, first: int, changed_since: datetime | None
+) -> list[PaperlessAccount]:
+    ctx.require_scope(BILLING)
+    _check_size(ctx, first, field="first")
+    return await export_paperless(after_id=after_id, limit=first, changed_since=changed_since)
 
 
 def _check_size(ctx: IntegrationContext, size: int, field: str = "items") -> None:

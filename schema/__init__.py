@@ -15,6 +15,7 @@ from schema.calculator import CalculatorQuery
 from schema.common import DATE_SCALARS, SCALARS
 from schema.debt import DebtQuery
 from schema.documents import DocumentsMutation, DocumentsQuery
+from schema.ebill import EbillMutation
 from schema.identity import IdentityMutation, IdentityQuery
 from schema.input_errors import RussianInputErrors
 from schema.payments import PaymentsMutation, PaymentsQuery, PaymentsSubscription
@@ -38,7 +39,8 @@ Query = merge_types(
 )
 Mutation = merge_types(
     "Mutation",
-    (IdentityMutation, ReadingsMutation, PaymentsMutation, DocumentsMutation, QuestionsMutation),
+    (IdentityMutation, ReadingsMutation, PaymentsMutation, DocumentsMutation, QuestionsMutation,
+     EbillMutation),
 )
 Subscription = merge_types("Subscription", (PaymentsSubscription,))
 

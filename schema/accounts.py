@@ -11,6 +11,7 @@ import strawberry
 import models
 from resolvers import accounts as resolve
 from resolvers import documents as resolve_documents
+from resolvers import ebill as resolve_ebill
 from resolvers import payments as resolve_payments
 from resolvers import readings as resolve_readings
 from resolvers.common import Outcome
@@ -31,6 +32,7 @@ from schema.enums import MeterKind, MeterZone
 
 if TYPE_CHECKING:
     from schema.consumption import ConsumptionMonth
+    from schema.ebill import Ebill
     from schema.payments import Payment
     from schema.readings import Meter, Reading
 
@@ -325,6 +327,15 @@ class Account:
             info.context, account=self.row, from_=from_, to=to
         )
         return [ConsumptionMonth.build(r) for r in rows]
+
+    @strawberry.field(
+        description="The electronic bill: whether the account's bills come by e-mail instead of "
+        "paper (enableEbill, disableEbill)."
+    )
+    async def ebill(self, info: Info) -> Annotated[Ebill, strawberry.lazy("schema.ebill")]:
+        from schema.ebill import Ebill
+
+        return Ebill.from_state(await resolve_ebill.account_ebill(info.context, account=self.row))
 
 
 @strawberry.type(description="The result of linking an account.")

@@ -15,6 +15,7 @@ from strawberry.types.enum import has_enum_definition
 
 from models import (
     ContactChannel,
+    EbillSource,
     MeterKind,
     MeterZone,
     PaymentStatus,
@@ -37,6 +38,7 @@ __all__ = [
     "ContactChannel",
     "DocumentKind",
     "DueStatus",
+    "EbillSource",
     "ErrorCode",
     "ItemStatus",
     "MeterKind",
@@ -125,4 +127,10 @@ strawberry.enum(
     name="ReminderChannel",
     description="Where the user's reminders go (readings window, meter verification): EMAIL (the "
     "confirmed e-mail), SMS (the confirmed phone) or NONE. Only while subscribedToMailing.",
+)
+strawberry.enum(
+    EbillSource,
+    name="EbillSource",
+    description="Where the electronic bill was ordered: CABINET (signed in, to the profile's "
+    "confirmed e-mail) or SITE (account number, security code and an e-mail confirmed by a link).",
 )

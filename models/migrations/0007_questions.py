@@ -7,7 +7,7 @@ from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     """Questions to support (Задать вопрос) and the operators' answers: a new table only."""
-    dependencies = [('models', '0005_site_payment')]
+    dependencies = [('models', '0006_ebill')]
 
     initial = False
 

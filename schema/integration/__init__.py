@@ -40,6 +40,7 @@ from schema.integration.types import (
     DashboardPayment,
     ExportReadingsPayload,
     ImportPayload,
+    PaperlessAccountsPayload,
 )
 from schema.query_limits import GraphQLLimits, security_extensions
 
@@ -109,6 +110,31 @@ class Query:
     ) -> OpenQuestionsPayload:
         return OpenQuestionsPayload.build(
             await resolve.open_questions(info.context, after_id=after_id, first=first)
+        )
+
+    @strawberry.field(
+        description="Accounts that get their bills by e-mail instead of paper (the electronic "
+        "bill), by id: page with afterId and first. Without changedSince the accounts paperless "
+        "now; with it every account whose choice changed at or after it, those back to paper "
+        "included (paperless false). Scope: billing."
+    )
+    async def paperless_accounts(
+        self,
+        info: Info,
+        after_id: AfterId = 0,
+        first: ExportPageSize = 1000,
+        changed_since: Annotated[
+            datetime | None,
+            described(
+                "Only accounts whose choice changed at or after this moment, both ways; the "
+                f"paperless accounts now when omitted. {BILLING_KEY}"
+            ),
+        ] = None,
+    ) -> PaperlessAccountsPayload:
+        return PaperlessAccountsPayload.build(
+            await resolve.paperless_accounts(
+                info.context, after_id=after_id, first=first, changed_since=changed_since
+            )
         )
 
 

@@ -20,6 +20,7 @@ from schema.enums import (
     StoredPaymentMethod,
 )
 from services.integration.contact_exports import ContactPreferences as ContactPreferencesRow
+from services.integration.ebill_exports import PaperlessAccount as PaperlessAccountRow
 from services.integration.reading_exports import ExportedReading as ExportedReadingRow
 from services.integration.results import ItemResult
 
@@ -232,3 +233,46 @@ class CustomerContactPreferencesPayload:
     @classmethod
     def build(cls, rows: list[ContactPreferencesRow]) -> CustomerContactPreferencesPayload:
         return cls(customers=[CustomerContactPreferences.from_row(r) for r in rows], errors=[])
+
+
+@strawberry.type(
+    description="An account that gets its bills by e-mail instead of paper (the electronic bill), "
+    "or went back to paper."
+)
+class PaperlessAccount:
+    id: strawberry.ID = strawberry.field(
+        description="The choice's id; pass the last one as afterId for the next page."
+    )
+    account_number: str = strawberry.field(description="The account number (лицевой счёт).")
+    paperless: bool = strawberry.field(
+        description="True: no paper bill (bills go by e-mail); false: back to paper."
+    )
+    since: datetime = strawberry.field(
+        description="When the account went paperless, or (paperless false) back to paper."
+    )
+    changed_at: datetime = strawberry.field(description="When the choice last changed.")
+
+    @classmethod
+    def from_row(cls, row: PaperlessAccountRow) -> PaperlessAccount:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            account_number=row.account_number,
+            paperless=row.paperless,
+            since=row.since,
+            changed_at=row.changed_at,
+        )
+
+
+@strawberry.type(description="The result of paperlessAccounts.")
+class PaperlessAccountsPayload:
+    accounts: list[PaperlessAccount] = strawberry.field(
+        description="Accounts of the page, by id; empty when there are no more."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Always empty: a missing key, a key without the scope and a page over the "
+        "limit answer GraphQL errors (UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT), as every query."
+    )
+
+    @classmethod
+    def build(cls, rows: list[PaperlessAccountRow]) -> PaperlessAccountsPayload:
+        return cls(accounts=[PaperlessAccount.from_row(r) for r in rows], errors=[])

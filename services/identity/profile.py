@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 import models
 from infra.runtime import Runtime
 from services import contacts, limits
+from services.ebill import subscriptions as ebill_subscriptions
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import auth, verification
 from services.identity.credentials import password_errors, store_password
@@ -237,6 +238,8 @@ async def _replace_contact(
         sms, text = templates.EMAIL_CHANGED_SMS, templates.EMAIL_CHANGED_TEXT
         user.email, user.email_confirmed = target, True
         fields = ["email", "email_confirmed"]
+        # Bills ordered in the cabinet go to the profile's address.
+        await ebill_subscriptions.follow_email(user_id=user.id, email=target)
     else:
         old = user.phone if user.phone_confirmed and user.phone != target else None
         email, phone = None if old else _confirmed_email(user), old
