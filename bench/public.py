@@ -4,8 +4,9 @@ Creates a fresh PostgreSQL database with generated data (bench/dataset.py), star
 (LK_WORKERS processes, Redis broker, security codes ENABLED, the sandbox acquirer, background
 tasks off so that only the requests are measured), and loads each operation in turn:
 
-- `debt` of a known account and of an unknown number (their times must be alike: both are
-  printed with their difference, under load and in a sequential interleaved pass);
+- `debt` of a known account and of an unknown number (their times must be alike: each is
+  loaded alone, then both at once — half the connections each — and one at a time, alternating;
+  the last two print their difference);
 - `tariffCalculation` and `tariffCatalogue`;
 - `createPublicPayment` (sandbox, card; the sandbox's registration call, served by the same
   app, is part of the cost);
@@ -24,8 +25,9 @@ How the limits and security codes are met without a back door:
   LK_SECRET_KEY), so `captcha.verify` does its real work (read, spend) — the same way
   bench/dataset.py signs access tokens with that key;
 - per-address limits: each client connection is bound to its own loopback address
-  (127.x.y.z) and moves to a fresh one before the limit of the operation is reached; the
-  server sees the peer's address, as in production without a proxy;
+  (127.x.y.z) and moves to a fresh one (a new connection, its set-up in the latency) before
+  the limit of the operation is reached; the server sees the peer's address, as in production
+  without a proxy;
 - per-account and per-contact limits: accounts are taken in turn, at most their hourly
   share; e-mails are unique;
 - pay tokens: issued by `services.payments.site.issue` with the bench's key for the address
@@ -223,29 +225,37 @@ class Run:
         return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000 if ordered else 0.0
 
 
-async def drive(url: str, op: Operation, *, connections: int, duration: float) -> Run:
-    """`connections` clients sending `op` back to back for `duration` seconds."""
-    latencies: list[float] = []
-    outcomes: Counter = Counter()
+async def drive(
+    url: str, ops: list[Operation], *, connections: int, duration: float
+) -> dict[str, Run]:
+    """`connections` clients sending requests back to back for `duration` seconds, the clients
+    taking the operations in turn (several: a mixed load, every operation meeting the same
+    machine at the same moments)."""
+    latencies: dict[str, list[float]] = {op.name: [] for op in ops}
+    outcomes: dict[str, Counter] = {op.name: Counter() for op in ops}
     deadline = time.perf_counter() + duration
 
-    async def worker() -> None:
+    async def worker(op: Operation) -> None:
         client = Client(url, PER_SOURCE[op.kind])
         try:
             while time.perf_counter() < deadline:
                 try:
                     seconds, result = await client.post(op.make)
                 except Exhausted as error:
-                    outcomes[f"bench ran out of {error}"] += 1
+                    outcomes[op.name][f"bench ran out of {error}"] += 1
                     return
-                latencies.append(seconds)
-                outcomes[result] += 1
+                latencies[op.name].append(seconds)
+                outcomes[op.name][result] += 1
         finally:
             await client.close()
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    return Run(len(latencies), time.perf_counter() - started, latencies, outcomes)
+    await asyncio.gather(*(worker(ops[i % len(ops)]) for i in range(connections)))
+    seconds = time.perf_counter() - started
+    return {
+        name: Run(len(latencies[name]), seconds, latencies[name], outcomes[name])
+        for name in latencies
+    }
 
 
 def dsn(database_url: str) -> str:
@@ -430,20 +440,23 @@ def main() -> None:
                 codes.ids = asyncio.run(
                     write_codes(rt, data.database_url, int(600 * (args.duration + 2)))
                 )
-            asyncio.run(drive(url, op, connections=args.connections, duration=2))  # warm-up
+            asyncio.run(drive(url, [op], connections=args.connections, duration=2))  # warm-up
             pids = load.process_tree(server.pid)
             load_average = os.getloadavg()[0]
             before = load.cpu_seconds(pids)
-            run = asyncio.run(drive(url, op, connections=args.connections, duration=args.duration))  # fmt: skip
+            [run] = asyncio.run(drive(url, [op], connections=args.connections, duration=args.duration)).values()  # fmt: skip
             after = load.cpu_seconds(pids)
             cpu = sum(after[p] - before.get(p, 0) for p in after)
             results.append(
                 (op, run, cpu / run.requests * 1000 if run.requests else 0, load_average)
             )
             print(f"{op.name}: {run.rps:.0f} req/s, outcomes {dict(run.outcomes)}", flush=True)
-        pairs = None
+        pairs, mixed = None, None
         named = {o.name: o for o in ops}
         if "debt, known account" in named and "debt, unknown number" in named:
+            debts = [named["debt, known account"], named["debt, unknown number"]]
+            codes.ids = asyncio.run(write_codes(rt, data.database_url, int(600 * args.duration)))
+            mixed = asyncio.run(drive(url, debts, connections=args.connections, duration=args.duration))  # fmt: skip
             codes.ids = asyncio.run(write_codes(rt, data.database_url, 2 * args.pairs + 10))
             pairs = asyncio.run(interleaved(url, named["debt, known account"], named["debt, unknown number"], args.pairs))  # fmt: skip
     finally:
@@ -463,10 +476,10 @@ def main() -> None:
         stop(server)
         if not args.keep_database:
             asyncio.run(dataset.drop_database(args.database_server, args.database_name))
-    report(results, counted, pairs, args)
+    report(results, counted, mixed, pairs, args)
 
 
-def report(results, counted, pairs, args) -> None:
+def report(results, counted, mixed, pairs, args) -> None:
     print(f"\n{args.connections} connections, {args.duration:g} s each, {args.workers} worker(s), "
           f"{os.cpu_count()} cores, load by this process (Python, same machine)")  # fmt: skip
     print(f"{'':24} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms/req':>10} {'SQL/req':>7} {'load avg':>8}  unexpected")  # fmt: skip
@@ -474,11 +487,14 @@ def report(results, counted, pairs, args) -> None:
         unexpected = {k: v for k, v in run.outcomes.items() if k != op.expected}
         print(f"{op.name:24} {run.rps:7.0f} {run.pct(0.5):7.1f} {run.pct(0.99):7.1f} {cost:10.2f} "
               f"{counted.get(op.name, float('nan')):7.1f} {load_average:8.2f}  {unexpected or '-'}")  # fmt: skip
-    by_name = {op.name: run for op, run, _, _ in results}
-    known, unknown = by_name.get("debt, known account"), by_name.get("debt, unknown number")
-    if known and unknown:
-        print(f"debt under load, unknown - known: p50 {unknown.pct(0.5) - known.pct(0.5):+.1f} ms, "
-              f"p99 {unknown.pct(0.99) - known.pct(0.99):+.1f} ms")  # fmt: skip
+    if mixed:
+        known, unknown = mixed["debt, known account"], mixed["debt, unknown number"]
+        print(f"debt, both at once ({args.connections} connections, half each, {args.duration:g} s): "
+              f"known {known.rps:.0f} req/s p50 {known.pct(0.5):.1f} p99 {known.pct(0.99):.1f} ms; "
+              f"unknown {unknown.rps:.0f} req/s p50 {unknown.pct(0.5):.1f} p99 {unknown.pct(0.99):.1f} ms; "
+              f"unknown - known: p50 {unknown.pct(0.5) - known.pct(0.5):+.1f} ms, "
+              f"p99 {unknown.pct(0.99) - known.pct(0.99):+.1f} ms; outcomes "
+              f"{dict(known.outcomes)} / {dict(unknown.outcomes)}")  # fmt: skip
     if pairs:
         k, u = pairs
         print(f"debt one at a time, {len(k)} interleaved pairs: known median {statistics.median(k):.2f} ms, "
