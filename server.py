@@ -37,11 +37,14 @@ from routes.graphql_view import GraphQLEndpoint
 from routes.websockets import CLOSE_UNAUTHORIZED, TOKEN_EXPIRED, customer_session_watch
 from schema import build_schema
 from schema.query_limits import GraphQLLimits
+from services import clock
+from services.ebill import delivery as ebill_delivery
 from services.errors import ErrorCode
 from services.identity import auth
 from services.identity import housekeeping as identity_housekeeping
 from services.messages.sender import run_sender
 from services.payments import reconcile
+from services.reminders import send as reminders
 from settings import Settings
 
 log = logging.getLogger("lk")
@@ -120,8 +123,9 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         schema_mode=rt.settings.schema_mode,
         timeout=rt.settings.database_timeout,
     )
-    if rt.settings.demo_data and await demo.load_demo_data(rt):
-        log.info("demo data loaded")
+    with clock.fixed_at(rt.settings.fixed_now):
+        if rt.settings.demo_data and await demo.load_demo_data(rt):
+            log.info("demo data loaded")
     yield
     await close_database()
 
@@ -155,15 +159,34 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     the sandbox's callback deliveries) ends before the session, the broker and the database
     close under it."""
     rt = app[RUNTIME]
-    if rt.settings.background_tasks:
-        rt.tasks.start(run_sender(rt), name="outbox-sender")
-        rt.tasks.start(identity_housekeeping.run(), name="identity-housekeeping")
-        rt.tasks.start_periodic(
-            lambda: _reconcile_payments(rt), seconds=RECONCILE_INTERVAL, name="payments-reconcile"
-        )
-        log.info("background tasks started: %s", ", ".join(rt.tasks.names()))
+    # Tasks keep the context they were created in: with LK_FIXED_NOW, its standing clock.
+    with clock.fixed_at(rt.settings.fixed_now):
+        _start_background_tasks(rt)
     yield
     await rt.tasks.stop()
+
+
+def _start_background_tasks(rt: Runtime) -> None:
+    if not rt.settings.background_tasks:
+        return
+    rt.tasks.start(run_sender(rt), name="outbox-sender")
+    rt.tasks.start(identity_housekeeping.run(), name="identity-housekeeping")
+    rt.tasks.start_periodic(
+        lambda: _reconcile_payments(rt), seconds=RECONCILE_INTERVAL, name="payments-reconcile"
+    )
+    # Bills billing imported for paperless accounts: rendered and queued in the outbox.
+    rt.tasks.start_periodic(
+        lambda: ebill_delivery.run(rt),
+        seconds=rt.settings.outbox_poll_seconds,
+        name="ebill-delivery",
+    )
+    if rt.settings.reminders:
+        # Once a day in one process of all: the first worker of each host checks, and the
+        # day's lease in the database picks one (services/daily.py).
+        rt.tasks.start_periodic(
+            lambda: reminders.run_daily(rt), seconds=reminders.CHECK_SECONDS, name="reminders"
+        )
+    log.info("background tasks started: %s", ", ".join(rt.tasks.names()))
 
 
 async def _reconcile_payments(rt: Runtime) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -116,10 +117,30 @@ class Settings(BaseSettings):
     support_site: str = "https://ntesk.ru"
     # Opening hours or other notes, shown as configured; empty: none.
     support_hours: str = ""
+    # Where customers' questions (askQuestion) are e-mailed; empty: LK_SUPPORT_EMAIL.
+    support_questions_email: str = ""
+    # askQuestion: questions one source (IP address) may send an hour, one signed-in user a
+    # day, and one e-mail address or phone a day (local days in LK_TIMEZONE).
+    questions_per_source_hour: int = Field(default=10, ge=1)
+    questions_per_user_day: int = Field(default=10, ge=1)
+    questions_per_contact_day: int = Field(default=5, ge=1)
     # Sessions: how often an open websocket re-checks its session or API key in the database,
     # besides the revocation events of the broker (which a process without LK_REDIS_URL, such
     # as cli.py, cannot send to the server).
     ws_recheck_seconds: float = Field(default=30, gt=0)
+    # Reminders (services/reminders): the daily pass (off: none sent), the local hour (in
+    # LK_TIMEZONE) from which it runs each day, and what it sends: the window-opens reminder,
+    # the window-closes one from this many days before the window's last day (0: none), the
+    # verification ones this many days before the meter's verification date (0: none).
+    reminders: bool = True
+    reminder_hour: int = Field(default=10, ge=0, le=23)
+    reminder_window_opens: bool = True
+    reminder_window_closing_days: int = Field(default=3, ge=0, le=31)
+    reminder_verification_soon_days: int = Field(default=60, ge=0, le=366)
+    reminder_verification_urgent_days: int = Field(default=14, ge=0, le=366)
+    # Development and tests only (production refuses it): the clock stands at this moment
+    # (ISO 8601 with an offset), e.g. to run the reminders of a given day.
+    fixed_now: datetime | None = None
     # Production: what it may run with although unsafe, comma-separated (see INSECURE_ITEMS),
     # e.g. LK_ALLOW_INSECURE=demo_data,open_metrics for a demonstration stand.
     allow_insecure: Annotated[list[str], NoDecode] = []
@@ -155,6 +176,8 @@ class Settings(BaseSettings):
                 problems.append("LK_ARGON2_PROFILE must be 'standard' in production")
             if self.payment_provider == "sandbox":
                 problems.append("LK_PAYMENT_PROVIDER=sandbox is not allowed in production")
+            if self.fixed_now is not None:
+                problems.append("LK_FIXED_NOW is not allowed in production")
             if "*" in self.allowed_origins:
                 problems.append("LK_ALLOWED_ORIGINS must name origins, not '*', in production")
             # Payments: without the terminal's credentials every payment would fail at Init.
@@ -168,6 +191,8 @@ class Settings(BaseSettings):
         else:
             if not self.secret_key:
                 self.secret_key = _development_secret()
+        if self.fixed_now is not None and self.fixed_now.tzinfo is None:
+            raise ValueError("LK_FIXED_NOW needs a UTC offset, e.g. 2026-12-01T10:00:00+05:00")
         if not self.sandbox_secret:
             self.sandbox_secret = self.secret_key + ":sandbox"
         return self

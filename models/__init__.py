@@ -9,16 +9,23 @@ from models.accounts import (
     StatementLine,
     TariffRate,
 )
+from models.ebill import EbillDelivery, EbillRequest, EbillSubscription
 from models.enums import (
     ContactChannel,
+    EbillDeliveryStatus,
+    EbillSource,
     MessageChannel,
     MessageStatus,
     MeterKind,
     MeterZone,
     PaymentMethod,
     PaymentStatus,
+    QuestionStatus,
+    QuestionTopic,
     ReadingSource,
     ReadingStatus,
+    ReminderChannel,
+    ReminderKind,
     VerificationPurpose,
 )
 from models.identity import (
@@ -34,8 +41,10 @@ from models.identity import (
 )
 from models.integration import ApiKey
 from models.messages import OutgoingMessage
-from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund
+from models.payments import Payment, PaymentEvent, PaymentLine, PaymentRefund, SitePayment
+from models.questions import Question
 from models.readings import Meter, MeterRegister, PublicReadingsPass, Reading
+from models.reminders import DailyJob, Reminder
 
 __all__ = [
     "Account",
@@ -44,6 +53,12 @@ __all__ = [
     "CaptchaChallenge",
     "Consent",
     "ContactChannel",
+    "DailyJob",
+    "EbillDelivery",
+    "EbillDeliveryStatus",
+    "EbillRequest",
+    "EbillSource",
+    "EbillSubscription",
     "LoginAttempt",
     "MessageChannel",
     "MessageStatus",
@@ -60,13 +75,20 @@ __all__ = [
     "PaymentStatus",
     "Provider",
     "PublicReadingsPass",
+    "Question",
+    "QuestionStatus",
+    "QuestionTopic",
     "RateCounter",
     "Reading",
     "ReadingSource",
     "ReadingStatus",
     "Registration",
+    "Reminder",
+    "ReminderChannel",
+    "ReminderKind",
     "Service",
     "Session",
+    "SitePayment",
     "Statement",
     "StatementLine",
     "TariffRate",

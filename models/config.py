@@ -12,6 +12,9 @@ MODEL_MODULES = [
     "models.payments",
     "models.messages",
     "models.integration",
+    "models.ebill",
+    "models.questions",
+    "models.reminders",
     # The sandbox acquirer's emulator (its table exists whatever the provider).
     "sandbox_bank.models",
 ]

@@ -66,3 +66,43 @@ class VerificationPurpose(str, Enum):
     PASSWORD_RESET = "password_reset"
     CHANGE_PHONE = "change_phone"
     CHANGE_EMAIL = "change_email"
+
+
+class QuestionTopic(str, Enum):
+    PAYMENTS = "PAYMENTS"
+    READINGS = "READINGS"
+    BILLS = "BILLS"
+    ACCOUNT = "ACCOUNT"
+    OTHER = "OTHER"
+
+
+class QuestionStatus(str, Enum):
+    OPEN = "OPEN"
+    ANSWERED = "ANSWERED"
+
+
+class ReminderChannel(str, Enum):
+    """Where a user's reminders go (services/reminders): nowhere with NONE."""
+
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    NONE = "NONE"
+
+
+class ReminderKind(str, Enum):
+    WINDOW_OPENS = "WINDOW_OPENS"
+    WINDOW_CLOSES = "WINDOW_CLOSES"
+    VERIFICATION_SOON = "VERIFICATION_SOON"
+    VERIFICATION_URGENT = "VERIFICATION_URGENT"
+
+
+class EbillSource(str, Enum):
+    CABINET = "CABINET"
+    SITE = "SITE"
+
+
+class EbillDeliveryStatus(str, Enum):
+    PENDING = "PENDING"
+    QUEUED = "QUEUED"
+    SKIPPED = "SKIPPED"
+    FAILED = "FAILED"

@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.accounts import Account
-from models.enums import ContactChannel, VerificationPurpose
+from models.enums import ContactChannel, ReminderChannel, VerificationPurpose
 
 if TYPE_CHECKING:
     from models.payments import Payment
@@ -29,6 +29,10 @@ class User(Model):
     city = fields.CharField(max_length=128, default="Нижний Тагил")
     subscribed_to_mailing = fields.BooleanField(default=False)
     receipt_copies = fields.BooleanField(default=True)
+    # Where reminders go (readings, verification); only while subscribed_to_mailing.
+    reminder_channel = fields.CharEnumField(
+        ReminderChannel, max_length=8, default=ReminderChannel.EMAIL
+    )
     allow_readings_without_auth = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     password_changed_at = fields.DatetimeField(null=True)

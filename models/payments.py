@@ -55,6 +55,7 @@ class Payment(Model):
     lines: fields.ReverseRelation[PaymentLine]
     events: fields.ReverseRelation[PaymentEvent]
     refunds: fields.ReverseRelation[PaymentRefund]
+    site_tokens: fields.ReverseRelation[SitePayment]
 
     class Meta:
         table = "payment"
@@ -126,3 +127,19 @@ class PaymentRefund(Model):
     class Meta:
         table = "payment_refund"
         unique_together = (("payment", "total"),)
+
+
+class SitePayment(Model):
+    """A payment made on the site without signing in, and the pay token it spent: one payment
+    per token, so a replayed token makes no second payment."""
+
+    # The pay token's random id (services.payments.site).
+    token_id = fields.CharField(primary_key=True, max_length=32)
+    payment: fields.ForeignKeyRelation[Payment] = fields.ForeignKeyField(
+        "models.Payment", related_name="site_tokens"
+    )
+    payment_id: UUID
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "site_payment"

@@ -13,6 +13,8 @@ from resolvers.accounts import (
 from resolvers.common import mutation, payload_query
 from resolvers.context import Context
 from services import documents
+from services.charts import links as charts
+from services.charts.links import ChartFormat
 from services.documents import DocumentKind, DocumentLink
 
 
@@ -37,6 +39,21 @@ async def document_url(
         to=to,
         period=period,
         payment_id=payment_id,
+    )
+
+
+@payload_query
+async def consumption_chart_url(
+    ctx: Context,
+    *,
+    account_number: str,
+    from_: date | None,
+    to: date | None,
+    format_: ChartFormat,
+) -> DocumentLink:
+    user = await ctx.require_user()
+    return await charts.issue_link(
+        ctx.rt, user_id=user.id, account_number=account_number, from_=from_, to=to, picture=format_
     )
 
 

@@ -203,12 +203,14 @@ async def update_settings(
     subscribed_to_mailing: bool | None,
     allow_readings_without_auth: bool | None,
     receipt_copies: bool | None,
+    reminder_channel: models.ReminderChannel | None,
 ) -> models.User:
     return await profile.update_settings(
         user=await ctx.require_user(),
         subscribed_to_mailing=subscribed_to_mailing,
         allow_readings_without_auth=allow_readings_without_auth,
         receipt_copies=receipt_copies,
+        reminder_channel=reminder_channel,
     )
 
 

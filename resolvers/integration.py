@@ -15,13 +15,17 @@ from resolvers.common import mutation, query, subscription
 from services.errors import DomainError, ErrorCode
 from services.integration import payment_feed
 from services.integration.contact_exports import ContactPreferences, export_contact_preferences
+from services.integration.ebill_exports import PaperlessAccount, export_paperless
 from services.integration.kinds import KINDS
 from services.integration.reading_exports import ExportedReading, export_readings
 from services.integration.results import ItemResult, items_of
+from services.questions import answers
 
 BILLING = "billing"
 # The scope of the operators' payment feed (the name keys and the API already use).
 PAYMENT_FEED = "dashboard"
+# Operators answering customers' questions.
+SUPPORT = "support"
 
 
 @dataclass(eq=False)
@@ -88,6 +92,15 @@ async def customer_contact_preferences(
     )
 
 
+@query
+async def paperless_accounts(
+    ctx: IntegrationContext, *, after_id: int, first: int, changed_since: datetime | None
+) -> list[PaperlessAccount]:
+    ctx.require_scope(BILLING)
+    _check_size(ctx, first, field="first")
+    return await export_paperless(after_id=after_id, limit=first, changed_since=changed_since)
+
+
 def _check_size(ctx: IntegrationContext, size: int, field: str = "items") -> None:
     limit = ctx.rt.settings.integration_max_items
     if size > limit or size < 0:
@@ -111,3 +124,20 @@ async def payment_status_changes(
     ctx.require_scope(PAYMENT_FEED)
     async for row in payment_feed.payment_changes(rt=ctx.rt):
         yield row
+
+
+@query
+async def open_questions(
+    ctx: IntegrationContext, *, after_id: int, first: int
+) -> list[models.Question]:
+    ctx.require_scope(SUPPORT)
+    _check_size(ctx, first, field="first")
+    return await answers.open_questions(after_id=after_id, limit=first)
+
+
+@mutation
+async def answer_question(
+    ctx: IntegrationContext, *, number: str, text: str
+) -> models.Question:
+    key = ctx.require_scope(SUPPORT)
+    return await answers.answer(ctx.rt, number=number, text=text, key=key)

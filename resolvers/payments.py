@@ -16,9 +16,10 @@ from resolvers.loaders import Loader
 from services import accounts
 from services.errors import DomainError, ErrorCode, unauthenticated
 from services.pagination import Page
-from services.payments import cancel, create, feeds, history, views
+from services.payments import cancel, create, feeds, history, site, views
 from services.payments.capability import capability as capability_of
 from services.payments.create import PaymentRequest
+from services.payments.site import SitePaymentRequest
 
 
 class LinesByPaymentLoader(Loader[UUID, list[models.PaymentLine]]):
@@ -70,6 +71,11 @@ async def payment_qr_svg(ctx: Context, *, payment: models.Payment) -> str | None
 async def create_payment(ctx: Context, *, request: PaymentRequest) -> models.Payment:
     user = await ctx.require_user()
     return await create.create_payment(ctx.rt, user=user, request=request)
+
+
+@mutation
+async def create_public_payment(ctx: Context, *, request: SitePaymentRequest) -> models.Payment:
+    return await site.create_site_payment(ctx.rt, request=request, source=ctx.ip)
 
 
 @mutation

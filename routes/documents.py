@@ -1,5 +1,7 @@
 """Routes of the documents domain: GET /documents/<signed token>.pdf answers the PDF a link from
-documentUrl names, or a short refusal (never a PDF) when the link is altered or expired."""
+documentUrl names, GET /charts/<signed token>.svg (or .png) the consumption chart a link from
+consumptionChartUrl names; either a short refusal (never the document) when the link is altered
+or expired."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from aiohttp import web
 
 from routes.keys import RUNTIME
 from services import documents
+from services.charts import links as charts
 
 REFUSALS = {
     "invalid": (403, "Ссылка недействительна. Получите новую ссылку в личном кабинете."),
@@ -22,8 +25,24 @@ async def document(request: web.Request) -> web.StreamResponse:
     try:
         found = await documents.open_link(request.app[RUNTIME], token)
     except documents.LinkRefused as refused:
-        status, message = REFUSALS.get(refused.reason, REFUSALS["invalid"])
-        return web.Response(status=status, text=message, headers={"Cache-Control": "no-store"})
+        return _refusal(refused)
+    return _answer(found)
+
+
+async def chart(request: web.Request) -> web.StreamResponse:
+    try:
+        found = await charts.open_link(request.app[RUNTIME], request.match_info["name"])
+    except documents.LinkRefused as refused:
+        return _refusal(refused)
+    return _answer(found)
+
+
+def _refusal(refused: documents.LinkRefused) -> web.Response:
+    status, message = REFUSALS.get(refused.reason, REFUSALS["invalid"])
+    return web.Response(status=status, text=message, headers={"Cache-Control": "no-store"})
+
+
+def _answer(found: documents.Document) -> web.Response:
     return web.Response(
         body=found.data,
         content_type=found.content_type,
@@ -38,3 +57,4 @@ async def document(request: web.Request) -> web.StreamResponse:
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/documents/{name}", document)
+    app.router.add_get("/charts/{name}", chart)

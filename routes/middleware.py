@@ -17,6 +17,7 @@ from strawberry.http.websocket_origin import normalize_allowed_origins, normaliz
 
 from infra import logs, metrics
 from routes.keys import RUNTIME
+from services import clock
 
 access_log = logging.getLogger("lk.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -103,6 +104,13 @@ async def request_log(request: web.Request, handler):
 
 
 @web.middleware
+async def fixed_clock(request: web.Request, handler):
+    """LK_FIXED_NOW (development and tests): the request sees the clock standing still."""
+    with clock.fixed_at(request.app[RUNTIME].settings.fixed_now):
+        return await handler(request)
+
+
+@web.middleware
 async def cors_preflight(request: web.Request, handler):
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         origin = allowed_origin(request)
@@ -148,6 +156,8 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
 
 def setup(app: web.Application) -> None:
     app[CORS_ORIGINS] = normalize_allowed_origins(app[RUNTIME].settings.allowed_origins)
+    if app[RUNTIME].settings.fixed_now is not None:
+        app.middlewares.append(fixed_clock)
     app.middlewares.append(request_log)
     app.middlewares.append(cors_preflight)
     app.on_response_prepare.append(add_headers)

@@ -6,7 +6,9 @@ A link leads to LK_APP_URL (the customers' web app) when it is set, else to this
 - /register/activate?token=...: finish the registration (activateEmail);
 - /recovery?email=...&token=...: choose the login and set a new password (verifyPasswordReset,
   then resetPassword);
-- /profile/confirm-email?token=...: confirm the new address (confirmEmail).
+- /profile/confirm-email?token=...: confirm the new address (confirmEmail);
+- /ebill/confirm?token=...: bills by e-mail to the address confirmed (confirmEbill);
+- /ebill/stop?token=...: bills on paper again (disableEbillByLink), from any bill e-mail.
 
 Mail scanners open links: a GET only shows the page, and nothing changes until the person
 presses its button; then the page's script (static/pages/pages.js) calls /graphql and shows
@@ -22,6 +24,7 @@ from pathlib import Path
 from aiohttp import web
 
 from routes.keys import RUNTIME
+from services.ebill import site, subscriptions
 from services.identity import profile, recovery, registration
 
 STATIC_URL = "/static/pages"
@@ -31,6 +34,8 @@ PAGES = {
     registration.ACTIVATION_PATH: "activate.html",
     recovery.LINK_PATH: "recovery.html",
     profile.EMAIL_LINK_PATH: "confirm-email.html",
+    site.CONFIRM_PATH: "ebill-confirm.html",
+    subscriptions.STOP_PATH: "ebill-stop.html",
 }
 # The pages' own files; nothing else under static/pages/ is served.
 ASSETS = {"pages.css", "pages.js"}

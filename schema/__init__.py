@@ -15,10 +15,12 @@ from schema.calculator import CalculatorQuery
 from schema.common import DATE_SCALARS, SCALARS
 from schema.debt import DebtQuery
 from schema.documents import DocumentsMutation, DocumentsQuery
+from schema.ebill import EbillMutation
 from schema.identity import IdentityMutation, IdentityQuery
 from schema.input_errors import RussianInputErrors
 from schema.payments import PaymentsMutation, PaymentsQuery, PaymentsSubscription
 from schema.query_limits import GraphQLLimits, security_extensions
+from schema.questions import QuestionsMutation
 from schema.readings import ReadingsMutation, ReadingsQuery
 from schema.reference import ReferenceQuery
 
@@ -36,7 +38,9 @@ Query = merge_types(
     ),
 )
 Mutation = merge_types(
-    "Mutation", (IdentityMutation, ReadingsMutation, PaymentsMutation, DocumentsMutation)
+    "Mutation",
+    (IdentityMutation, ReadingsMutation, PaymentsMutation, DocumentsMutation, QuestionsMutation,
+     EbillMutation),
 )
 Subscription = merge_types("Subscription", (PaymentsSubscription,))
 

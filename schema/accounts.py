@@ -11,16 +11,20 @@ import strawberry
 import models
 from resolvers import accounts as resolve
 from resolvers import documents as resolve_documents
+from resolvers import ebill as resolve_ebill
 from resolvers import payments as resolve_payments
 from resolvers import readings as resolve_readings
 from resolvers.common import Outcome
 from schema.arguments import (
     OWN_ACCOUNT,
+    ConsumptionFrom,
+    ConsumptionTo,
     HistoryFrom,
     HistoryTo,
     PageAfter,
     PageSize,
     described,
+    described_from,
 )
 from schema.common import Connection, UserError, money, rate, user_errors, volume
 from schema.context import Info
@@ -28,6 +32,7 @@ from schema.enums import MeterKind, MeterZone
 
 if TYPE_CHECKING:
     from schema.consumption import ConsumptionMonth
+    from schema.ebill import Ebill
     from schema.payments import Payment
     from schema.readings import Meter, Reading
 
@@ -248,10 +253,9 @@ class Account:
         info: Info,
         from_: Annotated[
             date | None,
-            strawberry.argument(
-                name="from",
-                description="The first month of the range (any day of it); five months before "
-                f"`to` when omitted. {OWN_ACCOUNT}",
+            described_from(
+                "The first month of the range (any day of it); five months before `to` when "
+                f"omitted. {OWN_ACCOUNT}"
             ),
         ] = None,
         to: Annotated[
@@ -314,21 +318,8 @@ class Account:
     async def consumption(
         self,
         info: Info,
-        from_: Annotated[
-            date | None,
-            strawberry.argument(
-                name="from",
-                description="The first month (any day of it); eleven months before `to` when "
-                f"omitted. {OWN_ACCOUNT}",
-            ),
-        ] = None,
-        to: Annotated[
-            date | None,
-            described(
-                "The last month (any day of it); eleven months after `from` when omitted, the "
-                f"current month when both are omitted. {OWN_ACCOUNT}"
-            ),
-        ] = None,
+        from_: ConsumptionFrom = None,
+        to: ConsumptionTo = None,
     ) -> list[Annotated[ConsumptionMonth, strawberry.lazy("schema.consumption")]]:
         from schema.consumption import ConsumptionMonth
 
@@ -336,6 +327,15 @@ class Account:
             info.context, account=self.row, from_=from_, to=to
         )
         return [ConsumptionMonth.build(r) for r in rows]
+
+    @strawberry.field(
+        description="The electronic bill: whether the account's bills come by e-mail instead of "
+        "paper (enableEbill, disableEbill)."
+    )
+    async def ebill(self, info: Info) -> Annotated[Ebill, strawberry.lazy("schema.ebill")]:
+        from schema.ebill import Ebill
+
+        return Ebill.from_state(await resolve_ebill.account_ebill(info.context, account=self.row))
 
 
 @strawberry.type(description="The result of linking an account.")

@@ -25,6 +25,11 @@ def described(description: str) -> StrawberryArgumentAnnotation:
     return strawberry.argument(description=description)
 
 
+def described_from(description: str) -> StrawberryArgumentAnnotation:
+    """`described` for the argument named `from` (a Python keyword: the parameter is `from_`)."""
+    return strawberry.argument(name="from", description=description)
+
+
 OwnAccountNumber = Annotated[
     str, described(f"The account number printed on the bill (лицевой счёт). {OWN_ACCOUNT}")
 ]
@@ -46,10 +51,9 @@ PasswordRepeat = Annotated[str, described("The new password again.")]
 # A page of an account's history (Account.payments, Account.readings).
 HistoryFrom = Annotated[
     date | None,
-    strawberry.argument(
-        name="from",
-        description="The first day of the range, in the retailer's calendar; no lower bound "
-        f"when omitted. {OWN_ACCOUNT}",
+    described_from(
+        "The first day of the range, in the retailer's calendar; no lower bound when omitted. "
+        f"{OWN_ACCOUNT}"
     ),
 ]
 HistoryTo = Annotated[
@@ -57,6 +61,20 @@ HistoryTo = Annotated[
     described(
         "The last day of the range (included), in the retailer's calendar; no upper bound when "
         f"omitted. {OWN_ACCOUNT}"
+    ),
+]
+# The months of Account.consumption and of its chart (consumptionChartUrl).
+ConsumptionFrom = Annotated[
+    date | None,
+    described_from(
+        f"The first month (any day of it); eleven months before `to` when omitted. {OWN_ACCOUNT}"
+    ),
+]
+ConsumptionTo = Annotated[
+    date | None,
+    described(
+        "The last month (any day of it); eleven months after `from` when omitted, the current "
+        f"month when both are omitted. {OWN_ACCOUNT}"
     ),
 ]
 PageSize = Annotated[

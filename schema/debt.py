@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -37,6 +37,14 @@ class Debt:
     period: date = strawberry.field(description="The latest statement's month (its first day).")
     lines: list[DebtLine] = strawberry.field(description="One line per service of the statement.")
     total_to_pay: Decimal = strawberry.field(description="Итого к оплате, in rubles.")
+    pay_token: str = strawberry.field(
+        description="Lets this look-up be paid without signing in and without another security "
+        "code: createPublicPayment(input.payToken). Good for one payment of this account, from "
+        "the same address (IP), until payTokenExpiresAt (30 minutes)."
+    )
+    pay_token_expires_at: datetime = strawberry.field(
+        description="When payToken stops being accepted."
+    )
 
     @classmethod
     def from_view(cls, view: DebtView) -> Debt:
@@ -49,6 +57,8 @@ class Debt:
                 for line in view.lines
             ],
             total_to_pay=money(view.total_to_pay),
+            pay_token=view.pay_token.value,
+            pay_token_expires_at=view.pay_token.expires_at,
         )
 
 

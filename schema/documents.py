@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
 from resolvers import documents as resolve
 from resolvers.common import Outcome
-from schema.arguments import OWN_ACCOUNT, OwnAccountNumber, described
+from schema.arguments import (
+    OWN_ACCOUNT,
+    ConsumptionFrom,
+    ConsumptionTo,
+    OwnAccountNumber,
+    described,
+    described_from,
+)
 from schema.common import OkPayload, UserError, user_errors
 from schema.context import Info
-from schema.enums import DocumentKind
+from schema.enums import ChartFormat, DocumentKind
 from services.documents import DocumentLink
 
 
@@ -24,15 +31,28 @@ class DocumentLinkPayload:
     expires_at: datetime | None = strawberry.field(description="When the link stops working.")
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
-    @classmethod
-    def build(cls, outcome: Outcome[DocumentLink]) -> DocumentLinkPayload:
-        link = outcome.value
-        return cls(
-            url=link.url if link else None,
-            expires_at=link.expires_at if link else None,
-            errors=user_errors(outcome),
-        )
 
+@strawberry.type(description="A short-lived signed link to a consumption chart picture.")
+class ChartLinkPayload:
+    url: str | None = strawberry.field(
+        description="GET it to download the picture (image/svg+xml or image/png); no sign-in "
+        "needed; expires in 10 minutes."
+    )
+    expires_at: datetime | None = strawberry.field(description="When the link stops working.")
+    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+
+def _link_payload(cls: type[L], outcome: Outcome[DocumentLink]) -> L:
+    """Either payload of a link: the link and its expiry, or the errors."""
+    link = outcome.value
+    return cls(
+        url=link.url if link else None,
+        expires_at=link.expires_at if link else None,
+        errors=user_errors(outcome),
+    )
+
+
+L = TypeVar("L", DocumentLinkPayload, ChartLinkPayload)
 
 BillPeriod = Annotated[
     date | None,
@@ -64,10 +84,9 @@ class DocumentsQuery:
         ],
         from_: Annotated[
             date | None,
-            strawberry.argument(
-                name="from",
-                description="The histories: the first day of the range (CHARGE_HISTORY: its "
-                f"month); required for them. {OWN_ACCOUNT}",
+            described_from(
+                "The histories: the first day of the range (CHARGE_HISTORY: its month); required "
+                f"for them. {OWN_ACCOUNT}"
             ),
         ] = None,
         to: Annotated[
@@ -95,7 +114,30 @@ class DocumentsQuery:
             period=period,
             payment_id=str(payment_id) if payment_id is not None else None,
         )
-        return DocumentLinkPayload.build(link)
+        return _link_payload(DocumentLinkPayload, link)
+
+    @strawberry.field(
+        description="A short-lived link to Account.consumption drawn as a bar chart (stacked "
+        "bars per month and tariff zone, one panel per metered service; months without "
+        "readings say so), as SVG or PNG: for apps that would rather show a picture than draw "
+        "one. The months as Account.consumption reads from and to: the last 12 when both are "
+        "omitted, at most 36."
+    )
+    async def consumption_chart_url(
+        self,
+        info: Info,
+        account_number: OwnAccountNumber,
+        from_: ConsumptionFrom = None,
+        to: ConsumptionTo = None,
+        format_: Annotated[
+            ChartFormat,
+            strawberry.argument(name="format", description=f"SVG or PNG. {OWN_ACCOUNT}"),
+        ] = ChartFormat.SVG,
+    ) -> ChartLinkPayload:
+        link = await resolve.consumption_chart_url(
+            info.context, account_number=account_number, from_=from_, to=to, format_=format_
+        )
+        return _link_payload(ChartLinkPayload, link)
 
 
 @strawberry.type

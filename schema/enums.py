@@ -13,8 +13,20 @@ from enum import Enum
 import strawberry
 from strawberry.types.enum import has_enum_definition
 
-from models import ContactChannel, MeterKind, MeterZone, PaymentStatus, ReadingSource, ReadingStatus
+from models import (
+    ContactChannel,
+    EbillSource,
+    MeterKind,
+    MeterZone,
+    PaymentStatus,
+    QuestionStatus,
+    QuestionTopic,
+    ReadingSource,
+    ReadingStatus,
+    ReminderChannel,
+)
 from models import PaymentMethod as StoredPaymentMethod
+from services.charts.links import ChartFormat
 from services.documents import DocumentKind
 from services.errors import ErrorCode
 from services.integration.results import ItemStatus
@@ -22,17 +34,22 @@ from services.payments.views import PaymentMethod
 from services.readings.due import DueStatus
 
 __all__ = [
+    "ChartFormat",
     "ContactChannel",
     "DocumentKind",
     "DueStatus",
+    "EbillSource",
     "ErrorCode",
     "ItemStatus",
     "MeterKind",
     "MeterZone",
     "PaymentMethod",
     "PaymentStatus",
+    "QuestionStatus",
+    "QuestionTopic",
     "ReadingSource",
     "ReadingStatus",
+    "ReminderChannel",
     "StoredPaymentMethod",
 ]
 
@@ -80,6 +97,11 @@ _describe_value(
 strawberry.enum(StoredPaymentMethod, name="PaymentMethod", description="How the customer pays.")
 strawberry.enum(DocumentKind, name="DocumentKind", description="Kinds of PDF documents.")
 strawberry.enum(
+    ChartFormat,
+    name="ChartFormat",
+    description="Picture format of a chart: SVG (vector, scales to any screen) or PNG.",
+)
+strawberry.enum(
     ItemStatus,
     name="ImportStatus",
     description="What an import did with one item: CREATED, UPDATED, UNCHANGED (a re-run), or "
@@ -91,4 +113,24 @@ strawberry.enum(
     description="Readings of a meter for a period, all registers together: NOT_SENT (a register "
     "has none), SENT (waiting for billing), ACCEPTED (all accepted), REJECTED (billing rejected "
     "one; send it again).",
+)
+strawberry.enum(
+    QuestionTopic, name="QuestionTopic", description="What a question to support is about."
+)
+strawberry.enum(
+    QuestionStatus,
+    name="QuestionStatus",
+    description="OPEN: waiting for support; ANSWERED: the answer is in the question.",
+)
+strawberry.enum(
+    ReminderChannel,
+    name="ReminderChannel",
+    description="Where the user's reminders go (readings window, meter verification): EMAIL (the "
+    "confirmed e-mail), SMS (the confirmed phone) or NONE. Only while subscribedToMailing.",
+)
+strawberry.enum(
+    EbillSource,
+    name="EbillSource",
+    description="Where the electronic bill was ordered: CABINET (signed in, to the profile's "
+    "confirmed e-mail) or SITE (account number, security code and an e-mail confirmed by a link).",
 )

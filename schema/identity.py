@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 import models
 from resolvers import accounts as resolve_accounts
 from resolvers import identity as resolve
+from resolvers import questions as resolve_questions
 from resolvers.common import Outcome
 from schema.accounts import Account, AccountPayload
 from schema.arguments import (
@@ -24,9 +25,10 @@ from schema.arguments import (
     RegistrationId,
     described,
 )
-from schema.common import OkPayload, UserError, user_errors
+from schema.common import Connection, OkPayload, UserError, user_errors
 from schema.context import Info
-from schema.enums import ContactChannel
+from schema.enums import ContactChannel, ReminderChannel
+from schema.questions import QuestionPageAfter, QuestionPageSize
 from schema.registration import (
     Captcha,
     RegistrationPayload,
@@ -34,6 +36,9 @@ from schema.registration import (
 )
 from services.identity.auth import Tokens
 from services.identity.recovery import PasswordResetView
+
+if TYPE_CHECKING:
+    from schema.questions import Question
 
 
 @strawberry.type(description="A registered customer.")
@@ -53,6 +58,10 @@ class User:
     receipt_copies: bool = strawberry.field(
         description="Receives receipt copies of payments by e-mail."
     )
+    reminder_channel: ReminderChannel = strawberry.field(
+        description="Where reminders go (readings window, meter verification); none while "
+        "subscribedToMailing is off."
+    )
 
     @classmethod
     def from_model(cls, row: models.User) -> User:
@@ -68,6 +77,7 @@ class User:
             subscribed_to_mailing=row.subscribed_to_mailing,
             allow_readings_without_auth=row.allow_readings_without_auth,
             receipt_copies=row.receipt_copies,
+            reminder_channel=row.reminder_channel,
         )
 
     @classmethod
@@ -78,6 +88,19 @@ class User:
     async def accounts(self, info: Info) -> list[Account]:
         rows = await resolve_accounts.user_accounts(info.context, user=self.row)
         return [Account.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="Questions the user sent to support, with their answers, newest first."
+    )
+    async def questions(
+        self, info: Info, first: QuestionPageSize = None, after: QuestionPageAfter = None
+    ) -> Connection[Annotated[Question, strawberry.lazy("schema.questions")]]:
+        from schema.questions import Question
+
+        page = await resolve_questions.user_questions(
+            info.context, user=self.row, first=first, after=after
+        )
+        return Connection.from_page(page, Question.from_model)
 
 
 @strawberry.type(description="Tokens of a new or refreshed session.")
@@ -140,6 +163,16 @@ class UserPayload:
     @classmethod
     def build(cls, outcome: Outcome[models.User]) -> UserPayload:
         return cls(user=User.maybe(outcome.value), errors=user_errors(outcome))
+
+
+async def _change_contact(
+    info: Info, channel: ContactChannel, contact: str, current_password: str
+) -> OkPayload:
+    """changeEmail and changePhone: one flow, told apart by the channel."""
+    outcome = await resolve.change_contact(
+        info.context, channel=channel, contact=contact, current_password=current_password
+    )
+    return OkPayload.build(outcome)
 
 
 @strawberry.type
@@ -207,11 +240,7 @@ class IdentityMutation:
         registration_id: RegistrationId,
         bill_total: Annotated[
             Decimal,
-            strawberry.argument(
-                description=(
-                    "«Итого к оплате» of one of the account's last three bills, e.g. '272.09'."
-                )
-            ),
+            described("«Итого к оплате» of one of the account's last three bills, e.g. '272.09'."),
         ],
     ) -> RegistrationPayload:
         outcome = await resolve.confirm_binding(
@@ -263,11 +292,11 @@ class IdentityMutation:
         password: Annotated[str, described("The user's password.")],
         captcha_id: Annotated[
             strawberry.ID | None,
-            strawberry.argument(description="Captcha.id, when CAPTCHA_REQUIRED was answered."),
+            described("Captcha.id, when CAPTCHA_REQUIRED was answered."),
         ] = None,
         captcha_answer: Annotated[
             str | None,
-            strawberry.argument(description="The characters in the captcha image."),
+            described("The characters in the captcha image."),
         ] = None,
     ) -> AuthPayload:
         return AuthPayload.build(
@@ -385,13 +414,7 @@ class IdentityMutation:
         email: Annotated[str, described(f"The new e-mail address. {SIGNED_IN}")],
         current_password: CurrentPassword,
     ) -> OkPayload:
-        outcome = await resolve.change_contact(
-            info.context,
-            channel=ContactChannel.EMAIL,
-            contact=email,
-            current_password=current_password,
-        )
-        return OkPayload.build(outcome)
+        return await _change_contact(info, ContactChannel.EMAIL, email, current_password)
 
     @strawberry.mutation(description="Confirms the new e-mail with the token from the link.")
     async def confirm_email(
@@ -413,13 +436,7 @@ class IdentityMutation:
         phone: Annotated[str, described(f"The new phone number, +7XXXXXXXXXX. {SIGNED_IN}")],
         current_password: CurrentPassword,
     ) -> OkPayload:
-        outcome = await resolve.change_contact(
-            info.context,
-            channel=ContactChannel.PHONE,
-            contact=phone,
-            current_password=current_password,
-        )
-        return OkPayload.build(outcome)
+        return await _change_contact(info, ContactChannel.PHONE, phone, current_password)
 
     @strawberry.mutation(description="Confirms the new number with the code from the SMS.")
     async def confirm_phone(
@@ -432,7 +449,8 @@ class IdentityMutation:
         return UserPayload.build(await resolve.confirm_phone(info.context, code=code))
 
     @strawberry.mutation(
-        description="Mailing subscription and readings without signing in. Signed-in users."
+        description="Mailing subscription, reminders, receipt copies and readings without "
+        "signing in. Signed-in users."
     )
     async def update_settings(
         self,
@@ -454,12 +472,20 @@ class IdentityMutation:
                 f"Send receipt copies of payments by e-mail; unchanged when omitted. {SIGNED_IN}"
             ),
         ] = None,
+        reminder_channel: Annotated[
+            ReminderChannel | None,
+            described(
+                "Where reminders go: EMAIL or SMS need that contact confirmed; NONE stops them; "
+                f"unchanged when omitted. {SIGNED_IN}"
+            ),
+        ] = None,
     ) -> UserPayload:
         outcome = await resolve.update_settings(
             info.context,
             subscribed_to_mailing=subscribed_to_mailing,
             allow_readings_without_auth=allow_readings_without_auth,
             receipt_copies=receipt_copies,
+            reminder_channel=reminder_channel,
         )
         return UserPayload.build(outcome)
 

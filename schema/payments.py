@@ -20,6 +20,7 @@ from schema.context import Info
 from schema.enums import PaymentMethod, PaymentStatus
 from services.payments import views as payments
 from services.payments.create import PaymentLineRequest, PaymentRequest
+from services.payments.site import SitePaymentRequest
 
 
 @strawberry.type(description="The part of a payment that goes to one service.")
@@ -155,23 +156,74 @@ class CreatePaymentInput:
         )
 
 
+@strawberry.input(description="A payment without signing in, from a debt look-up.")
+class CreatePublicPaymentInput:
+    pay_token: str = strawberry.field(
+        description="Debt.payToken of a debt look-up made from the same address (IP) in the "
+        "last 30 minutes: it names the account paid. One payment per token."
+    )
+    method: PaymentMethod = strawberry.field(
+        description="CARD or SBP (OFFLINE is refused: INVALID_INPUT)."
+    )
+    lines: list[PaymentLineInput] = strawberry.field(
+        description="An amount per service of the debt's lines."
+    )
+    total_confirmed: bool = strawberry.field(description="The payer ticked «итоговая сумма верна».")
+    receipt_email: str = strawberry.field(
+        description="Where to send the receipt: required here (nobody signed in)."
+    )
+    idempotency_key: str = strawberry.field(
+        description="Retrying with the same token and key returns the same payment; the same "
+        "token with another key is PAY_TOKEN_USED."
+    )
+    return_url: str | None = strawberry.field(
+        default=None,
+        description="A page of the retailer's site (an origin of LK_APP_URL or "
+        "LK_ALLOWED_ORIGINS) where the acquirer sends the payer back, with `paymentId` and "
+        "`capability` added to its query; the server's return page when null.",
+    )
+
+    def to_request(self) -> SitePaymentRequest:
+        return SitePaymentRequest(
+            pay_token=self.pay_token,
+            request=PaymentRequest(
+                account_number="",
+                method=self.method,
+                lines=[
+                    PaymentLineRequest(service_code=x.service_code, amount=x.amount)
+                    for x in self.lines
+                ],
+                total_confirmed=self.total_confirmed,
+                receipt_email=self.receipt_email,
+                idempotency_key=self.idempotency_key,
+            ),
+            return_url=self.return_url,
+        )
+
+
 @strawberry.type(description="The result of a payment mutation.")
 class PaymentPayload:
     payment: Payment | None = strawberry.field(description="The payment, on success.")
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
     capability: str | None = strawberry.field(
         default=None,
-        description="createPayment: a secret that lets whoever holds it follow this payment's "
+        description="createPayment, createPublicPayment: a secret that lets whoever holds it "
+        "follow this payment's "
         "amount and status without signing in (`paymentStatus(id, capability)`; the acquirer's "
         "return URL carries it). Null on errors and from cancelPayment.",
     )
 
     @classmethod
     def build(
-        cls, outcome: Outcome[models.Payment], *, capability: str | None = None
+        cls,
+        outcome: Outcome[models.Payment],
+        *,
+        capability: str | None = None,
+        personal: bool = True,
     ) -> PaymentPayload:
+        value = outcome.value
         return cls(
-            payment=Payment.maybe(outcome.value),
+            payment=Payment.from_model(value, personal=personal) if value else None,
             errors=user_errors(outcome),
             capability=capability if outcome.value is not None else None,
         )
@@ -205,6 +257,28 @@ class PaymentsMutation:
             outcome, capability=resolve.payment_capability(info.context, payment=outcome.value)
         )
 
+    @strawberry.mutation(
+        description="Pays an account without signing in, from a debt look-up's payToken (no "
+        "second security code): card or SBP, an amount per service, the total confirmed, a "
+        "receipt e-mail (required). Answers like createPayment, with the capability that "
+        "`paymentStatus(id, capability)` follows; the payment carries no personal data "
+        "(receiptEmail null, accountNumber masked). Limited per address and per account."
+    )
+    async def create_public_payment(
+        self,
+        info: Info,
+        input: Annotated[
+            CreatePublicPaymentInput,
+            described("The pay token, the amounts, the method and the receipt e-mail."),
+        ],
+    ) -> PaymentPayload:
+        outcome = await resolve.create_public_payment(info.context, request=input.to_request())
+        return PaymentPayload.build(
+            outcome,
+            capability=resolve.payment_capability(info.context, payment=outcome.value),
+            personal=False,
+        )
+
     @strawberry.mutation(description="Cancels a PENDING payment.")
     async def cancel_payment(
         self,
@@ -233,10 +307,10 @@ class PaymentsSubscription:
         ],
         capability: Annotated[
             str | None,
-            strawberry.argument(
-                description="The payment's capability (from createPayment or the return URL): "
-                "allowed without signing in; the payment then carries no personal data "
-                "(receiptEmail null, accountNumber masked)."
+            described(
+                "The payment's capability (from createPayment or the return URL): allowed without "
+                "signing in; the payment then carries no personal data (receiptEmail null, "
+                "accountNumber masked)."
             ),
         ] = None,
     ) -> AsyncGenerator[Payment, None]:

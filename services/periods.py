@@ -7,6 +7,7 @@ from typing import overload
 from zoneinfo import ZoneInfo
 
 from services import clock
+from services.errors import DomainError, ErrorCode, reversed_range
 
 # The dates the API takes. Periods, ranges and documents add months and days to what a client
 # sends: Python's dates end at 9999-12-31 (and PostgreSQL's timestamps and the retailer's time
@@ -64,3 +65,28 @@ def add_months(period: date, months: int) -> date:
 def months_between(first: date, last: date) -> int:
     """How many periods from first to last, both included."""
     return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def month_range(
+    first: date | None, last: date | None, *, months: int, most: int
+) -> tuple[date, date]:
+    """The periods of the days `first` and `last` (at least one given); a missing end makes the
+    range `months` periods long. INVALID_INPUT when the start lies after the end, or when the
+    range holds more than `most` periods (Account.statements, Account.consumption)."""
+    if first is not None and last is not None:
+        start, end = period_of(first), period_of(last)
+    elif first is not None:
+        start = period_of(first)
+        end = add_months(start, months - 1)
+    elif last is not None:
+        end = period_of(last)
+        start = add_months(end, 1 - months)
+    else:
+        raise ValueError("no end of the range given")
+    if start > end:
+        raise reversed_range()
+    if months_between(start, end) > most:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT, f"За один раз можно получить не более {most} месяцев.", "to"
+        )
+    return start, end

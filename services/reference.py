@@ -13,6 +13,10 @@ from settings import Settings
 # Python classes'), so a frontend asks `labels(enum: "ReadingSource")`. Values the schema does
 # not (yet) have are allowed here and left out of answers (e.g. PaymentMethod.OFFLINE).
 LABELS: dict[str, dict[str, str]] = {
+    "ChartFormat": {
+        "SVG": "Векторное изображение (SVG)",
+        "PNG": "Изображение PNG",
+    },
     "ContactChannel": {
         "PHONE": "Телефон",
         "EMAIL": "Электронная почта",
@@ -52,6 +56,12 @@ LABELS: dict[str, dict[str, str]] = {
         "CAPTCHA_REQUIRED": "Введите защитный код",
         "TOKEN_EXPIRED": "Сеанс истёк, войдите снова",
         "IDEMPOTENCY_CONFLICT": "Этот ключ уже использован для другого платежа",
+        "PAY_TOKEN_INVALID": "Данные для оплаты неверны, узнайте задолженность заново",
+        "PAY_TOKEN_USED": "Платёж по этому запросу уже создан",
+    },
+    "EbillSource": {
+        "CABINET": "В личном кабинете",
+        "SITE": "На сайте, без входа в личный кабинет",
     },
     "MeterKind": {
         "INDIVIDUAL": "Индивидуальный прибор учёта",
@@ -78,6 +88,17 @@ LABELS: dict[str, dict[str, str]] = {
         "EXPIRED": "Срок оплаты истёк",
         "REFUNDED": "Возвращён",
     },
+    "QuestionStatus": {
+        "OPEN": "Ждёт ответа",
+        "ANSWERED": "Есть ответ",
+    },
+    "QuestionTopic": {
+        "PAYMENTS": "Оплата",
+        "READINGS": "Показания счётчиков",
+        "BILLS": "Начисления и квитанции",
+        "ACCOUNT": "Лицевой счёт и личный кабинет",
+        "OTHER": "Другое",
+    },
     "ReadingSource": {
         "CABINET": "Личный кабинет",
         "PUBLIC": "Без входа в личный кабинет",
@@ -89,6 +110,11 @@ LABELS: dict[str, dict[str, str]] = {
         "PENDING": "На проверке",
         "ACCEPTED": "Принято",
         "REJECTED": "Отклонено",
+    },
+    "ReminderChannel": {
+        "EMAIL": "Электронная почта",
+        "SMS": "SMS-сообщение",
+        "NONE": "Не присылать",
     },
     "ReadingsDueStatus": {
         "NOT_SENT": "Не переданы",

@@ -28,6 +28,12 @@ query($n: String!, $kind: DocumentKind!, $id: ID) {
 }
 """
 
+CHART_URL = """
+query($n: String!, $format: ChartFormat) {
+  consumptionChartUrl(accountNumber: $n, format: $format) { url errors { code } }
+}
+"""
+
 MUTATIONS = {
     "previewReadings": (
         """mutation($n: String!, $r: [ReadingInput!]!) {
@@ -48,6 +54,7 @@ CANCEL_PAYMENT = "mutation($id: ID!) { cancelPayment(id: $id) { payment { id } e
 SEND_DOCUMENT = """
 mutation($n: String!) { sendPaymentDocument(accountNumber: $n, email: "x@example.ru") { ok errors { code } } }
 """
+EBILL = "mutation($n: String!) { FIELD(accountNumber: $n) { ebill { enabled } errors { code } } }"
 UNLINK = "mutation($n: String!) { unlinkAccount(accountNumber: $n) { ok errors { code } } }"
 PUBLIC_METERS = (
     "query($n: String!) "
@@ -100,6 +107,14 @@ async def test_document_links_are_refused(client, intruder, kind):
     assert data["documentUrl"]["url"] is None
     assert {e["code"] for e in data["documentUrl"]["errors"]} <= DENIED
     assert data["documentUrl"]["errors"]
+
+
+@pytest.mark.parametrize("picture", ["SVG", "PNG"])
+async def test_chart_links_are_refused(client, intruder, picture):
+    data = await client.execute(CHART_URL, {"n": IVAN_ACCOUNT, "format": picture}, token=intruder)
+    assert data["consumptionChartUrl"]["url"] is None
+    assert {e["code"] for e in data["consumptionChartUrl"]["errors"]} <= DENIED
+    assert data["consumptionChartUrl"]["errors"]
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
@@ -177,6 +192,21 @@ async def test_unlink_of_a_foreign_account_is_refused(client, intruder):
     assert data["ok"] is False
     assert data["errors"] and {e["code"] for e in data["errors"]} <= DENIED
     assert await _snapshot() == before
+
+
+@pytest.mark.parametrize("field", ["enableEbill", "disableEbill"])
+async def test_electronic_bill_of_a_foreign_account_is_refused(client, intruder, field):
+    ivan = await client.login("Ivan", "Ivan12345")
+    await client.execute(EBILL.replace("FIELD", "enableEbill"), {"n": IVAN_ACCOUNT}, token=ivan)
+    before = await _snapshot(), await models.EbillSubscription.all().values_list("active", "email")
+
+    query = EBILL.replace("FIELD", field)
+    data = (await client.execute(query, {"n": IVAN_ACCOUNT}, token=intruder))[field]
+
+    assert data["ebill"] is None
+    assert data["errors"] and {e["code"] for e in data["errors"]} <= DENIED
+    after = await _snapshot(), await models.EbillSubscription.all().values_list("active", "email")
+    assert after == before
 
 
 async def test_public_meters_only_where_the_holder_allows_them(client):

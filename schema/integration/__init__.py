@@ -26,12 +26,21 @@ from schema.integration.inputs import (
     StatementInput,
     TariffRateInput,
 )
+from schema.integration.questions import (
+    AnswerQuestionPayload,
+    AnswerText,
+    OpenQuestionsPayload,
+    QuestionAfterId,
+    QuestionNumber,
+    QuestionPageSize,
+)
 from schema.integration.types import (
     ApiKey,
     CustomerContactPreferencesPayload,
     DashboardPayment,
     ExportReadingsPayload,
     ImportPayload,
+    PaperlessAccountsPayload,
 )
 from schema.query_limits import GraphQLLimits, security_extensions
 
@@ -88,6 +97,42 @@ class Query:
     ) -> CustomerContactPreferencesPayload:
         return CustomerContactPreferencesPayload.build(
             await resolve.customer_contact_preferences(
+                info.context, after_id=after_id, first=first, changed_since=changed_since
+            )
+        )
+
+    @strawberry.field(
+        description="Customers' questions still waiting for an answer, oldest first: page with "
+        "afterId (the last id) and first. Scope: support."
+    )
+    async def open_questions(
+        self, info: Info, after_id: QuestionAfterId = 0, first: QuestionPageSize = 100
+    ) -> OpenQuestionsPayload:
+        return OpenQuestionsPayload.build(
+            await resolve.open_questions(info.context, after_id=after_id, first=first)
+        )
+
+    @strawberry.field(
+        description="Accounts that get their bills by e-mail instead of paper (the electronic "
+        "bill), by id: page with afterId and first. Without changedSince the accounts paperless "
+        "now; with it every account whose choice changed at or after it, those back to paper "
+        "included (paperless false). Scope: billing."
+    )
+    async def paperless_accounts(
+        self,
+        info: Info,
+        after_id: AfterId = 0,
+        first: ExportPageSize = 1000,
+        changed_since: Annotated[
+            datetime | None,
+            described(
+                "Only accounts whose choice changed at or after this moment, both ways; the "
+                f"paperless accounts now when omitted. {BILLING_KEY}"
+            ),
+        ] = None,
+    ) -> PaperlessAccountsPayload:
+        return PaperlessAccountsPayload.build(
+            await resolve.paperless_accounts(
                 info.context, after_id=after_id, first=first, changed_since=changed_since
             )
         )
@@ -235,6 +280,17 @@ class Mutation:
         ],
     ) -> ImportPayload:
         return await _import(info, "reading-statuses", items)
+
+    @strawberry.mutation(
+        description="Answers a customer's question, once: the answer is e-mailed to the "
+        "customer (SMS when only a phone is known) and shows in the cabinet. Scope: support."
+    )
+    async def answer_question(
+        self, info: Info, number: QuestionNumber, text: AnswerText
+    ) -> AnswerQuestionPayload:
+        return AnswerQuestionPayload.build(
+            await resolve.answer_question(info.context, number=number, text=text)
+        )
 
 
 @strawberry.type(description="Live events for the operators' dashboard.")

@@ -16,9 +16,11 @@ from schema.enums import (
     PaymentStatus,
     ReadingSource,
     ReadingStatus,
+    ReminderChannel,
     StoredPaymentMethod,
 )
 from services.integration.contact_exports import ContactPreferences as ContactPreferencesRow
+from services.integration.ebill_exports import PaperlessAccount as PaperlessAccountRow
 from services.integration.reading_exports import ExportedReading as ExportedReadingRow
 from services.integration.results import ItemResult
 
@@ -146,7 +148,9 @@ class DashboardPayment:
         description="CARD or SBP; null for payments made elsewhere."
     )
     amount: Decimal = strawberry.field(description="Total, rubles.")
-    channel: str = strawberry.field(description="Where it was made: cabinet, a bank, an office.")
+    channel: str = strawberry.field(
+        description="Where it was made: cabinet, site (paid without signing in), a bank, an office."
+    )
     provider: str = strawberry.field(description="The acquirer, or offline.")
     external_id: str | None = strawberry.field(description="Billing's id of an offline payment.")
     failure_reason: str | None = strawberry.field(description="Why it failed.")
@@ -193,6 +197,10 @@ class CustomerContactPreferences:
     receipt_copies: bool = strawberry.field(
         description="The customer wants copies of payment receipts by e-mail."
     )
+    reminder_channel: ReminderChannel = strawberry.field(
+        description="Where the cabinet sends the customer's reminders (readings window, meter "
+        "verification); none while subscribedToMailing is off."
+    )
     updated_at: datetime = strawberry.field(
         description="When the contacts or preferences last changed (registration when never)."
     )
@@ -207,6 +215,7 @@ class CustomerContactPreferences:
             phone=row.phone,
             subscribed_to_mailing=row.subscribed_to_mailing,
             receipt_copies=row.receipt_copies,
+            reminder_channel=row.reminder_channel,
             updated_at=row.updated_at,
         )
 
@@ -224,3 +233,46 @@ class CustomerContactPreferencesPayload:
     @classmethod
     def build(cls, rows: list[ContactPreferencesRow]) -> CustomerContactPreferencesPayload:
         return cls(customers=[CustomerContactPreferences.from_row(r) for r in rows], errors=[])
+
+
+@strawberry.type(
+    description="An account that gets its bills by e-mail instead of paper (the electronic bill), "
+    "or went back to paper."
+)
+class PaperlessAccount:
+    id: strawberry.ID = strawberry.field(
+        description="The choice's id; pass the last one as afterId for the next page."
+    )
+    account_number: str = strawberry.field(description="The account number (лицевой счёт).")
+    paperless: bool = strawberry.field(
+        description="True: no paper bill (bills go by e-mail); false: back to paper."
+    )
+    since: datetime = strawberry.field(
+        description="When the account went paperless, or (paperless false) back to paper."
+    )
+    changed_at: datetime = strawberry.field(description="When the choice last changed.")
+
+    @classmethod
+    def from_row(cls, row: PaperlessAccountRow) -> PaperlessAccount:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            account_number=row.account_number,
+            paperless=row.paperless,
+            since=row.since,
+            changed_at=row.changed_at,
+        )
+
+
+@strawberry.type(description="The result of paperlessAccounts.")
+class PaperlessAccountsPayload:
+    accounts: list[PaperlessAccount] = strawberry.field(
+        description="Accounts of the page, by id; empty when there are no more."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Always empty: a missing key, a key without the scope and a page over the "
+        "limit answer GraphQL errors (UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT), as every query."
+    )
+
+    @classmethod
+    def build(cls, rows: list[PaperlessAccountRow]) -> PaperlessAccountsPayload:
+        return cls(accounts=[PaperlessAccount.from_row(r) for r in rows], errors=[])

@@ -6,14 +6,15 @@ import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import cast
+from typing import TypeVar, cast
 
 from tortoise.fields import CharField
+from tortoise.models import Model
 
 import models
 from infra import database
 from services import periods
-from services.errors import DomainError, ErrorCode, reversed_range
+from services.errors import DomainError, ErrorCode
 
 MAX_STATEMENT_PERIODS = 6
 ACCOUNT_NUMBER_LENGTH = cast(CharField, models.Account._meta.fields_map["number"]).max_length
@@ -93,13 +94,19 @@ async def services_by_account(account_ids: Sequence[int]) -> list[list[models.Ac
     return [grouped.get(k, []) for k in account_ids]
 
 
-async def services_by_id(ids: Sequence[int]) -> list[models.Service | None]:
-    sql = f"SELECT * FROM service WHERE id IN ({_in(len(ids))})"
-    rows = (
-        models.Service._init_from_db(**r) for r in await database.fetch(models.Service, sql, *ids)
-    )
-    found = {s.id: s for s in rows}
+M = TypeVar("M", bound=Model)
+
+
+async def _by_id(model: type[M], ids: Sequence[int]) -> list[M | None]:
+    """Rows of a small reference table (services, providers) in the order of `ids`."""
+    sql = f"SELECT * FROM {model._meta.db_table} WHERE id IN ({_in(len(ids))})"
+    rows = (model._init_from_db(**r) for r in await database.fetch(model, sql, *ids))
+    found = {row.pk: row for row in rows}
     return [found.get(k) for k in ids]
+
+
+async def services_by_id(ids: Sequence[int]) -> list[models.Service | None]:
+    return await _by_id(models.Service, ids)
 
 
 async def service_catalogue() -> dict[int, models.Service]:
@@ -109,12 +116,7 @@ async def service_catalogue() -> dict[int, models.Service]:
 
 
 async def providers_by_id(ids: Sequence[int]) -> list[models.Provider | None]:
-    sql = f"SELECT * FROM provider WHERE id IN ({_in(len(ids))})"
-    rows = (
-        models.Provider._init_from_db(**r) for r in await database.fetch(models.Provider, sql, *ids)
-    )
-    found = {p.id: p for p in rows}
-    return [found.get(k) for k in ids]
+    return await _by_id(models.Provider, ids)
 
 
 async def accounts_by_id(ids: Sequence[int]) -> list[models.Account | None]:
@@ -208,30 +210,9 @@ async def statements(
             .order_by("-period")
             .limit(MAX_STATEMENT_PERIODS)
         )
-    first, last = _statement_range(from_, to)
-    if first > last:
-        raise reversed_range()
-    if periods.months_between(first, last) > MAX_STATEMENT_PERIODS:
-        raise DomainError.of(
-            ErrorCode.INVALID_INPUT,
-            f"За один раз можно получить не более {MAX_STATEMENT_PERIODS} месяцев.",
-            "to",
-        )
+    first, last = periods.month_range(
+        from_, to, months=MAX_STATEMENT_PERIODS, most=MAX_STATEMENT_PERIODS
+    )
     return await models.Statement.filter(
         account_id=account.id, period__gte=first, period__lte=last
     ).order_by("-period")
-
-
-def _statement_range(from_: date | None, to: date | None) -> tuple[date, date]:
-    """The first and last periods asked for (at least one end given); a missing end makes the
-    range MAX_STATEMENT_PERIODS periods long."""
-    span = MAX_STATEMENT_PERIODS - 1
-    if from_ is not None and to is not None:
-        return periods.period_of(from_), periods.period_of(to)
-    if from_ is not None:
-        first = periods.period_of(from_)
-        return first, periods.add_months(first, span)
-    if to is not None:
-        last = periods.period_of(to)
-        return periods.add_months(last, -span), last
-    raise ValueError("no end of the range given")

@@ -10,6 +10,9 @@ limit (PER_SOURCE_HOUR per IP address an hour) and of the number's (PER_ACCOUNT_
 whether an account has it or not), both in one transaction with conditional UPDATEs
 (services.limits), before the look-up. An unknown number and an account without any statement
 answer the same NOT_FOUND, after the same two SELECT statements.
+
+An answer carries a pay token (services.payments.site): createPublicPayment accepts it from the
+same source, for this account, once, for 30 minutes, without asking for another code.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from services import limits
 from services.accounts import account_number
 from services.errors import DomainError, ErrorCode
 from services.identity import binding, captcha
+from services.payments import site
 
 PER_SOURCE_HOUR = 30
 PER_ACCOUNT_HOUR = 10
@@ -49,6 +53,9 @@ class Debt:
     period: date
     lines: list[DebtLine]
     total_to_pay: Decimal
+    # What lets this source pay the account without a second security code
+    # (services.payments.site).
+    pay_token: site.PayToken
 
 
 def masked_name(full_name: str) -> str:
@@ -68,22 +75,28 @@ def _number_key(raw: str) -> str:
 
 async def reserve(*, number: str, source: str | None) -> None:
     """One try of the source and one of the number, all or none; RATE_LIMITED otherwise."""
-    hour = timedelta(hours=1)
     await binding.reserve(
-        binding.Limit(
-            window=limits.fixed_window(f"debt:source:{source or 'unknown'}", hour),
-            limit=PER_SOURCE_HOUR,
-            code=ErrorCode.RATE_LIMITED,
-            message="Слишком много запросов задолженности. Попробуйте через час.",
-            field="accountNumber",
+        _hourly(
+            f"debt:source:{source or 'unknown'}",
+            PER_SOURCE_HOUR,
+            "Слишком много запросов задолженности. Попробуйте через час.",
         ),
-        binding.Limit(
-            window=limits.fixed_window(f"debt:account:{_number_key(number)}", hour),
-            limit=PER_ACCOUNT_HOUR,
-            code=ErrorCode.RATE_LIMITED,
-            message="По этому лицевому счёту слишком много запросов. Попробуйте через час.",
-            field="accountNumber",
+        _hourly(
+            f"debt:account:{_number_key(number)}",
+            PER_ACCOUNT_HOUR,
+            "По этому лицевому счёту слишком много запросов. Попробуйте через час.",
         ),
+    )
+
+
+def _hourly(key: str, limit: int, message: str) -> binding.Limit:
+    """At most `limit` look-ups an hour under `key`; RATE_LIMITED on accountNumber beyond."""
+    return binding.Limit(
+        window=limits.fixed_window(key, timedelta(hours=1)),
+        limit=limit,
+        code=ErrorCode.RATE_LIMITED,
+        message=message,
+        field="accountNumber",
     )
 
 
@@ -116,4 +129,5 @@ async def look_up(
         period=statement.period,
         lines=[DebtLine(service=line.service, to_pay=line.to_pay) for line in lines],
         total_to_pay=statement.total_to_pay,
+        pay_token=site.issue(rt, account_id=account.id, source=source),
     )

@@ -2,7 +2,8 @@
 
 - `issue_link`: checks a request and answers a signed link that works for 10 minutes;
 - `open_link`: checks the link and renders the PDF it names;
-- `send_payment_document`: e-mails the bill as a PDF through the outbox.
+- `send_payment_document`: e-mails the bill as a PDF through the outbox (`enqueue_bill`, which
+  the electronic bill also uses).
 
 The package: `links` (signed links), `validation` (what a request may name), `data` (queries),
 `compose` (the data of each kind, rendered), `layout` and `render` (the PDF pages), `qr` (the
@@ -12,6 +13,7 @@ payment QR code).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -31,8 +33,10 @@ __all__ = [
     "DocumentKind",
     "DocumentLink",
     "LinkRefused",
+    "enqueue_bill",
     "issue_link",
     "open_link",
+    "render_bill",
     "send_payment_document",
     "statement_qr_payload",
 ]
@@ -103,17 +107,28 @@ async def send_payment_document(
     assert statement is not None and to is not None
     window = await _reserve_email(rt, kind="bill", account=account)
     try:
-        return await _enqueue_bill(rt, account=account, statement=statement, to=to)
+        return await enqueue_bill(rt, account=account, statement=statement, to=to)
     except Exception:
         # Nothing was queued: the reserved e-mail is given back.
         await limits.release(window)
         raise
 
 
-async def _enqueue_bill(
-    rt: Runtime, *, account: models.Account, statement: models.Statement, to: str
+async def enqueue_bill(
+    rt: Runtime,
+    *,
+    account: models.Account,
+    statement: models.Statement,
+    to: str,
+    postscript: str = "",
+    secrets: Sequence[str] = (),
+    secrets_expire_in: timedelta | None = None,
+    pdf: Document | None = None,
 ) -> models.OutgoingMessage:
-    pdf = await compose.bill(rt, account, statement)
+    """Queues the bill as a PDF attachment (`pdf` when rendered already, by render_bill);
+    `postscript` ends the text (the electronic bill's opt-out link, a secret cut out of the
+    stored copy once sent)."""
+    pdf = pdf or await render_bill(rt, account, statement)
     title = month(statement.period)
     return await outbox.enqueue_email(
         rt=rt,
@@ -124,9 +139,19 @@ async def _enqueue_bill(
             f"{account.number} ({account.address}).\nОплатить её можно в личном кабинете или "
             "по QR-коду на квитанции в приложении банка.\n\nЭто письмо отправлено автоматически, "
             "отвечать на него не нужно."
+            + (f"\n\n{postscript}" if postscript else "")
         ),
         attachments=[outbox.Attachment(pdf.filename, PDF, pdf.data)],
+        secrets=secrets,
+        expires_in=secrets_expire_in,
     )
+
+
+async def render_bill(
+    rt: Runtime, account: models.Account, statement: models.Statement
+) -> Document:
+    """The bill as a PDF, rendered in a worker thread."""
+    return await compose.bill(rt, account, statement)
 
 
 def statement_qr_payload(

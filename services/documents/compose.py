@@ -11,9 +11,11 @@ from typing import TypeVar
 
 import models
 from infra.runtime import Runtime
-from services import reference
+from services import periods, reference
+from services.charts import model as chart_model
 from services.documents import data, render
 from services.documents.links import DocumentKind, DocumentRequest
+from services.readings.consumption import MAX_CONSUMPTION_MONTHS, consumption
 
 PDF = "application/pdf"
 R = TypeVar("R")
@@ -71,8 +73,9 @@ async def _charge_history(
     rt: Runtime, account: models.Account, request: DocumentRequest
 ) -> Document:
     header = await _header(rt, account, request)
-    periods = await data.charge_history(account, header.first, header.last)
-    pdf = await asyncio.to_thread(render.charge_history, header, periods)
+    statements = await data.charge_history(account, header.first, header.last)
+    chart = await _chart(rt, account, header.first, header.last)
+    pdf = await asyncio.to_thread(render.charge_history, header, statements, chart)
     return Document(f"charges-{account.number}-{header.first:%Y%m}-{header.last:%Y%m}.pdf", pdf)
 
 
@@ -87,9 +90,29 @@ async def _payment_history(
 async def _reading_history(
     rt: Runtime, account: models.Account, request: DocumentRequest
 ) -> Document:
+    first, last = _range(request)
+    chart = await _chart(rt, account, first, last)
     return await _dated_history(
-        rt, account, request, "readings", data.reading_history, render.reading_history
+        rt,
+        account,
+        request,
+        "readings",
+        data.reading_history,
+        lambda header, rows: render.reading_history(header, rows, chart),
     )
+
+
+async def _chart(
+    rt: Runtime, account: models.Account, first: date, last: date
+) -> chart_model.Chart:
+    """The consumption chart of the months from first to last (the last 36 of them: a readings
+    history may span 37 months), drawn in the PDF like the SVG and PNG charts."""
+    last_month = periods.period_of(last)
+    first_month = max(
+        periods.period_of(first), periods.add_months(last_month, 1 - MAX_CONSUMPTION_MONTHS)
+    )
+    months = await consumption(rt.settings, account=account, from_=first_month, to=last_month)
+    return chart_model.build(months, titled=False)
 
 
 async def _dated_history(

@@ -14,6 +14,8 @@ from typing import cast
 from fpdf import FPDF
 
 import models
+from services.charts import pdf as chart_pdf
+from services.charts.model import Chart
 
 # The font ships with the project (fonts/, with its licence): no system font is assumed.
 FONTS = Path(__file__).resolve().parents[2] / "fonts"
@@ -154,6 +156,16 @@ class Sheet(FPDF):
                 self.cell(width - 2 * PAD_X, line_height, line, align=align)
             x += width
         self.set_xy(self.l_margin, y + height)
+
+    def chart(self, heading: str, chart: Chart) -> None:
+        """The consumption chart across the page's width, under its heading (kept together)."""
+        height = chart_pdf.height(chart, self.epw)
+        if self.will_page_break(height + 8):
+            self.add_page()
+        self.heading(heading)
+        top = self.get_y() + 1
+        chart_pdf.draw(self, chart, x=self.l_margin, y=top, width=self.epw, family=FAMILY)
+        self.set_xy(self.l_margin, top + height + 1)
 
     def png(self, data: bytes, *, x: float, y: float, width: float, title: str) -> None:
         self.image(io.BytesIO(data), x=x, y=y, w=width, title=title, alt_text=title)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import models
+from services.charts.model import Chart
 from services.documents import qr
 from services.documents.data import Bill, ChargeLine, ChargePeriod, ReadingRow, ReceiptLine
 from services.documents.layout import (
@@ -20,6 +21,7 @@ from services.documents.layout import (
     rubles,
     tariff,
 )
+from services.payments.views import channel_text
 
 SOURCES = {
     models.ReadingSource.CABINET: "Личный кабинет",
@@ -43,6 +45,7 @@ CHARGE_HEADINGS = (
     "Перерасчёт, руб.",
     "К оплате, руб.",
 )
+CHART_HEADING = "Потребление по месяцам"
 CHARGE_WIDTHS = (48, 14, 26, 18, 20, 20, 20, 20)
 CHARGE_ALIGNS = "LRRRRRRR"
 
@@ -127,9 +130,10 @@ class HistoryHeader:
     generated: str
 
 
-def charge_history(header: HistoryHeader, periods: list[ChargePeriod]) -> bytes:
+def charge_history(header: HistoryHeader, periods: list[ChargePeriod], chart: Chart) -> bytes:
     range_text = f"{month(header.first)} — {month(header.last)}"
     sheet = _history_sheet("История начислений", header, range_text)
+    sheet.chart(CHART_HEADING, chart)
     if not periods:
         sheet.grid(CHARGE_HEADINGS, [], CHARGE_WIDTHS, aligns=CHARGE_ALIGNS)
     for item in periods:
@@ -148,7 +152,7 @@ def payment_history(header: HistoryHeader, payments: list[models.Payment]) -> by
     rows = [
         (
             day((p.paid_at or p.created_at).astimezone(zone)),
-            _channel(p.channel),
+            channel_text(p.channel),
             month(p.period) if p.period else "",
             rubles(_kept(p)),
         )
@@ -170,8 +174,10 @@ def _kept(payment: models.Payment) -> Decimal:
     return Decimal(payment.amount) - Decimal(payment.refunded_amount)
 
 
-def reading_history(header: HistoryHeader, readings: list[ReadingRow]) -> bytes:
+def reading_history(header: HistoryHeader, readings: list[ReadingRow], chart: Chart) -> bytes:
     sheet = _history_sheet("История показаний приборов учёта", header, _days(header))
+    sheet.chart(CHART_HEADING, chart)
+    sheet.heading("Показания")
     zone = ZoneInfo(header.timezone)
     rows = [
         (
@@ -219,7 +225,7 @@ def payment_receipt(
     sheet.pairs(
         [
             ("Дата и время оплаты:", f"{paid_at:%d.%m.%Y %H:%M}"),
-            ("Место оплаты:", _channel(payment.channel)),
+            ("Место оплаты:", channel_text(payment.channel)),
             ("Способ оплаты:", _method(payment)),
             ("Номер платежа:", str(payment.id)),
         ]
@@ -278,10 +284,6 @@ def _charge_row(charge: ChargeLine) -> tuple[str, ...]:
         rubles(line.recalculation),
         rubles(line.to_pay),
     )
-
-
-def _channel(channel: str) -> str:
-    return "Личный кабинет" if channel == "cabinet" else channel
 
 
 def _method(payment: models.Payment) -> str:

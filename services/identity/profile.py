@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 import models
 from infra.runtime import Runtime
 from services import contacts, limits
+from services.ebill import subscriptions as ebill_subscriptions
 from services.errors import DomainError, ErrorCode, FieldError
 from services.identity import auth, verification
 from services.identity.credentials import password_errors, store_password
@@ -237,6 +238,8 @@ async def _replace_contact(
         sms, text = templates.EMAIL_CHANGED_SMS, templates.EMAIL_CHANGED_TEXT
         user.email, user.email_confirmed = target, True
         fields = ["email", "email_confirmed"]
+        # Bills ordered in the cabinet go to the profile's address.
+        await ebill_subscriptions.follow_email(user_id=user.id, email=target)
     else:
         old = user.phone if user.phone_confirmed and user.phone != target else None
         email, phone = None if old else _confirmed_email(user), old
@@ -291,12 +294,18 @@ async def update_settings(
     subscribed_to_mailing: bool | None,
     allow_readings_without_auth: bool | None,
     receipt_copies: bool | None,
+    reminder_channel: models.ReminderChannel | None = None,
 ) -> models.User:
-    """Only the given settings change. Receipt copies go to the confirmed e-mail, if any."""
+    """Only the given settings change. Receipt copies go to the confirmed e-mail, if any.
+    Reminders by e-mail or SMS need that contact confirmed (else INVALID_INPUT, nothing
+    changed): a reminder must not go to an address nobody proved."""
+    if reminder_channel is not None:
+        _check_reminder_channel(user, reminder_channel)
     changes = {
         "subscribed_to_mailing": subscribed_to_mailing,
         "allow_readings_without_auth": allow_readings_without_auth,
         "receipt_copies": receipt_copies,
+        "reminder_channel": reminder_channel,
     }
     changed = [name for name, value in changes.items() if value is not None]
     for name in changed:
@@ -305,3 +314,13 @@ async def update_settings(
         user.contacts_updated_at = datetime.now(UTC)
         await user.save(update_fields=[*changed, "contacts_updated_at"])
     return user
+
+
+def _check_reminder_channel(user: models.User, channel: models.ReminderChannel) -> None:
+    if channel == models.ReminderChannel.EMAIL and not _confirmed_email(user):
+        message = "Чтобы получать напоминания по электронной почте, подтвердите адрес."
+    elif channel == models.ReminderChannel.SMS and not _confirmed_phone(user):
+        message = "Чтобы получать напоминания по SMS, подтвердите номер телефона."
+    else:
+        return
+    raise DomainError.of(ErrorCode.INVALID_INPUT, message, "reminderChannel")

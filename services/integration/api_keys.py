@@ -16,7 +16,7 @@ import models
 from infra.runtime import Runtime
 from services.identity import revocation
 
-SCOPES = ("billing", "dashboard")
+SCOPES = ("billing", "dashboard", "support")
 KEY_PREFIX = "lk_"
 # last_used_at is written at most this often per key, not on every request.
 TOUCH_INTERVAL = timedelta(minutes=1)

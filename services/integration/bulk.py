@@ -99,6 +99,20 @@ async def insert_rows(
     return result
 
 
+async def lock_rows(model: type[Model], ids: Collection[int]) -> None:
+    """Locks the rows with these ids until the transaction ends. PostgreSQL: `FOR UPDATE` in id
+    order, so that two transactions locking overlapping sets wait for each other instead of
+    deadlocking. SQLite runs one writing transaction at a time: nothing to lock."""
+    db = model._meta.db
+    if not ids or not _postgres(db):
+        return
+    await db.execute_query(
+        f'SELECT 1 FROM "{model._meta.db_table}" WHERE "id" = ANY($1::bigint[]) '
+        'ORDER BY "id" FOR UPDATE',
+        [sorted(ids)],
+    )
+
+
 async def select_models(model: type[M], **conditions: Any) -> list[M]:
     """Rows where each named field equals a value or, given a collection, is one of its values."""
     rows = await select_rows(model, None, **conditions)

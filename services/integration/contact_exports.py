@@ -21,6 +21,7 @@ class ContactPreferences:
     phone: str | None
     subscribed_to_mailing: bool
     receipt_copies: bool
+    reminder_channel: models.ReminderChannel
     updated_at: datetime
 
 
@@ -50,6 +51,7 @@ async def export_contact_preferences(
             phone=user.phone if user.phone and user.phone_confirmed else None,
             subscribed_to_mailing=user.subscribed_to_mailing,
             receipt_copies=user.receipt_copies,
+            reminder_channel=user.reminder_channel,
             updated_at=user.contacts_updated_at or user.created_at,
         )
         for user in users

@@ -1,5 +1,7 @@
 """Statements of a period as billing computed them. A new version of a period replaces the
-stored one (its total and all its lines); an identical one changes nothing."""
+stored one (its total and all its lines); an identical one changes nothing. A created or
+replaced statement of a paperless account is handed to the electronic bill in the same
+transaction (services.ebill.handoff: once per account and period)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from tortoise.transactions import in_transaction
 
 import models
 from models.decimals import MONEY, RATE, VOLUME
+from services.ebill import handoff
 from services.integration import fields as f
 from services.integration.accounts import account_number
 from services.integration.batch import Batch, Parsed
-from services.integration.bulk import insert_rows, select_models, select_rows
+from services.integration.bulk import insert_rows, lock_rows, select_models, select_rows
 from services.integration.catalog import services_by_code
 from services.integration.results import ItemResult, ItemStatus
 
@@ -90,6 +93,10 @@ async def apply_statements(batch: Batch[StatementRow]) -> list[ItemResult]:
         service_ids = await services_by_code(
             {ln.service_code for p in parsed for ln in p.row.lines}
         )
+        # Imports of the same accounts (billing's retries, sent at once) take turns: the later
+        # one then finds the statements the earlier one wrote (UNCHANGED) instead of failing on
+        # the unique (account, period).
+        await lock_rows(models.Account, account_ids.values())
         wanted: dict[tuple[int, date], tuple[Parsed[StatementRow], list[tuple[Any, ...]]]] = {}
         for p in parsed:
             if p.row.account_number not in account_ids:
@@ -172,3 +179,4 @@ async def _write(
             for values in lines
         ],
     )
+    await handoff.reserve_deliveries(list(new_lines))

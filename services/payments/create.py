@@ -1,5 +1,12 @@
-"""createPayment: validation, the idempotency key, storing the payment (CREATED) and registering
-it with the acquirer (PENDING)."""
+"""Creating a payment, one path for every channel: validation, the idempotency key, storing the
+payment (CREATED) and registering it with the acquirer (PENDING).
+
+Who pays is an `Origin`: the cabinet's (`create_payment`, a signed-in user paying an account
+linked to them) or the site's (services.payments.site: someone who has not signed in, with the
+pay token of a debt look-up). The origin says which account may be paid, where the receipt goes,
+how far an idempotency key reaches, which limits a new payment takes and where the acquirer
+sends the payer back; everything else (the rules of the amounts, storing, registering, the
+callbacks that follow) is the same."""
 
 from __future__ import annotations
 
@@ -46,6 +53,49 @@ class PaymentRequest:
     idempotency_key: str | None = None
 
 
+class Origin:
+    """Who makes a payment, and what that changes. The cabinet's: a signed-in user."""
+
+    channel = CABINET
+    # What `method: OFFLINE` answers (only CARD and SBP can be paid here).
+    offline_refused = "В личном кабинете можно оплатить картой или через СБП."
+
+    def __init__(self, user: models.User) -> None:
+        self.user: models.User | None = user
+
+    async def account(self, request: PaymentRequest) -> models.Account:
+        """The account paid, or a DomainError (NOT_FOUND: not linked to the user)."""
+        assert self.user is not None
+        return await accounts.require_account(
+            self.user.id, request.account_number, field="input.accountNumber"
+        )
+
+    async def find(self, key: str | None) -> models.Payment | None:
+        """The payment an earlier request made with this key, if any."""
+        if key is None or self.user is None:
+            return None
+        return await models.Payment.get_or_none(user_id=self.user.id, idempotency_key=key)
+
+    async def claim(self, payment: models.Payment) -> None:
+        """Inside the creation's transaction, before anything is registered: takes the limits
+        of a new payment and records what makes it unique beyond (user, idempotency key); an
+        IntegrityError means another request claimed it first. Nothing for the cabinet."""
+
+    def receipt_email(self, requested: str | None, errors: list[FieldError]) -> str | None:
+        """The given address; otherwise the user's confirmed one when they want receipt
+        copies."""
+        if requested is not None and requested.strip():
+            return checked_email(requested, errors)
+        user = self.user
+        if user is not None and user.receipt_copies and user.email and user.email_confirmed:
+            return user.email
+        return None
+
+    def success_url(self, rt: Runtime, payment_id: uuid.UUID) -> str:
+        """Where the acquirer sends the payer back: the return page."""
+        return return_url(rt, payment_id)
+
+
 @dataclass(frozen=True, slots=True)
 class _Line:
     account_service: models.AccountService
@@ -68,32 +118,36 @@ class _Valid:
 async def create_payment(
     rt: Runtime, *, user: models.User, request: PaymentRequest
 ) -> models.Payment:
+    """createPayment: a signed-in user pays an account linked to them."""
+    return await create(rt, Origin(user), request)
+
+
+async def create(rt: Runtime, origin: Origin, request: PaymentRequest) -> models.Payment:
     """Validates, stores the payment (CREATED), then registers it with the acquirer (PENDING).
 
-    The same idempotency key of the same user returns the payment made with it, also when two
-    requests race (the unique constraint decides which one stores it).
+    The same idempotency key returns the payment made with it, also when requests race (a
+    unique constraint decides which one stores it).
     """
     key = (request.idempotency_key or "").strip() or None
-    if key is not None:
-        if len(key) > 128:
-            raise DomainError.of(
-                ErrorCode.INVALID_INPUT, "Слишком длинный ключ.", "input.idempotencyKey"
-            )
-        existing = await models.Payment.get_or_none(user_id=user.id, idempotency_key=key)
-        if existing is not None:
-            await _require_same_request(existing, request)
-            return await _resume_registration(rt, existing, user)
-    valid = await _validate(rt, user, request)
+    if key is not None and len(key) > 128:
+        raise DomainError.of(
+            ErrorCode.INVALID_INPUT, "Слишком длинный ключ.", "input.idempotencyKey"
+        )
+    existing = await origin.find(key)
+    if existing is not None:
+        await _require_same_request(existing, request)
+        return await _resume_registration(rt, existing, origin)
+    valid = await _validate(rt, origin, request)
     try:
         async with in_transaction():
             payment = await models.Payment.create(
                 id=uuid.uuid4(),
                 account=valid.account,
-                user=user,
+                user=origin.user,
                 method=models.PaymentMethod(request.method.value),
                 status=S.CREATED,
                 amount=sum((line.amount for line in valid.lines), Decimal(0)),
-                channel=CABINET,
+                channel=origin.channel,
                 provider=rt.acquirer.name,
                 idempotency_key=key,
                 receipt_email=valid.receipt_email,
@@ -109,19 +163,18 @@ async def create_payment(
                     charged=line.charged,
                     amount=line.amount,
                 )
+            await origin.claim(payment)
     except IntegrityError:
-        existing = await models.Payment.get_or_none(user_id=user.id, idempotency_key=key)
-        if key is None or existing is None:
+        existing = await origin.find(key)
+        if existing is None:
             raise
         await _require_same_request(existing, request)
         return existing
-    return await _register(rt, payment, valid.account, valid.lines, user)
+    return await _register(rt, payment, valid.account, valid.lines, origin)
 
 
-async def _validate(rt: Runtime, user: models.User, request: PaymentRequest) -> _Valid:
-    account = await accounts.require_account(
-        user.id, request.account_number, field="input.accountNumber"
-    )
+async def _validate(rt: Runtime, origin: Origin, request: PaymentRequest) -> _Valid:
+    account = await origin.account(request)
     errors: list[FieldError] = []
     if not request.total_confirmed:
         errors.append(
@@ -146,7 +199,7 @@ async def _validate(rt: Runtime, user: models.User, request: PaymentRequest) -> 
         errors.append(
             FieldError(
                 ErrorCode.INVALID_INPUT,
-                "В личном кабинете можно оплатить картой или через СБП.",
+                origin.offline_refused,
                 "input.method",
             )
         )
@@ -189,7 +242,7 @@ async def _validate(rt: Runtime, user: models.User, request: PaymentRequest) -> 
         errors.append(
             _amount_error(f"Сумма одного платежа — не больше {limit:.2f} ₽.", "input.lines")
         )
-    email = _receipt_email(user, request.receipt_email, errors)
+    email = origin.receipt_email(request.receipt_email, errors)
     if errors:
         raise DomainError(*errors)
     return _Valid(account, lines, email, statement.period if statement else None)
@@ -226,19 +279,12 @@ async def _require_same_request(payment: models.Payment, request: PaymentRequest
         )
 
 
-def _receipt_email(
-    user: models.User, requested: str | None, errors: list[FieldError]
-) -> str | None:
-    """The given address; otherwise the user's confirmed one when they want receipt copies."""
-    if requested is not None and requested.strip():
-        try:
-            return contacts.email_address(requested, field="input.receiptEmail")
-        except DomainError as error:
-            errors.extend(error.errors)
-            return None
-    if user.receipt_copies and user.email and user.email_confirmed:
-        return user.email
-    return None
+def checked_email(requested: str, errors: list[FieldError]) -> str | None:
+    try:
+        return contacts.email_address(requested, field="input.receiptEmail")
+    except DomainError as error:
+        errors.extend(error.errors)
+        return None
 
 
 def _amount_error(message: str, path: str) -> FieldError:
@@ -246,7 +292,7 @@ def _amount_error(message: str, path: str) -> FieldError:
 
 
 async def _resume_registration(
-    rt: Runtime, payment: models.Payment, user: models.User
+    rt: Runtime, payment: models.Payment, origin: Origin
 ) -> models.Payment:
     """A repeat of a payment left CREATED by a request that died before the acquirer answered
     (a crashed or killed server): registers it again, so the customer gets something to pay
@@ -271,7 +317,7 @@ async def _resume_registration(
     lines = [
         _Line(services[line.service_id], line.service, line.charged, line.amount) for line in stored
     ]
-    return await _register(rt, payment, account, lines, user)
+    return await _register(rt, payment, account, lines, origin)
 
 
 async def _register(
@@ -279,8 +325,9 @@ async def _register(
     payment: models.Payment,
     account: models.Account,
     lines: list[_Line],
-    user: models.User,
+    origin: Origin,
 ) -> models.Payment:
+    user = origin.user
     base = rt.settings.public_url
     order = Order(
         order_id=str(payment.id),
@@ -289,9 +336,9 @@ async def _register(
         description=f"Оплата по лицевому счёту {account.number}",
         items=[OrderItem(line.service.name, to_kopecks(line.amount)) for line in lines],
         notification_url=f"{base}/payments/callback/{rt.acquirer.name}",
-        success_url=return_url(rt, payment.id),
-        email=payment.receipt_email or (user.email if user.email_confirmed else None),
-        phone=user.phone if user.phone_confirmed else None,
+        success_url=origin.success_url(rt, payment.id),
+        email=payment.receipt_email or (user.email if user and user.email_confirmed else None),
+        phone=user.phone if user and user.phone_confirmed else None,
     )
     try:
         registration = await rt.acquirer.register(order)

@@ -33,7 +33,7 @@ from infra import database
 from infra.runtime import Runtime
 from services.ids import parse_uuid
 from services.messages import outbox, templates
-from services.payments import refunds
+from services.payments import refunds, statement
 from services.payments.channels import channels_of
 
 log = logging.getLogger(__name__)
@@ -438,27 +438,12 @@ async def _credit_statement(payment: models.Payment) -> None:
         )
         return
     # SQLite keeps decimals as text (its arithmetic would round through floats): in Python.
-    statement = (
-        await models.Statement.filter(account_id=payment.account_id)
-        .order_by("-period")
-        .select_for_update()
-        .first()
-    )
-    if statement is None:
+    latest = await statement.latest_locked(payment.account_id)
+    if latest is None:
         return
     lines = await models.PaymentLine.filter(payment_id=payment.id)
     amounts = {line.service_id: line.amount for line in lines}
-    rows = await models.StatementLine.filter(
-        statement_id=statement.id, service_id__in=list(amounts)
-    ).select_for_update()
-    for row in rows:
-        amount = amounts[row.service_id]
-        await models.StatementLine.filter(id=row.id).update(
-            paid=row.paid + amount, to_pay=row.to_pay - amount
-        )
-    await models.Statement.filter(id=statement.id).update(
-        total_to_pay=statement.total_to_pay - payment.amount
-    )
+    await statement.shift_paid(latest, amounts, payment.amount)
 
 
 # The receipt's account number and lines (with their services' names) in one read.

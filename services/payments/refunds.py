@@ -24,6 +24,7 @@ import models
 from adapters.acquirers import StatusReport, to_kopecks
 from infra.runtime import Runtime
 from services.messages import outbox, templates
+from services.payments import statement
 
 S = models.PaymentStatus
 PAID = (S.SUCCEEDED, S.REFUNDED)
@@ -122,29 +123,14 @@ def split(amounts: list[int], total: int) -> list[int]:
 async def _reverse_statement(payment: models.Payment, before: int, after: int) -> None:
     """The opposite of events._credit_statement for the kopecks refunded between the totals
     `before` and `after`; the same lock order (payment, then statement)."""
-    statement = (
-        await models.Statement.filter(account_id=payment.account_id)
-        .order_by("-period")
-        .select_for_update()
-        .first()
-    )
-    if statement is None:
+    latest = await statement.latest_locked(payment.account_id)
+    if latest is None:
         return
     lines = await models.PaymentLine.filter(payment_id=payment.id).order_by("id")
     amounts = [to_kopecks(line.amount) for line in lines]
     old, new = split(amounts, before), split(amounts, after)
-    back = {line.service_id: rubles(n - o) for line, o, n in zip(lines, old, new, strict=True)}
-    rows = await models.StatementLine.filter(
-        statement_id=statement.id, service_id__in=list(back)
-    ).select_for_update()
-    for row in rows:
-        amount = back[row.service_id]
-        await models.StatementLine.filter(id=row.id).update(
-            paid=row.paid - amount, to_pay=row.to_pay + amount
-        )
-    await models.Statement.filter(id=statement.id).update(
-        total_to_pay=statement.total_to_pay + rubles(after - before)
-    )
+    back = {line.service_id: rubles(o - n) for line, o, n in zip(lines, old, new, strict=True)}
+    await statement.shift_paid(latest, back, rubles(before - after))
 
 
 async def _enqueue_refund_email(

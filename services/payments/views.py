@@ -20,6 +20,9 @@ S = models.PaymentStatus
 # office's own name).
 CABINET = "cabinet"
 CABINET_NAME = "Личный кабинет"
+# Payments made on the retailer's site without signing in (services.payments.site).
+SITE = "site"
+SITE_NAME = "Сайт энергосбыта"
 # Imported from billing: paid at a bank, a post office or the retailer's office.
 OFFLINE_PROVIDER = "offline"
 # The status as the customer reads it (the return page; static/payments/return.js has the same).
@@ -46,7 +49,12 @@ class PaymentMethod(str, Enum):
 
 def channel_name(payment: models.Payment) -> str:
     """Where the payment was made, in Russian, for the customer."""
-    return CABINET_NAME if payment.channel == CABINET else payment.channel
+    return channel_text(payment.channel)
+
+
+def channel_text(channel: str) -> str:
+    """A stored Payment.channel in Russian: ours named, billing's (a bank's name) as imported."""
+    return {CABINET: CABINET_NAME, SITE: SITE_NAME}.get(channel, channel)
 
 
 def masked_account_number(number: str) -> str:

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import models
 from services import periods
-from services.errors import DomainError, ErrorCode, reversed_range
 from services.readings.loaders import period_start_by_register
 from settings import Settings
 
@@ -56,27 +55,11 @@ class ConsumptionMonth:
 def consumption_range(from_: date | None, to: date | None, *, current: date) -> tuple[date, date]:
     """The first and last periods asked for: the last 12 months up to the current one when both
     ends are omitted; 12 months from (or up to) the one end given."""
-    span = DEFAULT_CONSUMPTION_MONTHS - 1
     if from_ is None and to is None:
-        return periods.add_months(current, -span), current
-    if from_ is not None and to is not None:
-        first, last = periods.period_of(from_), periods.period_of(to)
-    elif from_ is not None:
-        first = periods.period_of(from_)
-        last = periods.add_months(first, span)
-    else:
-        assert to is not None
-        last = periods.period_of(to)
-        first = periods.add_months(last, -span)
-    if first > last:
-        raise reversed_range()
-    if periods.months_between(first, last) > MAX_CONSUMPTION_MONTHS:
-        raise DomainError.of(
-            ErrorCode.INVALID_INPUT,
-            f"За один раз можно получить не более {MAX_CONSUMPTION_MONTHS} месяцев.",
-            "to",
-        )
-    return first, last
+        return periods.add_months(current, 1 - DEFAULT_CONSUMPTION_MONTHS), current
+    return periods.month_range(
+        from_, to, months=DEFAULT_CONSUMPTION_MONTHS, most=MAX_CONSUMPTION_MONTHS
+    )
 
 
 async def consumption(

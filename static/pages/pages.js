@@ -30,6 +30,13 @@
     confirmEmail(token: $token) { user { login email } ${ERRORS} }
   }`;
 
+  const CONFIRM_EBILL = `mutation ConfirmEbill($token: String!) {
+    confirmEbill(token: $token) { accountNumber email ${ERRORS} }
+  }`;
+  const STOP_EBILL = `mutation StopEbill($token: String!) {
+    disableEbillByLink(token: $token) { accountNumber email ${ERRORS} }
+  }`;
+
   const params = new URLSearchParams(window.location.search);
   const $ = (id) => document.getElementById(id);
 
@@ -151,6 +158,21 @@
     });
   }
 
+  // The electronic bill: both links do what their button says, then show the account and address.
+  function ebillLink(query, field, title) {
+    return () => {
+      if (!hasParams("token")) return;
+      onPress(async () => {
+        const result = (await call(query, { token: params.get("token") }))[field];
+        if (result.errors.length) return result.errors;
+        $("account").textContent = result.accountNumber;
+        $("email").textContent = result.email;
+        finish(title);
+        return [];
+      });
+    };
+  }
+
   function recovery() {
     if (!hasParams("email", "token")) return;
     const email = params.get("email");
@@ -266,6 +288,12 @@
     }
   }
 
-  const pages = { activate, "confirm-email": confirmEmail, recovery };
+  const pages = {
+    activate,
+    "confirm-email": confirmEmail,
+    recovery,
+    "ebill-confirm": ebillLink(CONFIRM_EBILL, "confirmEbill", "Адрес подтверждён"),
+    "ebill-stop": ebillLink(STOP_EBILL, "disableEbillByLink", "Вы отказались от электронной квитанции"),
+  };
   pages[document.body.dataset.page]?.();
 })();

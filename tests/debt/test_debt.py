@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 import models
-from infra.crypto import Signer
 from server import create_app
-from tests.conftest import TEST_SECRET
+from tests.captchas import challenge
 from tests.graphql import GraphQLClient
 
 IVAN_ACCOUNT = "66200000000"
@@ -37,15 +34,6 @@ async def debt(client: GraphQLClient, number: str, captcha_id: str = "none", ans
         DEBT, {"number": number, "captchaId": captcha_id, "captchaAnswer": answer}
     )
     return data["debt"]
-
-
-async def challenge(answer: str) -> str:
-    row = await models.CaptchaChallenge.create(
-        id=uuid.uuid4(),
-        answer_hash=Signer(TEST_SECRET).digest(answer.casefold(), purpose="captcha"),
-        expires_at=datetime.now(UTC) + timedelta(minutes=10),
-    )
-    return str(row.id)
 
 
 async def debt_counters() -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import email.policy
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 
@@ -276,3 +277,29 @@ async def test_attachments_travel_over_smtp(
     ]
     assert parts[0].get_payload(decode=True) == b"%PDF-1.4 test"
     assert smtp_server.logins == []
+
+
+async def test_russian_subjects_arrive_with_their_spaces(
+    clean_database, make_settings, aiohttp_client, smtp_server
+):
+    """Python's own folding dropped the space between two encoded words («показания за март»
+    arrived as «замарт»); the adapter encodes the subject itself."""
+    client = await _client(
+        aiohttp_client, make_settings, smtp_url=f"smtp://127.0.0.1:{smtp_server.port}?starttls=off"
+    )
+    subjects = [
+        "Передайте показания за март 2027 г.",
+        "Осталось 4 дня, чтобы передать показания за март 2027 г.",
+        "Срок поверки счётчика № 937060: 30.04.2027 " * 4,
+        "Bill for March 2027, account 66200000000, in one long plain ASCII subject line",
+    ]
+    for subject in subjects:
+        await enqueue_email(to="ivanov@ivan.ru", subject=subject, body="Текст.")
+
+    assert await send_due(runtime(client)) == len(subjects)
+
+    received = [
+        email.message_from_bytes(m.as_bytes(), policy=email.policy.default)["Subject"]
+        for _, _, m in smtp_server.received
+    ]
+    assert sorted(received) == sorted(" ".join(s.split()) for s in subjects)

@@ -100,3 +100,20 @@ async def test_export_needs_the_billing_scope(integration, dashboard_key):
 async def test_export_refuses_a_page_over_the_limit(integration, billing_key):
     body = await integration.post(EXPORT, {"after": 0, "first": 100000}, key=billing_key)
     assert refusal(body) == [("INVALID_INPUT", "first")]
+
+
+async def test_export_answers_where_reminders_go(integration, billing_key, client, ivan):
+    query = EXPORT.replace("receiptCopies", "receiptCopies reminderChannel")
+    before = await integration.execute(query, {"after": 0, "first": 100}, key=billing_key)
+    data = await client.execute(
+        "mutation { updateSettings(reminderChannel: SMS) { errors { code } } }", token=ivan
+    )
+    assert data["updateSettings"]["errors"] == []
+
+    after = await integration.execute(query, {"after": 0, "first": 100}, key=billing_key)
+
+    channels = [
+        {c["login"]: c["reminderChannel"] for c in page["customerContactPreferences"]["customers"]}
+        for page in (before, after)
+    ]
+    assert channels == [{"Ivan": "EMAIL", "Petr": "EMAIL"}, {"Ivan": "SMS", "Petr": "EMAIL"}]

@@ -8,6 +8,7 @@
 //   activate  press «Завершить регистрацию»
 //   confirm   press «Подтвердить адрес»
 //   used      press the page's one button and read the problem it shows
+//   press     press options.button and wait for the heading options.heading
 //   recovery  press «Продолжить», choose options.login, submit options.weak (a password the
 //             server refuses, with a different repeat), then options.password
 import { chromium } from "playwright-core";
@@ -69,6 +70,13 @@ const journeys = {
     const before = await textOf("h1");
     await press("Подтвердить адрес");
     await heading("Адрес подтверждён");
+    return { before, heading: await textOf("h1"), done: await textOf("#done") };
+  },
+
+  async press() {
+    const before = await textOf("h1");
+    await press(options.button);
+    await heading(options.heading);
     return { before, heading: await textOf("h1"), done: await textOf("#done") };
   },
 

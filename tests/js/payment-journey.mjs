@@ -7,6 +7,7 @@
 // {"event": "done", "statuses": [...], "text", "url", "problems": [...]}.
 // Usage: node payment-journey.mjs <base url> <chromium path> [screenshot.png]
 import { chromium } from "playwright-core";
+import { payByCard, watchProblems } from "./sandbox-card.mjs";
 
 const [base, executablePath, screenshot] = process.argv.slice(2);
 const say = (message) => console.log(JSON.stringify(message));
@@ -52,25 +53,8 @@ const browser = await chromium.launch({
 const problems = [];
 try {
   const page = await browser.newPage();
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request: ${r.url()} ${r.failure()?.errorText}`));
-  page.on("request", (r) => {
-    if (!r.url().startsWith(base) && !r.url().startsWith(base.replace("http", "ws")))
-      problems.push(`outside request: ${r.url()}`);
-  });
-
-  await page.goto(payment.confirmationUrl, { timeout: 30000 });
-  await page.fill('input[name="number"]', "4111 1111 1111 1111");
-  await page.fill('input[name="expiry"]', "12/39");
-  await page.fill('input[name="cvc"]', "123");
-  await page.click('button[type="submit"]', { timeout: 10000 });
-  const code = await page.locator("#code").innerText({ timeout: 10000 });
-  await page.fill('input[name="code"]', code);
-  await page.click('button[type="submit"]', { timeout: 10000 });
-  await page.locator("#status[data-status]").waitFor({ timeout: 10000 });
+  watchProblems(page, base, problems);
+  await payByCard(page, payment.confirmationUrl);
   await page.locator("a", { hasText: "Вернуться" }).click({ timeout: 10000 });
 
   // The return page: live once its subscription has answered the current state.

@@ -14,7 +14,13 @@ from routes.keys import RUNTIME
 from server import create_app
 from tests.graphql import GraphQLClient
 
-BACKGROUND_TASKS = ["outbox-sender", "identity-housekeeping", "payments-reconcile"]
+BACKGROUND_TASKS = [
+    "outbox-sender",
+    "identity-housekeeping",
+    "payments-reconcile",
+    "ebill-delivery",
+    "reminders",
+]
 INTEGRATION = "/integration/graphql"
 IMPORT_SERVICES = """
 mutation Import($items: [ServiceInput!]!) {
@@ -33,7 +39,7 @@ async def test_background_tasks_start_in_order_and_all_stop_with_the_app(
     running = [t for t in asyncio.all_tasks() if t.get_name() in BACKGROUND_TASKS]
 
     assert rt.tasks.names() == BACKGROUND_TASKS
-    assert len(running) == 3
+    assert len(running) == len(BACKGROUND_TASKS)
 
     await http.close()
 

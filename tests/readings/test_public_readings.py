@@ -14,10 +14,9 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 import models
-from infra.crypto import Signer
 from server import create_app
 from services import periods
-from tests.conftest import TEST_SECRET
+from tests.captchas import challenge
 from tests.graphql import GraphQLClient
 from tests.readings.documents import (
     IVAN_ACCOUNT,
@@ -242,15 +241,6 @@ async def test_concurrent_public_submissions_never_replace_the_cabinet_reading(c
 async def guarded_client(clean_database, make_settings, aiohttp_client) -> GraphQLClient:
     """The app with the security code switched on."""
     return GraphQLClient(await aiohttp_client(create_app(make_settings(captcha="enabled"))))
-
-
-async def challenge(answer: str, *, expires_in: timedelta = timedelta(minutes=10)) -> str:
-    row = await models.CaptchaChallenge.create(
-        id=uuid.uuid4(),
-        answer_hash=Signer(TEST_SECRET).digest(answer.casefold(), purpose="captcha"),
-        expires_at=datetime.now(UTC) + expires_in,
-    )
-    return str(row.id)
 
 
 async def test_submit_public_readings_with_the_right_code(guarded_client):

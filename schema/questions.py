@@ -1,0 +1,145 @@
+"""Questions to support («Задать вопрос»): askQuestion, and the customer's questions with their
+answers on `me` (services.questions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+import models
+from resolvers import questions as resolve
+from resolvers.common import Outcome
+from schema.arguments import described
+from schema.common import UserError, user_errors
+from schema.context import Info
+from schema.enums import QuestionStatus, QuestionTopic
+from services.questions.ask import AskRequest
+from services.questions.text import QUESTION_MAX, QUESTION_MIN
+
+ANONYMOUS_ONLY = "Needed only without sign-in; ignored for a signed-in user."
+
+QuestionPageSize = Annotated[
+    int | None, described("How many questions a page holds: 1 to 100, 20 when omitted.")
+]
+QuestionPageAfter = Annotated[
+    str | None,
+    described("PageInfo.endCursor of the page read before; the first page when omitted."),
+]
+
+
+@strawberry.type(description="A question to support and, once given, its answer.")
+class Question:
+    row: strawberry.Private[models.Question]
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    number: str = strawberry.field(
+        description="The number to quote to support, e.g. «В-2026-000123»."
+    )
+    topic: QuestionTopic = strawberry.field(description="What the question is about.")
+    text: str = strawberry.field(description="The question as sent (plain text).")
+    account_number: str | None = strawberry.field(
+        description="The account the question is about, if one was given."
+    )
+    status: QuestionStatus = strawberry.field(description="OPEN until support answers.")
+    created_at: datetime = strawberry.field(description="When it was sent.")
+    answer: str | None = strawberry.field(
+        description="Support's answer (plain text); null until then."
+    )
+    answered_at: datetime | None = strawberry.field(description="When it was answered.")
+
+    @classmethod
+    def from_model(cls, row: models.Question) -> Question:
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            number=row.number or "",
+            topic=row.topic,
+            text=row.text,
+            account_number=row.account_number,
+            status=row.status,
+            created_at=row.created_at,
+            answer=row.answer,
+            answered_at=row.answered_at,
+        )
+
+
+@strawberry.input(description="A question to support.")
+class AskQuestionInput:
+    topic: QuestionTopic | None = strawberry.field(
+        default=None, description="What the question is about; required."
+    )
+    text: str = strawberry.field(
+        description=f"The question, plain text: {QUESTION_MIN} to {QUESTION_MAX} characters "
+        "after trimming; line breaks allowed, other control characters refused."
+    )
+    account_number: str | None = strawberry.field(
+        default=None,
+        description="The account the question is about (лицевой счёт), optional. Signed in: one "
+        "of the user's accounts. Without sign-in: recorded as typed, never looked up.",
+    )
+    email: str | None = strawberry.field(
+        default=None,
+        description="Where the answer is e-mailed. Without sign-in an e-mail or a phone is "
+        "required; signed in, the confirmed e-mail (else phone) when both are omitted.",
+    )
+    phone: str | None = strawberry.field(
+        default=None,
+        description="A Russian phone number; without an e-mail the answer comes by SMS (its "
+        "first 300 characters).",
+    )
+    captcha_id: strawberry.ID | None = strawberry.field(
+        default=None, description=f"Captcha.id of the security code. {ANONYMOUS_ONLY}"
+    )
+    captcha_answer: str | None = strawberry.field(
+        default=None, description=f"The characters in the picture. {ANONYMOUS_ONLY}"
+    )
+    consent_to_personal_data: bool = strawberry.field(
+        default=False,
+        description=f"Consent to processing the contact given (152-ФЗ). {ANONYMOUS_ONLY}",
+    )
+
+    def to_request(self) -> AskRequest:
+        return AskRequest(
+            topic=self.topic,
+            text=self.text,
+            account_number=self.account_number,
+            email=self.email,
+            phone=self.phone,
+            captcha_id=str(self.captcha_id) if self.captcha_id is not None else None,
+            captcha_answer=self.captcha_answer,
+            consent_to_personal_data=self.consent_to_personal_data,
+        )
+
+
+@strawberry.type(description="The result of askQuestion.")
+class AskQuestionPayload:
+    question: Question | None = strawberry.field(
+        description="The question as stored, with its number; null when errors are answered."
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Expected failures (REQUIRED, INVALID_INPUT, NOT_FOUND, CONSENT_REQUIRED, "
+        "CAPTCHA_INVALID, RATE_LIMITED); nothing is stored then. Empty on success."
+    )
+
+    @classmethod
+    def build(cls, outcome: Outcome[models.Question]) -> AskQuestionPayload:
+        row = outcome.value
+        return cls(question=Question.from_model(row) if row else None, errors=user_errors(outcome))
+
+
+@strawberry.type
+class QuestionsMutation:
+    @strawberry.mutation(
+        description="Sends a question to support (e-mailed to LK_SUPPORT_QUESTIONS_EMAIL) and "
+        "answers its number. Signed in, or without sign-in with a solved security code, a "
+        "contact and consent. Limited per source, per user and per contact."
+    )
+    async def ask_question(
+        self,
+        info: Info,
+        input: Annotated[AskQuestionInput, described("The question, as the person filled it.")],
+    ) -> AskQuestionPayload:
+        return AskQuestionPayload.build(
+            await resolve.ask_question(info.context, request=input.to_request())
+        )

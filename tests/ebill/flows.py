@@ -1,0 +1,101 @@
+"""GraphQL documents and steps the electronic-bill tests share."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from devdata.demo import IVAN_ACCOUNT
+from tests.graphql import GraphQLClient
+from tests.integration.conftest import IntegrationClient
+
+ERRORS = "errors { field code message }"
+EBILL = "ebill { enabled email since source }"
+
+ENABLE = f"""
+mutation($n: String!) {{ enableEbill(accountNumber: $n) {{ {EBILL} {ERRORS} }} }}
+"""
+DISABLE = f"""
+mutation($n: String!) {{ disableEbill(accountNumber: $n) {{ {EBILL} {ERRORS} }} }}
+"""
+ACCOUNT_EBILL = f"query($n: String!) {{ account(number: $n) {{ number {EBILL} }} }}"
+REQUEST = f"""
+mutation($n: String!, $email: String!) {{
+  requestEbill(accountNumber: $n, email: $email, captchaId: "x", captchaAnswer: "x") {{
+    ok {ERRORS}
+  }}
+}}
+"""
+CONFIRM = f"""
+mutation($token: String!) {{ confirmEbill(token: $token) {{ accountNumber email {ERRORS} }} }}
+"""
+STOP = f"""
+mutation($token: String!) {{
+  disableEbillByLink(token: $token) {{ accountNumber email {ERRORS} }}
+}}
+"""
+IMPORT_STATEMENTS = """
+mutation Import($items: [StatementInput!]!) {
+  importStatements(items: $items) { created updated unchanged refused }
+}
+"""
+PAPERLESS = """
+query($after: Int! = 0, $first: Int! = 1000, $since: DateTime) {
+  paperlessAccounts(afterId: $after, first: $first, changedSince: $since) {
+    accounts { id accountNumber paperless since changedAt } errors { code }
+  }
+}
+"""
+
+
+def statement(period: str, total: str = "164.40", *, account: str = IVAN_ACCOUNT) -> dict:
+    return {
+        "accountNumber": account,
+        "period": period,
+        "totalToPay": total,
+        "lines": [
+            {
+                "serviceCode": "ELECTRICITY",
+                "tariff": "5.39",
+                "balance": "0",
+                "paid": "0",
+                "volume": "30.5",
+                "charged": total,
+                "recalculation": "0",
+                "toPay": total,
+            }
+        ],
+    }
+
+
+async def import_statements(
+    integration: IntegrationClient, key: str, *items: dict
+) -> dict[str, Any]:
+    data = await integration.execute(IMPORT_STATEMENTS, {"items": list(items)}, key=key)
+    return data["importStatements"]
+
+
+async def enable(client: GraphQLClient, token: str, number: str = IVAN_ACCOUNT) -> dict:
+    return (await client.execute(ENABLE, {"n": number}, token=token))["enableEbill"]
+
+
+async def request(client: GraphQLClient, number: str, address: str) -> dict:
+    return (await client.execute(REQUEST, {"n": number, "email": address}))["requestEbill"]
+
+
+def link_in(body: str, path: str) -> str:
+    """The link to `path` in an e-mail's text."""
+    found = re.search(rf"https?://\S+{re.escape(path)}\?token=\S+", body)
+    assert found, body
+    return found.group(0)
+
+
+def token_of(link: str) -> str:
+    return parse_qs(urlsplit(link).query)["token"][0]
+
+
+def path_of(link: str) -> str:
+    """The link's path and query, to open it with the test client."""
+    parts = urlsplit(link)
+    return f"{parts.path}?{parts.query}"
