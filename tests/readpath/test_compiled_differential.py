@@ -13,6 +13,7 @@ answered most of them itself."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import random
 import re
@@ -20,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLObjectType,
@@ -32,6 +34,17 @@ from graphql import (
 from schema.compiled import INTERPRETED_HEADER
 from tests.graphql import GraphQLClient
 from tests.payments.flows import IVAN_ACCOUNT, PETR_ACCOUNT, create
+from tests.perf.test_dashboard_queries import DASHBOARD
+
+# graphql-core (the interpreted side and every fallback) cancels the sibling tasks of a field
+# whose error nulls their parent; a task cancelled before its first step drops the resolver
+# coroutine it holds unstarted, and Python warns "never awaited" when it is collected. Nothing
+# ran, nothing is lost; the compiled path does not cancel. Collected within these tests
+# (`drain`), and only that warning is let through.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <coroutine object GraphQLCoreConverter"
+    ":pytest.PytestUnraisableExceptionWarning"
+)
 
 SCHEMA: GraphQLSchema = build_schema(
     (Path(__file__).resolve().parents[2] / "schema.graphql").read_text()
@@ -188,6 +201,11 @@ class Selections(random.Random):
         return text, {n: v for n, (_, v) in self.variables.items()}
 
 
+async def drain() -> None:
+    await asyncio.sleep(0.05)
+    gc.collect()
+
+
 async def outcomes(client: GraphQLClient) -> dict[str, float]:
     response = await client.http.get("/metrics")
     return {k.decode(): float(v) for k, v in METRIC.findall(await response.read())}
@@ -216,6 +234,7 @@ async def test_generated_selections_answer_the_same_bytes(client, ivan, petr):
             f"seed {seed}, selection {index} (LK_TEST_SEED={seed}):\n{text}\n{variables}\n"
             f"graphql-core: {interpreted}\ncompiled:     {compiled}"
         )
+    await drain()
     after = await outcomes(client)
     counted = {
         k: after.get(k, 0) - before.get(k, 0) for k in ("compiled", "fallback", "unsupported")
@@ -225,24 +244,6 @@ async def test_generated_selections_answer_the_same_bytes(client, ivan, petr):
     assert sum(counted.values()) == SELECTIONS, (seed, counted)
     assert counted["compiled"] >= SELECTIONS * 0.6, (seed, counted)
     assert counted["fallback"] >= 1, (seed, counted)
-
-
-DASHBOARD = """
-query Dashboard {
-  me {
-    login
-    accounts {
-      id number holderName address city
-      services { meterCount service { code name unit } provider { name inn } recipient { name inn } tariffs { zone rate validFrom } }
-      meters {
-        id serialNumber kind nextVerificationDate
-        registers { zone description periodStart { value source status takenAt } current { value source status takenAt } }
-      }
-      statement { period totalToPay lines { service { code name } tariff balance paid volume charged recalculation toPay } }
-    }
-  }
-}
-"""
 
 
 async def test_thirty_dashboards_at_once_are_compiled_and_equal(client, ivan):

@@ -5,6 +5,9 @@ the other part too: a 500 and a dropped connection)."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+
 import pytest
 
 from schema.compiled import INTERPRETED_HEADER
@@ -24,6 +27,12 @@ SHARED = """
 """
 
 
+@pytest.mark.filterwarnings(
+    # graphql-core drops the coroutines of the cancelled siblings unstarted (see
+    # test_compiled_differential.py); collected here, within the test.
+    "ignore:Exception ignored in. <coroutine object GraphQLCoreConverter"
+    ":pytest.PytestUnraisableExceptionWarning"
+)
 @pytest.mark.parametrize("execution", ["interpreted", "compiled"])
 async def test_an_error_beside_shared_loads_answers_the_error(client, ivan, execution):
     headers = {"Authorization": f"Bearer {ivan}"}
@@ -38,3 +47,5 @@ async def test_an_error_beside_shared_loads_answers_the_error(client, ivan, exec
     assert body["data"]["me"]["accounts"][0]["statement"]["period"]
     assert [e["path"] for e in body["errors"]] == [["account", "readings"]]
     assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    await asyncio.sleep(0.05)
+    gc.collect()
