@@ -15,6 +15,7 @@ REFUSALS = {
     "invalid": (403, "Ссылка недействительна. Получите новую ссылку в личном кабинете."),
     "expired": (410, "Срок действия ссылки истёк. Получите новую ссылку в личном кабинете."),
     "gone": (410, "Документ больше недоступен."),
+    "limited": (429, "Слишком много графиков за час. Попробуйте позже."),
 }
 SUFFIX = ".pdf"
 
@@ -30,8 +31,16 @@ async def document(request: web.Request) -> web.StreamResponse:
 
 
 async def chart(request: web.Request) -> web.StreamResponse:
+    rt, name = request.app[RUNTIME], request.match_info["name"]
     try:
-        found = await charts.open_link(request.app[RUNTIME], request.match_info["name"])
+        if request.method == "HEAD":
+            # Link checkers and mail scanners: whether the link works, without a drawing.
+            chart_request, _ = await charts.check_link(rt, name)
+            return web.Response(
+                content_type=chart_request.picture.content_type,
+                headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+            )
+        found = await charts.open_link(rt, name)
     except documents.LinkRefused as refused:
         return _refusal(refused)
     return _answer(found)

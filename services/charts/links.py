@@ -7,19 +7,23 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
 import models
 from infra.runtime import Runtime
-from services import accounts, periods
+from services import accounts, limits, periods
 from services.charts import model, png, svg
 from services.documents import Document, DocumentLink, LinkRefused
 from services.documents.data import has_access
 from services.readings.consumption import consumption, consumption_range
 
 PURPOSE = "consumption-chart"
+# Pictures one user's links may have drawn an hour (a PNG costs about 40 ms of CPU; without a
+# limit one signed-in user, or whoever holds a link for its ten minutes, could keep a core
+# busy). Reserved before the drawing; HEAD requests draw nothing and count nothing.
+RENDERS_PER_USER_HOUR = 60
 
 
 class ChartFormat(Enum):
@@ -74,16 +78,26 @@ async def issue_link(
     )
 
 
-async def open_link(rt: Runtime, name: str) -> Document:
-    """The picture a link's last path segment (`<token>.svg` or `.png`) names. Raises
-    LinkRefused when the link is altered, expired or foreign, or its suffix is not the format
-    it was signed for."""
+async def check_link(rt: Runtime, name: str) -> tuple[ChartRequest, models.Account]:
+    """The request a link names, once it holds and its user still has the account (what a
+    HEAD request is answered from: nothing drawn, nothing counted). Raises LinkRefused."""
     request = _verify(rt, name)
     if not await has_access(request.user_id, request.account_id):
         raise LinkRefused("invalid")
     account = await models.Account.get_or_none(id=request.account_id)
     if account is None:
         raise LinkRefused("gone")
+    return request, account
+
+
+async def open_link(rt: Runtime, name: str) -> Document:
+    """The picture a link's last path segment (`<token>.svg` or `.png`) names. Raises
+    LinkRefused when the link is altered, expired or foreign, or its suffix is not the format
+    it was signed for, and LinkRefused("limited") past the user's renders of the hour."""
+    request, account = await check_link(rt, name)
+    window = limits.fixed_window(f"chart:user:{request.user_id}", timedelta(hours=1))
+    if not await limits.reserve(window, limit=RENDERS_PER_USER_HOUR):
+        raise LinkRefused("limited")
     months = await consumption(rt.settings, account=account, from_=request.first, to=request.last)
     renderer = svg.render if request.picture is ChartFormat.SVG else png.render
     # Pillow and the SVG writer are pure CPU: off the event loop.

@@ -39,7 +39,8 @@ class DocumentRequest:
 
 
 class LinkRefused(Exception):
-    """The link is not valid: `reason` is "invalid" (altered, foreign) or "expired"."""
+    """The link is not served: `reason` is "invalid" (altered, foreign), "expired", "gone" or
+    "limited" (the user's pictures of the hour are drawn)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
