@@ -7,23 +7,20 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
 import models
 from infra.runtime import Runtime
-from services import accounts, limits, periods
+from services import accounts, periods
 from services.charts import model, png, svg
 from services.documents import Document, DocumentLink, LinkRefused
 from services.documents.data import has_access
+from services.documents.links import reserve_render
 from services.readings.consumption import consumption, consumption_range
 
 PURPOSE = "consumption-chart"
-# Pictures one user's links may have drawn an hour (a PNG costs about 40 ms of CPU; without a
-# limit one signed-in user, or whoever holds a link for its ten minutes, could keep a core
-# busy). Reserved before the drawing; HEAD requests draw nothing and count nothing.
-RENDERS_PER_USER_HOUR = 60
 
 
 class ChartFormat(Enum):
@@ -93,11 +90,10 @@ async def check_link(rt: Runtime, name: str) -> tuple[ChartRequest, models.Accou
 async def open_link(rt: Runtime, name: str) -> Document:
     """The picture a link's last path segment (`<token>.svg` or `.png`) names. Raises
     LinkRefused when the link is altered, expired or foreign, or its suffix is not the format
-    it was signed for, and LinkRefused("limited") past the user's renders of the hour."""
+    it was signed for, and LinkRefused("limited") past the user's drawings of the hour
+    (services.documents.links.reserve_render: PDFs and charts together)."""
     request, account = await check_link(rt, name)
-    window = limits.fixed_window(f"chart:user:{request.user_id}", timedelta(hours=1))
-    if not await limits.reserve(window, limit=RENDERS_PER_USER_HOUR):
-        raise LinkRefused("limited")
+    await reserve_render(request.user_id)
     months = await consumption(rt.settings, account=account, from_=request.first, to=request.last)
     renderer = svg.render if request.picture is ChartFormat.SVG else png.render
     # Pillow and the SVG writer are pure CPU: off the event loop.

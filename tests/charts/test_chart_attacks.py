@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.charts.links import RENDERS_PER_USER_HOUR
+from services.documents.links import RENDERS_PER_USER_HOUR
 from tests.charts.chart_client import chart_url
 from tests.documents.pdf_client import fetch, path_of
 
