@@ -17,6 +17,7 @@ from services import accounts, periods
 from services.charts import model, png, svg
 from services.documents import Document, DocumentLink, LinkRefused
 from services.documents.data import has_access
+from services.documents.links import reserve_render
 from services.readings.consumption import consumption, consumption_range
 
 PURPOSE = "consumption-chart"
@@ -74,16 +75,25 @@ async def issue_link(
     )
 
 
-async def open_link(rt: Runtime, name: str) -> Document:
-    """The picture a link's last path segment (`<token>.svg` or `.png`) names. Raises
-    LinkRefused when the link is altered, expired or foreign, or its suffix is not the format
-    it was signed for."""
+async def check_link(rt: Runtime, name: str) -> tuple[ChartRequest, models.Account]:
+    """The request a link names, once it holds and its user still has the account (what a
+    HEAD request is answered from: nothing drawn, nothing counted). Raises LinkRefused."""
     request = _verify(rt, name)
     if not await has_access(request.user_id, request.account_id):
         raise LinkRefused("invalid")
     account = await models.Account.get_or_none(id=request.account_id)
     if account is None:
         raise LinkRefused("gone")
+    return request, account
+
+
+async def open_link(rt: Runtime, name: str) -> Document:
+    """The picture a link's last path segment (`<token>.svg` or `.png`) names. Raises
+    LinkRefused when the link is altered, expired or foreign, or its suffix is not the format
+    it was signed for, and LinkRefused("limited") past the user's drawings of the hour
+    (services.documents.links.reserve_render: PDFs and charts together)."""
+    request, account = await check_link(rt, name)
+    await reserve_render(request.user_id)
     months = await consumption(rt.settings, account=account, from_=request.first, to=request.last)
     renderer = svg.render if request.picture is ChartFormat.SVG else png.render
     # Pillow and the SVG writer are pure CPU: off the event loop.

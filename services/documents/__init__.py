@@ -33,6 +33,7 @@ __all__ = [
     "DocumentKind",
     "DocumentLink",
     "LinkRefused",
+    "check_link",
     "enqueue_bill",
     "issue_link",
     "open_link",
@@ -79,12 +80,21 @@ async def issue_link(
     )
 
 
-async def open_link(rt: Runtime, token: str) -> Document:
-    """The PDF a link names. Raises LinkRefused when the link is altered or expired, when the
-    user no longer has the account, or when what it names is gone."""
+async def check_link(rt: Runtime, token: str) -> links.DocumentRequest:
+    """What a link names, once it holds and its user still has the account (a HEAD request is
+    answered from it: nothing drawn, nothing counted). Raises LinkRefused."""
     request = links.verify(rt, token)
     if not await data.has_access(request.user_id, request.account_id):
         raise LinkRefused("invalid")
+    return request
+
+
+async def open_link(rt: Runtime, token: str) -> Document:
+    """The PDF a link names. Raises LinkRefused when the link is altered or expired, when the
+    user no longer has the account, when what it names is gone, or ("limited") past the user's
+    drawings of the hour (links.reserve_render)."""
+    request = await check_link(rt, token)
+    await links.reserve_render(request.user_id)
     document = await compose.document(rt, request)
     if document is None:
         raise LinkRefused("gone")

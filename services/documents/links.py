@@ -8,13 +8,19 @@ hand it to a browser or an integrator may fetch it. Changing any byte breaks the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
 from infra.runtime import Runtime
+from services import limits
 
 PURPOSE = "document"
+# PDFs and charts one user's links may have drawn an hour, all kinds together (a PDF costs
+# 65-140 ms of CPU, a PNG chart about 40): without a limit one signed-in user, or whoever holds
+# a link for its minutes, could keep a core busy. Reserved before the drawing; HEAD requests
+# draw nothing and count nothing.
+RENDERS_PER_USER_HOUR = 60
 
 
 class DocumentKind(Enum):
@@ -39,7 +45,8 @@ class DocumentRequest:
 
 
 class LinkRefused(Exception):
-    """The link is not valid: `reason` is "invalid" (altered, foreign) or "expired"."""
+    """The link is not served: `reason` is "invalid" (altered, foreign), "expired", "gone" or
+    "limited" (the user's pictures of the hour are drawn)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -81,3 +88,11 @@ def verify(rt: Runtime, token: str) -> DocumentRequest:
 
 def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if value is not None else None
+
+
+async def reserve_render(user_id: int) -> None:
+    """Takes one of the user's drawings of the hour; LinkRefused("limited") when none is
+    left."""
+    window = limits.fixed_window(f"render:user:{user_id}", timedelta(hours=1))
+    if not await limits.reserve(window, limit=RENDERS_PER_USER_HOUR):
+        raise LinkRefused("limited")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 import models
@@ -148,11 +149,23 @@ async def enable(rt: Runtime, *, user: models.User, account_number: str) -> Ebil
 
 async def follow_email(*, user_id: int, email: str) -> None:
     """The user's new confirmed e-mail replaces the old one in the subscriptions they made in
-    the cabinet (which promise bills to the profile's address); the site's stay as confirmed."""
+    the cabinet (which promise bills to the profile's address); the site's stay as confirmed.
+    Each gets a new version: the opt-out links of e-mails sent to the old address (which may be
+    lost, or someone else's now) cannot stop the bills that go to the new one."""
     moment = now()
     await models.EbillSubscription.filter(
         user_id=user_id, source=models.EbillSource.CABINET, active=True
-    ).update(email=email, changed_at=moment)
+    ).update(email=email, changed_at=moment, version=F("version") + 1)
+
+
+async def forget_user(*, user_id: int, account_id: int) -> None:
+    """A user who no longer has the account (unlinked it) stops getting its bills: the
+    subscription they made in the cabinet, to their profile's address, goes back to paper. One
+    the holder or the site made stays."""
+    moment = now()
+    await models.EbillSubscription.filter(
+        account_id=account_id, user_id=user_id, source=models.EbillSource.CABINET, active=True
+    ).update(active=False, stopped_at=moment, changed_at=moment)
 
 
 async def disable(*, user: models.User, account_number: str) -> EbillState:

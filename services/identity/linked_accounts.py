@@ -8,6 +8,7 @@ from tortoise.transactions import in_transaction
 import models
 from infra.runtime import Runtime
 from services import accounts
+from services.ebill import subscriptions as ebill_subscriptions
 from services.errors import DomainError, ErrorCode
 from services.identity import auth
 
@@ -79,3 +80,5 @@ async def unlink_account(*, user: models.User, account_number: str) -> None:
                 ErrorCode.INVALID_INPUT, "В профиле должен остаться хотя бы один счёт.", field
             )
         await models.UserAccount.filter(id=link.id).delete()
+        # Bills this user ordered to their own address stop with their access to the account.
+        await ebill_subscriptions.forget_user(user_id=user.id, account_id=link.account_id)

@@ -7,6 +7,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from devdata.demo import IVAN_ACCOUNT
+from services.ebill import subscriptions
+from tests.ebill.conftest import body_of
 from tests.graphql import GraphQLClient
 from tests.integration.conftest import IntegrationClient
 
@@ -99,3 +101,15 @@ def path_of(link: str) -> str:
     """The link's path and query, to open it with the test client."""
     parts = urlsplit(link)
     return f"{parts.path}?{parts.query}"
+
+
+async def stop_token_of_first_bill(
+    client: GraphQLClient, integration: IntegrationClient, key: str, mailbox: Any, address: str
+) -> tuple[str, str]:
+    """Ivan opts in from the cabinet and his bill of January 2027 is imported and e-mailed to
+    `address`: his access token and the opt-out link's token from that e-mail."""
+    ivan = await client.login("Ivan", "Ivan12345")
+    await enable(client, ivan)
+    await import_statements(integration, key, statement("2027-01-01"))
+    [message] = await mailbox.wait_for(1, address=address)
+    return ivan, token_of(link_in(body_of(message), subscriptions.STOP_PATH))

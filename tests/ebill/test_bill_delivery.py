@@ -22,6 +22,7 @@ from tests.ebill.flows import (
     link_in,
     path_of,
     statement,
+    stop_token_of_first_bill,
     token_of,
 )
 
@@ -129,11 +130,9 @@ async def test_opt_out_link_page_changes_nothing_its_button_stops_the_next_bills
 async def test_an_old_opt_out_link_cannot_stop_a_later_subscription(
     client, mailbox, integration, billing_key
 ):
-    ivan = await client.login("Ivan", "Ivan12345")
-    await enable(client, ivan)
-    await import_statements(integration, billing_key, statement("2027-01-01"))
-    [message] = await mailbox.wait_for(1, address=IVAN_EMAIL)
-    token = token_of(link_in(body_of(message), subscriptions.STOP_PATH))
+    ivan, token = await stop_token_of_first_bill(
+        client, integration, billing_key, mailbox, IVAN_EMAIL
+    )
     await client.execute(STOP, {"token": token})
     await enable(client, ivan)
 
