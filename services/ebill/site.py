@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import timedelta
-from urllib.parse import quote
 
 from tortoise.transactions import in_transaction
 
@@ -117,12 +116,9 @@ async def request(
         row = await models.EbillRequest.create(
             id=uuid.uuid4(), account_id=account.id, email=address, expires_at=now() + CONFIRM_TTL
         )
-        token = rt.signer.sign(
-            {"r": str(row.id)},
-            purpose=CONFIRM_PURPOSE,
-            ttl_seconds=int(CONFIRM_TTL.total_seconds()),
+        link = verification.signed_link(
+            rt, CONFIRM_PATH, {"r": str(row.id)}, purpose=CONFIRM_PURPOSE, ttl=CONFIRM_TTL
         )
-        link = f"{rt.settings.links_url}{CONFIRM_PATH}?token={quote(token)}"
         await outbox.enqueue_email(
             rt=rt,
             to=address,
