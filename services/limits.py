@@ -14,6 +14,7 @@ never needs resetting; expired ones are deleted by the housekeeping task.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +29,12 @@ class Window:
 
     key: str
     expires_at: datetime
+
+
+def digest(text: str) -> str:
+    """A short key part for whatever a client sent (a number, an address): any text counts
+    towards its own limit, and the key stays 32 characters long."""
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def fixed_window(name: str, length: timedelta, *, at: datetime | None = None) -> Window:

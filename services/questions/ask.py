@@ -12,7 +12,6 @@ its number and its e-mail to support is queued in the outbox.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -119,11 +118,6 @@ def check(request: AskRequest, *, signed_in: bool) -> Checked:
     return Checked(topic=request.topic, text=text, account_number=number, email=email, phone=phone)
 
 
-def _key(value: str) -> str:
-    # Whatever was typed, the counter's key stays short.
-    return hashlib.sha256(value.encode()).hexdigest()[:32]
-
-
 async def reserve(
     rt: Runtime, *, checked: Checked, user: models.User | None, source: str | None
 ) -> None:
@@ -161,7 +155,7 @@ async def reserve(
         taken.append(
             binding.Limit(
                 window=limits.Window(
-                    f"question:contact:{_key(contact.lower())}@{day}",
+                    f"question:contact:{limits.digest(contact.lower())}@{day}",
                     midnight + timedelta(days=1),
                 ),
                 limit=rt.settings.questions_per_contact_day,
