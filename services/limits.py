@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.expressions import F
 
 import models
+from services import periods
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,15 @@ def fixed_window(name: str, length: timedelta, *, at: datetime | None = None) ->
     return Window(
         key=f"{name}@{start}",
         expires_at=datetime.fromtimestamp(start + seconds, UTC),
+    )
+
+
+def local_day(name: str, timezone: str) -> Window:
+    """The window of today in the retailer's calendar: until the next local midnight."""
+    today = periods.local_today(timezone)
+    return Window(
+        key=f"{name}@{today.isoformat()}",
+        expires_at=periods.local_midnight(today + timedelta(days=1), timezone),
     )
 
 

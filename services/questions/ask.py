@@ -122,10 +122,7 @@ async def reserve(
     rt: Runtime, *, checked: Checked, user: models.User | None, source: str | None
 ) -> None:
     """One try of the source, of the user (signed in) and of each contact, all or none."""
-    midnight = periods.local_midnight(
-        periods.local_today(rt.settings.timezone), rt.settings.timezone
-    )
-    day = f"{midnight.date().isoformat()}"
+    timezone = rt.settings.timezone
     taken = [
         binding.Limit(
             window=limits.fixed_window(
@@ -140,9 +137,7 @@ async def reserve(
     if user is not None:
         taken.append(
             binding.Limit(
-                window=limits.Window(
-                    f"question:user:{user.id}@{day}", midnight + timedelta(days=1)
-                ),
+                window=limits.local_day(f"question:user:{user.id}", timezone),
                 limit=rt.settings.questions_per_user_day,
                 code=ErrorCode.RATE_LIMITED,
                 message="Сегодня вы задали уже много вопросов. Попробуйте завтра.",
@@ -154,9 +149,8 @@ async def reserve(
             continue
         taken.append(
             binding.Limit(
-                window=limits.Window(
-                    f"question:contact:{limits.digest(contact.lower())}@{day}",
-                    midnight + timedelta(days=1),
+                window=limits.local_day(
+                    f"question:contact:{limits.digest(contact.lower())}", timezone
                 ),
                 limit=rt.settings.questions_per_contact_day,
                 code=ErrorCode.RATE_LIMITED,
