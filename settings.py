@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     port: int = 8000
     # One log line per HTTP request (aiohttp's access log); switch off behind a proxy that logs.
     access_log: bool = True
+    # Read-only queries answered by their compiled plan (schema/compiled.py); false: graphql-core
+    # executes every operation. In development a request may ask for graphql-core with the
+    # header `X-LK-Execution: interpreted`.
+    graphql_compiled: bool = True
     # Server processes sharing the port (SO_REUSEPORT); 0 means one per core. More than one
     # needs LK_REDIS_URL (subscriptions cross processes through Redis); without it, one is used.
     workers: int = Field(default=0, ge=0)

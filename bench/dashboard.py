@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -115,6 +116,18 @@ async def post(url: str, token: str, body: bytes) -> dict:
         ) as response:
             assert response.status == 200, await response.text()
             return await response.json()
+
+
+async def compiled_outcomes(graphql_url: str) -> str:
+    """How often the compiled read path answered, fell back or was not offered (LK_GRAPHQL_COMPILED
+    =false: nothing), from /metrics of whichever worker answers."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(graphql_url.removesuffix("/graphql") + "/metrics") as response:
+            text = await response.text()
+    found = re.findall(
+        r'^lk_graphql_compiled_operations_total\{outcome="(\w+)"\} (\S+)$', text, re.M
+    )
+    return ", ".join(f"{k} {float(v):.0f}" for k, v in found) or "none"
 
 
 def measure(
@@ -238,6 +251,9 @@ def main() -> None:
             results.append(measure("baseline", baseline_url, baseline, data.tokens, body, args))
         if args.only in ("both", "graphql"):
             results.append(measure("graphql", graphql_url, server, data.tokens, body, args))
+            print(
+                f"compiled read path (one worker's /metrics): {asyncio.run(compiled_outcomes(graphql_url))}"
+            )
     finally:
         stop(server)
         stop(baseline)

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
+from prometheus_client import REGISTRY  # noqa: E402
 
 from bench.dashboard import QUERIES  # noqa: E402
 from bench.harness import SECRET  # noqa: E402
@@ -93,6 +94,13 @@ async def run(args) -> None:
         f"{args.query}: {args.requests} requests, CPU {cpu / args.requests * 1000:.2f} ms/request "
         f"(wall {wall / args.requests * 1000:.2f} ms)"
     )
+    outcomes = {
+        outcome: REGISTRY.get_sample_value(
+            "lk_graphql_compiled_operations_total", {"outcome": outcome}
+        )
+        for outcome in ("compiled", "fallback", "unsupported")
+    }
+    print(f"compiled read path (LK_GRAPHQL_COMPILED={settings.graphql_compiled}): {outcomes}")
 
 
 def main() -> None:

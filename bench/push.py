@@ -66,6 +66,8 @@ async def insert_payments(database_url: str, tokens: list[str], count: int) -> l
     conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
     try:
         links = await conn.fetch(LINKS)
+        # After the lines already there (bench/dataset.py's history, payments=True).
+        base = await conn.fetchval("SELECT coalesce(max(id), 0) FROM payment_line")
         now = datetime.now(UTC)
         payments, lines, out = [], [], []
         for i in range(count):
@@ -76,7 +78,7 @@ async def insert_payments(database_url: str, tokens: list[str], count: int) -> l
                 (pid, link["account_id"], link["user_id"], "CARD", "PENDING", AMOUNT, "cabinet",
                  "sandbox", ref, f"bench-{i}", now, now, now + timedelta(hours=24))
             )  # fmt: skip
-            lines.append((i + 1, pid, 1, 2, AMOUNT, AMOUNT))
+            lines.append((base + i + 1, pid, 1, 2, AMOUNT, AMOUNT))
             out.append(Subscriber(0, tokens[link["user_id"] - 1], str(pid), ref))
         async with conn.transaction():
             await conn.copy_records_to_table(
@@ -90,6 +92,10 @@ async def insert_payments(database_url: str, tokens: list[str], count: int) -> l
                 "payment_line",
                 records=lines,
                 columns=["id", "payment_id", "service_id", "recipient_id", "charged", "amount"],
+            )
+            await conn.execute(
+                "SELECT setval(pg_get_serial_sequence('payment_line', 'id'), "
+                "(SELECT max(id) FROM payment_line))"
             )
         await conn.execute("ANALYZE payment; ANALYZE payment_line")
     finally:

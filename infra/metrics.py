@@ -50,6 +50,13 @@ GRAPHQL_ERRORS = Counter(
     "document or variables), field (raised on purpose by a resolver).",
     ["kind"],
 )
+GRAPHQL_COMPILED = Counter(
+    "lk_graphql_compiled_operations",
+    "GraphQL operations offered to the compiled read path (schema/compiled.py): compiled "
+    "(answered by it), unsupported (not a pure read, or a construct it does not handle), "
+    "fallback (it met an error or a null where none may be, and graphql-core answered).",
+    ["outcome"],
+)
 
 
 async def scrape(rt: Runtime) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -44,6 +44,10 @@ class AccessWatch(Protocol):
 
     def changed(self) -> asyncio.Future[None]:
         """Resolves when the user's access may have changed (an account unlinked)."""
+        ...
+
+    def on_change(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Calls `hook` when the user's access may have changed; answers how to stop."""
         ...
 
 

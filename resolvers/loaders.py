@@ -4,6 +4,7 @@ one per request. Batch functions return results in key order."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -19,3 +20,10 @@ class Loader(DataLoader[K, V], Generic[K, V]):
     def __init__(self) -> None:
         batch = type(self).load_batch
         super().__init__(load_fn=lambda keys: batch(list(keys)))
+
+    def load(self, key: K) -> Awaitable[V]:
+        # Shielded: the future of a key is shared by every field that loads it, and graphql-core
+        # cancels the sibling fields of a field whose error nulls their parent. Unshielded, that
+        # cancelled the shared future under the other fields too, and the request ended in a
+        # CancelledError (a 500 and a dropped connection; tests/readpath found it).
+        return asyncio.shield(super().load(key))

@@ -105,15 +105,19 @@ async def payment_status(
         async def still_allowed(user: models.User) -> bool:
             return await views.payment_for_user(user.id, payment_id) is not None
 
+        # On a websocket, an access change wakes the feed, which reads the payment again
+        # through the checked reader (FORBIDDEN once the account is unlinked, TOKEN_EXPIRED /
+        # UNAUTHENTICATED once the session ended): no task of its own while it waits.
         feed = feeds.watch_payment(
             ctx.rt,
             user=user,
             payment_id=payment_id,
             payment=found,
             read=_checked_reader(ctx, still_allowed),
+            woken_by=ctx.watch.on_change if ctx.watch is not None else None,
         )
         found = None  # the feed keeps what it needs
-        async for row in _while_allowed(ctx, feed, still_allowed):
+        async for row in feed:
             yield row
         return
     # A capability holder (the return page): the capability is the authority, not a session.

@@ -76,6 +76,7 @@ class SessionWatch:
         "_changed",
         "_checking",
         "_closer",
+        "_hooks",
         "_listener",
         "_stopped",
         "_timer",
@@ -109,6 +110,9 @@ class SessionWatch:
         self.check = check
         self.expires_at = expires_at
         self._changed: asyncio.Future[None] | None = None
+        # Callbacks told of an access change (a subscription's feed wakes up and re-checks):
+        # no task or future per subscription while it waits.
+        self._hooks: list[Callable[[], None]] | None = None
         self._listener: Subscription | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._checking: asyncio.Task[None] | None = None
@@ -119,6 +123,19 @@ class SessionWatch:
         if self._changed is None:
             self._changed = asyncio.get_running_loop().create_future()
         return self._changed
+
+    def on_change(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Calls `hook` (which must not block) whenever the user's access may have changed;
+        answers the function that stops that."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+
+        def remove() -> None:
+            if self._hooks is not None and hook in self._hooks:
+                self._hooks.remove(hook)
+
+        return remove
 
     async def start(self) -> None:
         # Subscribed before the connection is acknowledged: an event published from then on
@@ -192,6 +209,11 @@ class SessionWatch:
         changed, self._changed = self._changed, None
         if changed is not None and not changed.done():
             changed.set_result(None)
+        for hook in list(self._hooks or ()):
+            try:
+                hook()
+            except Exception:  # one subscription's bug must not silence the others
+                log.exception("access change hook failed")
 
     def _check_soon(self) -> None:
         if self._stopped or self._closer is not None:

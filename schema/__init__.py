@@ -13,6 +13,7 @@ from resolvers.context import OperationWork
 from schema.accounts import AccountsQuery
 from schema.calculator import CalculatorQuery
 from schema.common import DATE_SCALARS, SCALARS
+from schema.compiled import CompiledReads
 from schema.debt import DebtQuery
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.ebill import EbillMutation
@@ -58,7 +59,13 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[*security_extensions(limits), RussianInputErrors, OperationWork],
+        extensions=[
+            *security_extensions(limits),
+            RussianInputErrors,
+            OperationWork,
+            # Last: the ones before may answer first (a refused variable list).
+            CompiledReads,
+        ],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
         scalar_overrides=DATE_SCALARS,
     )

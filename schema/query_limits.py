@@ -85,8 +85,7 @@ def security_extensions(limits: GraphQLLimits) -> list[Callable[[], SchemaExtens
         # Parsing and validation cached by query text (see schema/operation_cache.py for why
         # not Strawberry's ParserCache and ValidationCache).
         OperationCache,
-        lambda: MaxVariableListSize(limits.max_list_size),
-        lambda: MaxVariableIdLength(limits.max_id_length),
+        lambda: VariableLimits(limits.max_list_size, limits.max_id_length),
     ]
 
 
@@ -97,21 +96,6 @@ def max_list_size_rule(max_size: int) -> type[ValidationRule]:
                 self.report_error(GraphQLError(f"A list holds more than {max_size} values.", node))
 
     return MaxListSize
-
-
-class MaxVariableListSize(SchemaExtension):
-    """Lists passed in variables are not in the document, so validation cannot see them."""
-
-    def __init__(self, max_size: int) -> None:
-        self.max_size = max_size
-
-    def on_execute(self) -> Iterator[None]:
-        if _longest_list(self.execution_context.variables or {}) > self.max_size:
-            self.execution_context.result = ExecutionResult(
-                data=None,
-                errors=[GraphQLError(f"A list holds more than {self.max_size} values.")],
-            )
-        yield
 
 
 def _id_too_long(max_length: int) -> GraphQLError:
@@ -134,31 +118,44 @@ def max_id_length_rule(max_length: int) -> type[ValidationRule]:
     return MaxIdLength
 
 
-class MaxVariableIdLength(SchemaExtension):
-    """IDs passed in variables (alone, in lists or inside input objects), by the types the
-    operation declares for its variables."""
+class VariableLimits(SchemaExtension):
+    """Lists and IDs passed in variables (alone, in lists or inside input objects; IDs by the
+    types the operation declares for its variables): the document does not hold them, so
+    validation cannot see them. One extension for both: Strawberry keeps every extension's
+    on_execute open while an operation runs, a subscription's as long as it is open (memory per
+    subscription: docs/perf.md, Round 4)."""
 
-    def __init__(self, max_length: int) -> None:
+    def __init__(self, max_size: int, max_length: int) -> None:
+        self.max_size = max_size
         self.max_length = max_length
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         variables = context.variables or {}
-        if variables and context.graphql_document is not None:
-            schema = context.schema._schema
-            for definition in context.graphql_document.definitions:
-                if not isinstance(definition, OperationDefinitionNode):
-                    continue
-                for variable in definition.variable_definitions or ():
-                    name = variable.variable.name.value
-                    type_ = type_from_ast(schema, variable.type)
-                    if name in variables and type_ is not None:
-                        if _has_long_id(variables[name], type_, self.max_length):
-                            context.result = ExecutionResult(
-                                data=None, errors=[_id_too_long(self.max_length)]
-                            )
-                            break
+        if _longest_list(variables) > self.max_size:
+            context.result = ExecutionResult(
+                data=None,
+                errors=[GraphQLError(f"A list holds more than {self.max_size} values.")],
+            )
+        if variables and _has_long_variable_id(context, variables, self.max_length):
+            context.result = ExecutionResult(data=None, errors=[_id_too_long(self.max_length)])
         yield
+
+
+def _has_long_variable_id(context: Any, variables: dict[str, Any], max_length: int) -> bool:
+    if context.graphql_document is None:
+        return False
+    schema = context.schema._schema
+    for definition in context.graphql_document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        for variable in definition.variable_definitions or ():
+            name = variable.variable.name.value
+            type_ = type_from_ast(schema, variable.type)
+            if name in variables and type_ is not None:
+                if _has_long_id(variables[name], type_, max_length):
+                    return True
+    return False
 
 
 def _has_long_id(value: Any, type_: Any, max_length: int, depth: int = 0) -> bool:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+import collections
+from collections.abc import Callable, Sequence
 from typing import Any
 
 RESYNC: dict[str, Any] = {"type": "resync"}
@@ -14,27 +15,50 @@ QUEUE_SIZE = 64
 
 
 class Subscription:
-    """One subscriber's bounded queue on one channel."""
+    """One subscriber's bounded queue on one channel.
 
-    __slots__ = ("broker", "channel", "queue")
+    Thousands wait at once, each for a message that seldom comes, so there is no asyncio.Queue
+    (two deques of waiters, a lock-like event: ~3 KB each) and no generator frame while waiting:
+    a deque made at the first message that finds nobody waiting, and one future while the
+    subscriber waits."""
+
+    __slots__ = ("_pending", "_waiter", "broker", "channel", "maxsize")
 
     def __init__(self, broker: Broker, channel: str, maxsize: int = QUEUE_SIZE) -> None:
         self.broker = broker
         self.channel = channel
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize)
+        self.maxsize = maxsize
+        self._pending: collections.deque[dict[str, Any]] | None = None
+        self._waiter: asyncio.Future[dict[str, Any]] | None = None
 
     def deliver(self, message: dict[str, Any]) -> None:
-        try:
-            self.queue.put_nowait(message)
-        except asyncio.QueueFull:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            self._waiter = None
+            waiter.set_result(message)
+            return
+        pending = self._pending
+        if pending is None:
+            pending = self._pending = collections.deque()
+        if len(pending) >= self.maxsize:
             # Too far behind: drop what is queued and ask the subscriber to re-read the state.
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(RESYNC)
+            pending.clear()
+            message = RESYNC
+        pending.append(message)
 
-    async def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
-        while True:
-            yield await self.queue.get()
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        if self._pending:
+            return self._pending.popleft()
+        waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiter = waiter
+        try:
+            return await waiter
+        finally:
+            if self._waiter is waiter:
+                self._waiter = None
 
     async def close(self) -> None:
         await self.broker.unsubscribe(self)

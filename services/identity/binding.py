@@ -72,16 +72,18 @@ class Limit:
     field: str
 
 
-async def reserve(*taken: Limit) -> list[int]:
+async def reserve(*taken: Limit, count_left: bool = False) -> list[int]:
     """Takes one try of every limit, all or none (in one transaction: a full one undoes the
-    others and raises its error); answers the tries left of each after this one. Each try is
-    a conditional UPDATE (services.limits.reserve), so concurrent tries never pass a limit."""
+    others and raises its error). Each try is a conditional UPDATE (services.limits.reserve),
+    so concurrent tries never pass a limit. With `count_left`, answers the tries left of each
+    after this one (one more statement per limit); else an empty list."""
     left: list[int] = []
     async with in_transaction():
         for limit in taken:
             if not await limits.reserve(limit.window, limit=limit.limit):
                 raise DomainError.of(limit.code, limit.message, limit.field)
-            left.append(max(limit.limit - await limits.used(limit.window), 0))
+            if count_left:
+                left.append(max(limit.limit - await limits.used(limit.window), 0))
     return left
 
 
@@ -175,6 +177,7 @@ async def prove_bill(
             "Попробуйте завтра или обратитесь в офис обслуживания.",
             field=field,
         ),
+        count_left=True,
     )
     if all(Decimal(value) != total for value in totals):
         raise DomainError.of(

@@ -77,10 +77,36 @@ async def enqueue_email(
     """Pass `rt`: the e-mail then ends with the support contacts (LK_SUPPORT_*), as every
     e-mail to a customer should. `secrets`: the parts of `body` (links with tokens) to cut out
     once sent or after `expires_in`."""
+    message = email_message(
+        to=to,
+        subject=subject,
+        body=body,
+        attachments=attachments,
+        rt=rt,
+        secrets=secrets,
+        expires_in=expires_in,
+    )
+    await message.save(force_create=True)
+    return message
+
+
+def email_message(
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    attachments: list[Attachment] | None = None,
+    rt: Runtime | None = None,
+    secrets: Sequence[str] = (),
+    expires_in: timedelta | None = None,
+) -> models.OutgoingMessage:
+    """The e-mail `enqueue_email` queues, not saved yet: for a caller that inserts it in a
+    statement of its own (the payment callback's one write, services/payments/events.py)."""
     if rt is not None:
         body = f"{body.rstrip()}\n\n{support_footer(rt.settings)}\n"
     kept, expire_at = _kept_secrets(secrets, expires_in)
-    return await models.OutgoingMessage.create(
+    now = datetime.now(UTC)
+    return models.OutgoingMessage(
         channel=models.MessageChannel.EMAIL,
         to=to,
         subject=subject,
@@ -93,7 +119,8 @@ async def enqueue_email(
             }
             for a in attachments or []
         ],
-        next_attempt_at=datetime.now(UTC),
+        next_attempt_at=now,
+        created_at=now,
         secrets=kept,
         secrets_expire_at=expire_at,
     )

@@ -4,6 +4,7 @@ reordered message never shows a wrong status."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,9 @@ from services.ids import parse_uuid
 from services.payments.capability import payment_for_capability
 from services.payments.channels import account_channel, payment_channel
 from services.payments.views import payment_for_user
+
+# A hint of our own (not from the broker): the viewer's access may have changed.
+ACCESS_CHANGED: dict[str, str] = {"type": "access"}
 
 # How a feed reads a payment again on each hint: by default as it is; a subscription passes a
 # reader that also checks, in the same statement, that its viewer may still see it.
@@ -35,12 +39,15 @@ async def watch_payment(
     capability: str | None = None,
     read: Reader = read_payment,
     payment: models.Payment | None = None,
+    woken_by: Callable[[Callable[[], None]], Callable[[], None]] | None = None,
 ) -> AsyncGenerator[models.Payment, None]:
     """The payment's current state, then the state after every change.
 
     Allowed to a user linked to the payment's account, or to whoever holds the payment's
     capability (no sign-in: the return page); the caller shows a capability holder no personal
-    data (see `views.is_personal`). `payment`: the caller has already found it for `user`."""
+    data (see `views.is_personal`). `payment`: the caller has already found it for `user`.
+    `woken_by(hook)`: registers a hook for when the viewer's access may have changed (answers
+    how to unregister it); the payment is then read again through `read`, which checks it."""
     if payment is None and user is not None:
         payment = await payment_for_user(user.id, payment_id)
     if payment is None and capability is not None:
@@ -52,6 +59,7 @@ async def watch_payment(
     key, payment = payment.id, None
     # Subscribe before reading, so that a change between the two is not lost.
     subscription = await rt.broker.subscribe(payment_channel(key))
+    unhook = woken_by(functools.partial(subscription.deliver, ACCESS_CHANGED)) if woken_by else None
     try:
         current = await read(key)
         if current is None:
@@ -66,6 +74,8 @@ async def watch_payment(
                 yield fresh
                 fresh = None
     finally:
+        if unhook is not None:
+            unhook()
         await subscription.close()
 
 

@@ -12,9 +12,10 @@ import models
 from adapters.acquirers.sandbox import SIGNATURE_HEADER, signature_header
 from tests.payments.flows import create, runtime, send_callback, statement_lines
 
-# The row lock, the event (deduplicated by its insert), the status, the statement credit (one
-# statement on PostgreSQL; SQLite reads and writes each line), the receipt's read and its insert.
-POSTGRES_MOST = 6
+# PostgreSQL: the row lock with the receipt's data, then one write (the event deduplicated by its
+# insert, the status, the statement credit, the receipt). SQLite: the row lock, the event, the
+# status, the statement read and written line by line, the receipt's read and its insert.
+POSTGRES_MOST = 2
 SQLITE_MOST = 11
 
 
@@ -64,3 +65,31 @@ async def test_a_repeated_callback_records_a_duplicate_and_credits_nothing(clien
         "outcome", flat=True
     )
     assert sorted(outcomes) == ["applied", "duplicate"]
+
+
+async def test_a_report_whose_key_was_recorded_changes_nothing(client, ivan):
+    # A report with this dedupe key recorded before (as a race the row lock prevents would
+    # leave it): the one write records nothing, moves nothing, credits and queues nothing.
+    payment = await create(client, ivan)
+    row = await models.Payment.get(id=payment["id"])
+    key = f"sandbox:{row.provider_payment_id}:CONFIRMED"
+    await models.PaymentEvent.create(
+        payment=row,
+        provider="sandbox",
+        provider_ref=row.provider_payment_id,
+        provider_status="CONFIRMED",
+        dedupe_key=key,
+        outcome="ignored",
+        payload={},
+    )
+    total, lines = await statement_lines(client, ivan)
+    messages = await models.OutgoingMessage.filter(to="ivanov@ivan.ru").count()
+
+    assert await send_callback(client, payment["id"], "CONFIRMED") == (200, "OK")
+
+    row = await models.Payment.get(id=payment["id"])
+    assert (row.status, row.paid_at) == (models.PaymentStatus.PENDING, None)
+    assert await statement_lines(client, ivan) == (total, lines)
+    assert await models.OutgoingMessage.filter(to="ivanov@ivan.ru").count() == messages
+    outcomes = await models.PaymentEvent.filter(payment_id=row.id).values_list("outcome", flat=True)
+    assert sorted(outcomes) == ["duplicate", "ignored"]
