@@ -11,10 +11,8 @@ number spends its tries as a known one does.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import timedelta
-from urllib.parse import quote
 
 from tortoise.transactions import in_transaction
 
@@ -52,11 +50,6 @@ CONFIRM_TEXT = """Здравствуйте!
 NOT_FOUND_MESSAGE = "Лицевой счёт не найден. Проверьте номер в квитанции."
 
 
-def _key(text: str) -> str:
-    # Whatever was sent counts towards its own limit; a digest keeps the key short.
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
-
-
 def _limit(
     name: str, length: timedelta, limit: int, message: str, field: str = "accountNumber"
 ) -> binding.Limit:
@@ -79,13 +72,13 @@ async def _reserve(*, number: str, email: str, source: str | None) -> None:
             "Слишком много запросов электронной квитанции. Попробуйте через час.",
         ),
         _limit(
-            f"account:{_key(number)}",
+            f"account:{limits.digest(number)}",
             day,
             PER_ACCOUNT_DAY,
             "По этому лицевому счёту сегодня уже было много запросов. Попробуйте завтра.",
         ),
         _limit(
-            f"email:{_key(email)}",
+            f"email:{limits.digest(email)}",
             day,
             PER_EMAIL_DAY,
             "На этот адрес сегодня уже отправлено много писем. Попробуйте завтра.",
@@ -117,12 +110,9 @@ async def request(
         row = await models.EbillRequest.create(
             id=uuid.uuid4(), account_id=account.id, email=address, expires_at=now() + CONFIRM_TTL
         )
-        token = rt.signer.sign(
-            {"r": str(row.id)},
-            purpose=CONFIRM_PURPOSE,
-            ttl_seconds=int(CONFIRM_TTL.total_seconds()),
+        link = verification.signed_link(
+            rt, CONFIRM_PATH, {"r": str(row.id)}, purpose=CONFIRM_PURPOSE, ttl=CONFIRM_TTL
         )
-        link = f"{rt.settings.links_url}{CONFIRM_PATH}?token={quote(token)}"
         await outbox.enqueue_email(
             rt=rt,
             to=address,
