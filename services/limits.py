@@ -14,12 +14,14 @@ never needs resetting; expired ones are deleted by the housekeeping task.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import F
 
 import models
+from services import periods
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,12 @@ class Window:
     expires_at: datetime
 
 
+def digest(text: str) -> str:
+    """A short key part for whatever a client sent (a number, an address): any text counts
+    towards its own limit, and the key stays 32 characters long."""
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
+
+
 def fixed_window(name: str, length: timedelta, *, at: datetime | None = None) -> Window:
     """The window of `length` (counted from the epoch) holding `at`."""
     at = at or datetime.now(UTC)
@@ -38,6 +46,15 @@ def fixed_window(name: str, length: timedelta, *, at: datetime | None = None) ->
     return Window(
         key=f"{name}@{start}",
         expires_at=datetime.fromtimestamp(start + seconds, UTC),
+    )
+
+
+def local_day(name: str, timezone: str) -> Window:
+    """The window of today in the retailer's calendar: until the next local midnight."""
+    today = periods.local_today(timezone)
+    return Window(
+        key=f"{name}@{today.isoformat()}",
+        expires_at=periods.local_midnight(today + timedelta(days=1), timezone),
     )
 
 

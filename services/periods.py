@@ -15,6 +15,9 @@ from services.errors import DomainError, ErrorCode, reversed_range
 # retailer bills lies outside these years.
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
+MONTH_NAMES = (
+    "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
+)
 
 
 def bounded_date(day: date) -> date:
@@ -60,6 +63,16 @@ def current_period(timezone: str, at: datetime | None = None) -> date:
 def add_months(period: date, months: int) -> date:
     index = period.year * 12 + period.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def month_and_year(period: date) -> str:
+    """«март 2026», as a chart's title reads."""
+    return f"{MONTH_NAMES[period.month - 1]} {period.year}"
+
+
+def month_name(period: date) -> str:
+    """The period as the customer reads it in texts and documents: «март 2026 г.»."""
+    return f"{month_and_year(period)} г."
 
 
 def months_between(first: date, last: date) -> int:

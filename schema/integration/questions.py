@@ -13,6 +13,7 @@ from resolvers.common import Outcome
 from schema.arguments import described
 from schema.common import UserError, user_errors
 from schema.enums import QuestionStatus, QuestionTopic
+from schema.integration.types import EXPORT_PAGE_ERRORS
 from services.questions.text import ANSWER_MAX, ANSWER_MIN
 
 SUPPORT_KEY = "Requires an API key with the support scope."
@@ -66,10 +67,7 @@ class OpenQuestionsPayload:
     questions: list[SupportQuestion] = strawberry.field(
         description="Open questions by id, oldest first; empty when there are no more."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Always empty: a missing key, a key without the scope and a page over the "
-        "limit answer GraphQL errors (UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT), as every query."
-    )
+    errors: list[UserError] = strawberry.field(description=EXPORT_PAGE_ERRORS)
 
     @classmethod
     def build(cls, rows: list[models.Question]) -> OpenQuestionsPayload:

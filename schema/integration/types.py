@@ -24,6 +24,12 @@ from services.integration.ebill_exports import PaperlessAccount as PaperlessAcco
 from services.integration.reading_exports import ExportedReading as ExportedReadingRow
 from services.integration.results import ItemResult
 
+# The `errors` of a page the integration endpoint reads out (exports, open questions).
+EXPORT_PAGE_ERRORS = (
+    "Always empty: a missing key, a key without the scope and a page over the limit answer "
+    "GraphQL errors (UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT), as every query."
+)
+
 
 @strawberry.type(description="The outcome of one item of a bulk operation.")
 class ImportItemResult:
@@ -225,10 +231,7 @@ class CustomerContactPreferencesPayload:
     customers: list[CustomerContactPreferences] = strawberry.field(
         description="Users of the page, by id; empty when there are no more."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Always empty: a missing key, a key without the scope and a page over the "
-        "limit answer GraphQL errors (UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT), as every query."
-    )
+    errors: list[UserError] = strawberry.field(description=EXPORT_PAGE_ERRORS)
 
     @classmethod
     def build(cls, rows: list[ContactPreferencesRow]) -> CustomerContactPreferencesPayload:
@@ -268,10 +271,7 @@ class PaperlessAccountsPayload:
     accounts: list[PaperlessAccount] = strawberry.field(
         description="Accounts of the page, by id; empty when there are no more."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Always empty: a missing key, a key without the scope and a page over the "
-        "limit answer GraphQL errors (UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT), as every query."
-    )
+    errors: list[UserError] = strawberry.field(description=EXPORT_PAGE_ERRORS)
 
     @classmethod
     def build(cls, rows: list[PaperlessAccountRow]) -> PaperlessAccountsPayload:

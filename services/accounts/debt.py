@@ -17,7 +17,6 @@ same source, for this account, once, for 30 minutes, without asking for another 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -67,10 +66,8 @@ def masked_name(full_name: str) -> str:
 
 
 def _number_key(raw: str) -> str:
-    # Any input (even one no account can have) counts towards its own limit; a digest keeps
-    # the key short whatever was sent.
-    text = account_number(raw) or raw.strip()
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
+    # Any input, even one no account can have, counts towards its own limit.
+    return limits.digest(account_number(raw) or raw.strip())
 
 
 async def reserve(*, number: str, source: str | None) -> None:

@@ -5,9 +5,8 @@ fetches the picture without a session."""
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -60,7 +59,7 @@ async def issue_link(
     the same range whenever it is opened. ttl_seconds overrides the setting (tests)."""
     account = await accounts.require_account(user_id, account_number)
     first, last = consumption_range(from_, to, current=periods.current_period(rt.settings.timezone))
-    ttl = ttl_seconds if ttl_seconds is not None else rt.settings.document_link_minutes * 60
+    ttl = DocumentLink.seconds(rt, ttl_seconds)
     body: dict[str, Any] = {
         "u": user_id,
         "a": account.id,
@@ -69,10 +68,7 @@ async def issue_link(
         "k": picture.value,
     }
     token = rt.signer.sign(body, purpose=PURPOSE, ttl_seconds=ttl)
-    return DocumentLink(
-        url=f"{rt.settings.public_url}/charts/{token}{picture.suffix}",
-        expires_at=datetime.fromtimestamp(int(time.time()) + ttl, UTC),
-    )
+    return DocumentLink.to(rt, f"/charts/{token}{picture.suffix}", ttl=ttl)
 
 
 async def check_link(rt: Runtime, name: str) -> tuple[ChartRequest, models.Account]:

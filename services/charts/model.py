@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 import models
+from services.periods import month_and_year
 from services.readings.consumption import ConsumptionMonth, ServiceConsumption
 from services.reference import LABELS
 
@@ -42,7 +43,6 @@ ZONE_COLORS = {
 }
 ZONE_ORDER = list(models.MeterZone)
 SHORT_MONTHS = "янв фев мар апр май июн июл авг сен окт ноя дек".split()
-MONTHS = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
 NO_READINGS = "нет показаний"
 NO_START = "нет предыдущих показаний"
 
@@ -106,15 +106,13 @@ class _Bar:
         return sum((value for _, value in self.segments), Decimal(0))
 
 
-def month_name(period: date) -> str:
-    return f"{MONTHS[period.month - 1]} {period.year}"
-
-
 def title_of(months: Sequence[ConsumptionMonth]) -> str:
     if not months:
         return "Потребление по месяцам"
     first, last = months[0].period, months[-1].period
-    span = month_name(first) if first == last else f"{month_name(first)} — {month_name(last)}"
+    span = month_and_year(first)
+    if first != last:
+        span = f"{span} — {month_and_year(last)}"
     return f"Потребление по месяцам: {span}"
 
 

@@ -48,6 +48,19 @@ class DocumentLink:
     url: str
     expires_at: datetime
 
+    @staticmethod
+    def seconds(rt: Runtime, ttl_seconds: int | None) -> int:
+        """How long a link works: LK_DOCUMENT_LINK_MINUTES, unless a test says otherwise."""
+        return ttl_seconds if ttl_seconds is not None else rt.settings.document_link_minutes * 60
+
+    @classmethod
+    def to(cls, rt: Runtime, path: str, *, ttl: int) -> DocumentLink:
+        """The link to `path` on the public address, working `ttl` seconds from now."""
+        return cls(
+            url=f"{rt.settings.public_url}{path}",
+            expires_at=datetime.fromtimestamp(int(time.time()) + ttl, UTC),
+        )
+
 
 async def issue_link(
     rt: Runtime,
@@ -72,12 +85,9 @@ async def issue_link(
         period=period,
         payment_id=payment_id,
     )
-    ttl = ttl_seconds if ttl_seconds is not None else rt.settings.document_link_minutes * 60
-    expires_at = datetime.fromtimestamp(int(time.time()) + ttl, UTC)
+    ttl = DocumentLink.seconds(rt, ttl_seconds)
     token = links.sign(rt, request, ttl_seconds=ttl)
-    return DocumentLink(
-        url=f"{rt.settings.public_url}/documents/{token}.pdf", expires_at=expires_at
-    )
+    return DocumentLink.to(rt, f"/documents/{token}.pdf", ttl=ttl)
 
 
 async def check_link(rt: Runtime, token: str) -> links.DocumentRequest:

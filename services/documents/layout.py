@@ -14,13 +14,13 @@ from typing import cast
 from fpdf import FPDF
 
 import models
+from services import periods
 from services.charts import pdf as chart_pdf
 from services.charts.model import Chart
 
 # The font ships with the project (fonts/, with its licence): no system font is assumed.
 FONTS = Path(__file__).resolve().parents[2] / "fonts"
 FAMILY = "DejaVu"
-MONTHS = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
 # Table cells: padding (mm) and line height (mm per point of font size).
 PAD_X, PAD_Y, LINE = 1.0, 0.8, 0.45
 
@@ -198,8 +198,8 @@ def day(value: date | datetime) -> str:
     return value.strftime("%d.%m.%Y")
 
 
-def month(period: date) -> str:
-    return f"{MONTHS[period.month - 1]} {period.year} г."
+# A period as the cabinet's texts name it: «март 2026 г.».
+month = periods.month_name
 
 
 def bank_details(provider: models.Provider) -> list[tuple[str, str]]:

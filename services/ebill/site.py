@@ -15,11 +15,9 @@ and a wrong total spend the same tries, run the same statements and answer the s
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from urllib.parse import quote
 
 from tortoise.transactions import in_transaction
 
@@ -67,11 +65,6 @@ def no_proof() -> DomainError:
     return DomainError.of(ErrorCode.NOT_FOUND, NO_PROOF_MESSAGE, "billTotal")
 
 
-def _key(text: str) -> str:
-    # Whatever was sent counts towards its own limit; a digest keeps the key short.
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
-
-
 def _limit(
     name: str, length: timedelta, limit: int, message: str, field: str = "accountNumber"
 ) -> binding.Limit:
@@ -94,13 +87,13 @@ async def _reserve(*, number: str, email: str, source: str | None) -> None:
             "Слишком много запросов электронной квитанции. Попробуйте через час.",
         ),
         _limit(
-            f"account:{_key(number)}",
+            f"account:{limits.digest(number)}",
             day,
             PER_ACCOUNT_DAY,
             "По этому лицевому счёту сегодня уже было много запросов. Попробуйте завтра.",
         ),
         _limit(
-            f"email:{_key(email)}",
+            f"email:{limits.digest(email)}",
             day,
             PER_EMAIL_DAY,
             "На этот адрес сегодня уже отправлено много писем. Попробуйте завтра.",
@@ -136,12 +129,9 @@ async def request(
         row = await models.EbillRequest.create(
             id=uuid.uuid4(), account_id=account_id, email=address, expires_at=now() + CONFIRM_TTL
         )
-        token = rt.signer.sign(
-            {"r": str(row.id)},
-            purpose=CONFIRM_PURPOSE,
-            ttl_seconds=int(CONFIRM_TTL.total_seconds()),
+        link = verification.signed_link(
+            rt, CONFIRM_PATH, {"r": str(row.id)}, purpose=CONFIRM_PURPOSE, ttl=CONFIRM_TTL
         )
-        link = f"{rt.settings.links_url}{CONFIRM_PATH}?token={quote(token)}"
         await outbox.enqueue_email(
             rt=rt,
             to=address,

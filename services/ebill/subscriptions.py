@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -178,12 +177,9 @@ async def disable(*, user: models.User, account_number: str) -> EbillState:
 
 
 def stop_link(rt: Runtime, row: models.EbillSubscription) -> str:
-    token = rt.signer.sign(
-        {"s": row.id, "v": row.version},
-        purpose=STOP_PURPOSE,
-        ttl_seconds=int(STOP_TTL.total_seconds()),
+    return verification.signed_link(
+        rt, STOP_PATH, {"s": row.id, "v": row.version}, purpose=STOP_PURPOSE, ttl=STOP_TTL
     )
-    return f"{rt.settings.links_url}{STOP_PATH}?token={quote(token)}"
 
 
 @dataclass(frozen=True, slots=True)

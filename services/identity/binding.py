@@ -25,9 +25,8 @@ from tortoise.transactions import in_transaction
 
 import models
 from infra.runtime import Runtime
-from services import limits, periods
+from services import limits
 from services.errors import DomainError, ErrorCode
-from services.identity import verification
 
 BIND_PER_REGISTRATION = 5
 BILL_TRIES_PER_REGISTRATION = 3
@@ -174,7 +173,6 @@ async def prove_bill(
             "обратитесь в офис обслуживания.",
             field,
         )
-    today = periods.local_today(rt.settings.timezone)
     left = await reserve(
         Limit(
             window=limits.Window(f"bill:registration:{registration.id}", registration.expires_at),
@@ -185,10 +183,7 @@ async def prove_bill(
             field=field,
         ),
         Limit(
-            window=limits.Window(
-                f"bill:account:{account.id}@{today.isoformat()}",
-                verification.local_midnight(rt) + timedelta(days=1),
-            ),
+            window=limits.local_day(f"bill:account:{account.id}", rt.settings.timezone),
             limit=BILL_TRIES_PER_ACCOUNT_DAY,
             code=ErrorCode.TOO_MANY_ATTEMPTS,
             message="Сегодня этот лицевой счёт уже слишком много раз пытались подтвердить. "

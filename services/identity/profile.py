@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
 
 from tortoise.transactions import in_transaction
 
@@ -138,12 +137,13 @@ async def _send_email_link(rt: Runtime, *, user: models.User, target: str) -> No
         ttl=EMAIL_LINK_TTL,
     )
     # Short keys; "p" and "e" are the signer's own (purpose, expiry).
-    token = rt.signer.sign(
+    link = verification.signed_link(
+        rt,
+        EMAIL_LINK_PATH,
         {"u": user.id, "m": target, "n": nonce},
         purpose=EMAIL_LINK_PURPOSE,
-        ttl_seconds=int(EMAIL_LINK_TTL.total_seconds()),
+        ttl=EMAIL_LINK_TTL,
     )
-    link = f"{rt.settings.links_url}{EMAIL_LINK_PATH}?token={quote(token)}"
     await outbox.enqueue_email(
         rt=rt,
         to=target,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
 
 from tortoise.transactions import in_transaction
 
@@ -115,10 +114,9 @@ async def request(
 
 
 def reset_link(rt: Runtime, target: str, nonce: str) -> str:
-    token = rt.signer.sign(
-        {"t": target, "n": nonce}, purpose=LINK_PURPOSE, ttl_seconds=int(LINK_TTL.total_seconds())
+    return verification.signed_link(
+        rt, LINK_PATH, {"t": target, "n": nonce}, purpose=LINK_PURPOSE, ttl=LINK_TTL, email=target
     )
-    return f"{rt.settings.links_url}{LINK_PATH}?email={quote(target)}&token={quote(token)}"
 
 
 async def verify(rt: Runtime, *, contact: str, code: str) -> PasswordResetView:

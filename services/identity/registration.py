@@ -20,7 +20,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from urllib.parse import quote
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -329,12 +328,13 @@ async def _send(
 
 
 def activation_link(rt: Runtime, registration: models.Registration, nonce: str) -> str:
-    token = rt.signer.sign(
+    return verification.signed_link(
+        rt,
+        ACTIVATION_PATH,
         {"r": str(registration.id), "n": nonce},
         purpose=ACTIVATION_PURPOSE,
-        ttl_seconds=int(ACTIVATION_TTL.total_seconds()),
+        ttl=ACTIVATION_TTL,
     )
-    return f"{rt.settings.links_url}{ACTIVATION_PATH}?token={quote(token)}"
 
 
 async def complete(

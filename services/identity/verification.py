@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from tortoise.expressions import F
 
@@ -198,6 +199,22 @@ async def send_code_sms(*, to: str, text: str, code: str) -> None:
     await outbox.enqueue_sms(
         to=to, body=text.format(code=code), secrets=[code], expires_in=CODE_TTL
     )
+
+
+def signed_link(
+    rt: Runtime,
+    path: str,
+    payload: dict[str, Any],
+    *,
+    purpose: str,
+    ttl: timedelta,
+    **params: str,
+) -> str:
+    """The address of a link page (`path` under LK_LINKS_URL) whose `token` carries `payload`
+    signed for `purpose`, good for `ttl`; `params` go before the token. unsign_link reads it."""
+    token = rt.signer.sign(payload, purpose=purpose, ttl_seconds=int(ttl.total_seconds()))
+    query = "&".join(f"{name}={quote(value)}" for name, value in {**params, "token": token}.items())
+    return f"{rt.settings.links_url}{path}?{query}"
 
 
 def unsign_link(

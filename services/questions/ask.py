@@ -12,7 +12,6 @@ its number and its e-mail to support is queued in the outbox.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -119,19 +118,11 @@ def check(request: AskRequest, *, signed_in: bool) -> Checked:
     return Checked(topic=request.topic, text=text, account_number=number, email=email, phone=phone)
 
 
-def _key(value: str) -> str:
-    # Whatever was typed, the counter's key stays short.
-    return hashlib.sha256(value.encode()).hexdigest()[:32]
-
-
 async def reserve(
     rt: Runtime, *, checked: Checked, user: models.User | None, source: str | None
 ) -> None:
     """One try of the source, of the user (signed in) and of each contact, all or none."""
-    midnight = periods.local_midnight(
-        periods.local_today(rt.settings.timezone), rt.settings.timezone
-    )
-    day = f"{midnight.date().isoformat()}"
+    timezone = rt.settings.timezone
     taken = [
         binding.Limit(
             window=limits.fixed_window(
@@ -146,9 +137,7 @@ async def reserve(
     if user is not None:
         taken.append(
             binding.Limit(
-                window=limits.Window(
-                    f"question:user:{user.id}@{day}", midnight + timedelta(days=1)
-                ),
+                window=limits.local_day(f"question:user:{user.id}", timezone),
                 limit=rt.settings.questions_per_user_day,
                 code=ErrorCode.RATE_LIMITED,
                 message="Сегодня вы задали уже много вопросов. Попробуйте завтра.",
@@ -160,9 +149,8 @@ async def reserve(
             continue
         taken.append(
             binding.Limit(
-                window=limits.Window(
-                    f"question:contact:{_key(contact.lower())}@{day}",
-                    midnight + timedelta(days=1),
+                window=limits.local_day(
+                    f"question:contact:{limits.digest(contact.lower())}", timezone
                 ),
                 limit=rt.settings.questions_per_contact_day,
                 code=ErrorCode.RATE_LIMITED,

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 import models
 from services.errors import DomainError, ErrorCode
-from services.readings.window import month_name
+from services.periods import month_name
 
 if TYPE_CHECKING:
     # Only a type: rules read the slots through loaders, which import customer_slot from here.

@@ -8,8 +8,6 @@ from datetime import date, datetime
 from services import periods
 from settings import Settings
 
-MONTHS = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
-
 
 def entry_period(settings: Settings, at: datetime | None = None) -> date:
     """The period a reading entered now counts for: the current one on the days of the window
@@ -29,11 +27,6 @@ def window_notice(settings: Settings, period: date, at: datetime | None = None) 
         return None
     start, end = settings.readings_window_start_day, settings.readings_window_end_day
     return (
-        f"Показания за {month_name(current)} принимаются с {start} по {end} число. "
-        f"Переданные сейчас показания будут учтены в расчёте за {month_name(period)}."
+        f"Показания за {periods.month_name(current)} принимаются с {start} по {end} число. "
+        f"Переданные сейчас показания будут учтены в расчёте за {periods.month_name(period)}."
     )
-
-
-def month_name(period: date) -> str:
-    """The period as the customer reads it: «март 2026 г.»."""
-    return f"{MONTHS[period.month - 1]} {period.year} г."

@@ -9,7 +9,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import models
-from services.readings.window import month_name
+from services.periods import month_name
 from settings import Settings
 
 # Where the customers' app lets one enter readings (LK_APP_URL; see docs/readings.md).

@@ -37,7 +37,7 @@ async def test_opt_in_from_the_site_after_the_link_is_confirmed(client, mailbox)
     result = await request(client, IVAN_ACCOUNT, ADDRESS)
     assert result == {"ok": True, "errors": []}
     link = await confirmation_link(mailbox)
-    assert IVAN_ACCOUNT in body_of(mailbox.received[0])
+    assert IVAN_ACCOUNT in body_of(mailbox.received[0][1])
 
     # Opening the link (as a mail scanner does) shows the page and changes nothing.
     page = await client.http.get(path_of(link))

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import email
 from collections.abc import Callable
-from email import policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.smtp import SMTP
 
 import models
 from server import create_app
 from tests.graphql import GraphQLClient
+from tests.mail import mailbox  # noqa: F401
 
 SUPPORT_ADDRESS = "questions@lk.test"
 
@@ -89,34 +85,6 @@ async def question_counters() -> dict[str, int]:
     return {row.key.split("@")[0]: row.count for row in rows}
 
 
-class Mailbox:
-    """An aiosmtpd handler keeping what it receives."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], EmailMessage]] = []
-        self.port = 0
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [message for recipients, message in self.received if address in recipients]
-
-
-@pytest.fixture
-async def mailbox():
-    box = Mailbox()
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(box), "127.0.0.1", 0)
-    box.port = server.sockets[0].getsockname()[1]
-    yield box
-    server.close()
-    await server.wait_closed()
-
-
 @pytest.fixture
 def make_client(clean_database, make_settings, aiohttp_client) -> Callable[..., Any]:
     async def make(**overrides: Any) -> GraphQLClient:
@@ -126,10 +94,10 @@ def make_client(clean_database, make_settings, aiohttp_client) -> Callable[..., 
 
 
 @pytest.fixture
-async def mailing_client(make_client, mailbox) -> GraphQLClient:
+async def mailing_client(make_client, mailbox) -> GraphQLClient:  # noqa: F811
     """The app sending e-mail over SMTP to the local mailbox, questions to SUPPORT_ADDRESS."""
     return await make_client(
-        smtp_url=f"smtp://127.0.0.1:{mailbox.port}?starttls=off",
+        smtp_url=mailbox.smtp_url,
         smtp_from="ЛК Энергосбыт <noreply@lk.test>",
         support_questions_email=SUPPORT_ADDRESS,
     )

@@ -5,23 +5,21 @@ server (aiosmtpd) and a local SMS gateway over real sockets."""
 from __future__ import annotations
 
 import asyncio
-import email.policy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.smtp import SMTP
 
 import models
 from server import create_app
 from tests.graphql import GraphQLClient
 
 # The SMS gateway stand-in of the outbox tests (an aiohttp server answering POST /send).
-from tests.identity.test_outbox_delivery import Mailbox, gateway  # noqa: F401
+from tests.identity.test_outbox_delivery import gateway  # noqa: F401
+from tests.mail import Mailbox, mailbox  # noqa: F401
 
 TIMEZONE = "Asia/Yekaterinburg"
 IVAN_EMAIL = "ivanov@ivan.ru"
@@ -57,30 +55,17 @@ class Letter:
     body: str
 
 
-def letters(mailbox: Mailbox) -> list[Letter]:
-    found = []
-    for _, rcpt, received in mailbox.received:
-        message = email.message_from_bytes(received.as_bytes(), policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        found.append(Letter(rcpt, str(message["Subject"]), message.get_content()))
-    return found
+def letters(box: Mailbox) -> list[Letter]:
+    return [
+        Letter(recipients, str(message["Subject"]), message.get_content())
+        for recipients, message in box.received
+    ]
 
 
 @pytest.fixture
-async def smtp_server():
-    mailbox = Mailbox()
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(mailbox), "127.0.0.1", 0)
-    mailbox.port = server.sockets[0].getsockname()[1]
-    yield mailbox
-    server.close()
-    await server.wait_closed()
-
-
-@pytest.fixture
-def transports(smtp_server, gateway) -> dict[str, Any]:  # noqa: F811 (the fixture above)
+def transports(mailbox, gateway) -> dict[str, Any]:  # noqa: F811 (the fixtures above)
     return {
-        "smtp_url": f"smtp://127.0.0.1:{smtp_server.port}?starttls=off",
+        "smtp_url": mailbox.smtp_url,
         "sms_url": str(gateway.server.make_url("/send")),
     }
 

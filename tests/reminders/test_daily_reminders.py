@@ -33,11 +33,11 @@ async def kinds() -> list[tuple[str, date]]:
     return [(r.kind.value, r.due_on) for r in rows]
 
 
-async def test_each_reminder_arrives_once_over_several_days(start_app, smtp_server):
+async def test_each_reminder_arrives_once_over_several_days(start_app, mailbox):
     await subscribed_ivan(start_app)
 
     await run_day(start_app, at(date(2027, 3, 1)))
-    opens, soon = letters(smtp_server)
+    opens, soon = letters(mailbox)
     assert opens.to == [IVAN_EMAIL] and soon.to == [IVAN_EMAIL]
     assert opens.subject == "Передайте показания за март 2027 г."
     assert "счётчика № 937060 (лицевой счёт 66200000000) за март 2027 г." in opens.body
@@ -50,16 +50,16 @@ async def test_each_reminder_arrives_once_over_several_days(start_app, smtp_serv
     assert "через 60 дней, 30.04.2027" in soon.body
 
     await run_day(start_app, at(date(2027, 3, 2)))
-    assert len(letters(smtp_server)) == 2
+    assert len(letters(mailbox)) == 2
 
     await run_day(start_app, at(date(2027, 3, 22)))
-    closes = letters(smtp_server)[2]
+    closes = letters(mailbox)[2]
     assert closes.subject == "Осталось 4 дня, чтобы передать показания за март 2027 г."
     assert "ещё не переданы. Приём закончится 25.03.2027" in closes.body
 
     await run_day(start_app, at(date(2027, 3, 23)))
     await run_day(start_app, at(date(2027, 4, 16)))
-    urgent = letters(smtp_server)[3:]
+    urgent = letters(mailbox)[3:]
     assert sorted(m.subject for m in urgent) == [
         "Передайте показания за апрель 2027 г.",
         "Срок поверки счётчика № 937060: 30.04.2027",
@@ -75,12 +75,12 @@ async def test_each_reminder_arrives_once_over_several_days(start_app, smtp_serv
         ("WINDOW_OPENS", date(2027, 4, 1)),
         ("VERIFICATION_URGENT", VERIFICATION),
     ]
-    assert len(letters(smtp_server)) == 5
+    assert len(letters(mailbox)) == 5
     sent = await models.OutgoingMessage.filter(status=models.MessageStatus.SENT).count()
     assert sent == 5
 
 
-async def test_a_reading_sent_for_the_period_means_no_closing_reminder(start_app, smtp_server):
+async def test_a_reading_sent_for_the_period_means_no_closing_reminder(start_app, mailbox):
     await subscribed_ivan(start_app, verification=None)
     client = await start_app(at(date(2027, 3, 10)), background_tasks=False)
     petr = await client.login("Petr", "Petr12345")
@@ -101,12 +101,12 @@ async def test_a_reading_sent_for_the_period_means_no_closing_reminder(start_app
     rows = await models.Reminder.all().order_by("id").prefetch_related("user")
     # Both subscribed, in the same passes: Ivan's reading came, Petr's did not.
     assert [(r.user.login, r.kind.value) for r in rows] == [("Petr", "WINDOW_CLOSES")]
-    assert [(m.to, m.subject) for m in letters(smtp_server)] == [
+    assert [(m.to, m.subject) for m in letters(mailbox)] == [
         (["petrov@example.ru"], "Осталось 4 дня, чтобы передать показания за март 2027 г."),
     ]
 
 
-async def test_the_pass_waits_for_its_hour(start_app, smtp_server):
+async def test_the_pass_waits_for_its_hour(start_app, mailbox):
     await subscribed_ivan(start_app)
     early = await start_app(at(date(2027, 3, 1), 9, 59))
     # The task checks as the app starts: give it time to (wrongly) run.

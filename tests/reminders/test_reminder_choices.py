@@ -28,7 +28,7 @@ async def setup_day(start_app):
     return client, await client.login("Ivan", "Ivan12345"), await client.login("Petr", "Petr12345")
 
 
-async def test_mailing_off_means_no_reminders(start_app, smtp_server, gateway):
+async def test_mailing_off_means_no_reminders(start_app, mailbox, gateway):
     client, ivan, _ = await setup_day(start_app)
     assert (await client.execute(ME, token=ivan))["me"] == {
         "subscribedToMailing": False,
@@ -38,23 +38,23 @@ async def test_mailing_off_means_no_reminders(start_app, smtp_server, gateway):
 
     await run_day(start_app, at(date(2027, 3, 1)))
 
-    assert letters(smtp_server) == [] and gateway.received == []
+    assert letters(mailbox) == [] and gateway.received == []
     await start_app(at(date(2027, 3, 1)), background_tasks=False)
     assert await models.Reminder.all().count() == 0
     assert await models.OutgoingMessage.all().count() == 0
 
 
-async def test_channel_none_means_no_reminders(start_app, smtp_server, gateway):
+async def test_channel_none_means_no_reminders(start_app, mailbox, gateway):
     client, ivan, _ = await setup_day(start_app)
     assert (await subscribe(client, ivan, "NONE"))["user"]["reminderChannel"] == "NONE"
     await client.http.close()
 
     await run_day(start_app, at(date(2027, 3, 1)))
 
-    assert letters(smtp_server) == [] and gateway.received == []
+    assert letters(mailbox) == [] and gateway.received == []
 
 
-async def test_channel_sms_sends_sms_through_the_gateway(start_app, smtp_server, gateway):
+async def test_channel_sms_sends_sms_through_the_gateway(start_app, mailbox, gateway):
     client, ivan, _ = await setup_day(start_app)
     assert await subscribe(client, ivan, "SMS") == {
         "user": {"subscribedToMailing": True, "reminderChannel": "SMS"},
@@ -65,7 +65,7 @@ async def test_channel_sms_sends_sms_through_the_gateway(start_app, smtp_server,
     await run_day(start_app, at(date(2027, 3, 1)))
     await run_day(start_app, at(date(2027, 3, 2)))
 
-    assert letters(smtp_server) == []
+    assert letters(mailbox) == []
     opens, soon = gateway.received
     assert opens["to"] == soon["to"] == IVAN_PHONE
     assert opens["text"] == (

@@ -52,7 +52,7 @@ async def deliver(rt) -> None:
         pass
 
 
-async def test_thirty_daily_checks_at_once_run_the_pass_once(start_app, smtp_server):
+async def test_thirty_daily_checks_at_once_run_the_pass_once(start_app, mailbox):
     first, second = await two_apps(start_app)
 
     with clock.fixed_at(at(DAY)):
@@ -62,13 +62,13 @@ async def test_thirty_daily_checks_at_once_run_the_pass_once(start_app, smtp_ser
     assert ran.count(True) == 1 and again is False
     assert await pass_done(DAY)
     await deliver(first)
-    assert sorted(m.subject for m in letters(smtp_server)) == [
+    assert sorted(m.subject for m in letters(mailbox)) == [
         "Передайте показания за март 2027 г.",
         "Срок поверки счётчика № 937060: 30.04.2027",
     ]
 
 
-async def test_thirty_passes_without_the_lease_queue_each_reminder_once(start_app, smtp_server):
+async def test_thirty_passes_without_the_lease_queue_each_reminder_once(start_app, mailbox):
     first, second = await two_apps(start_app)
 
     counts = await asyncio.gather(
@@ -80,7 +80,7 @@ async def test_thirty_passes_without_the_lease_queue_each_reminder_once(start_ap
     # A refused reminder took its message with it: no orphan in the outbox.
     assert await models.OutgoingMessage.all().count() == 2
     await deliver(second)
-    assert len(letters(smtp_server)) == 2
+    assert len(letters(mailbox)) == 2
 
 
 async def test_a_dead_holders_lease_is_taken_over_when_it_expires(start_app):
@@ -103,7 +103,7 @@ async def test_a_dead_holders_lease_is_taken_over_when_it_expires(start_app):
 
 
 async def test_two_server_processes_send_each_reminder_once(
-    start_app, smtp_server, database_url, transports
+    start_app, mailbox, database_url, transports
 ):
     setup = await start_app(at(DAY, 9), background_tasks=False)
     ivan = await setup.login("Ivan", "Ivan12345")
@@ -153,7 +153,7 @@ async def test_two_server_processes_send_each_reminder_once(
 
         assert await models.Reminder.all().count() == 2
         assert await models.OutgoingMessage.all().count() == 2
-        assert len(letters(smtp_server)) == 2
+        assert len(letters(mailbox)) == 2
     finally:
         await close_database()
         for process in processes:
