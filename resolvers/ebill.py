@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import models
 from resolvers.common import mutation
 from resolvers.context import Context
@@ -35,11 +37,18 @@ async def disable_ebill(ctx: Context, *, account_number: str) -> EbillState:
 
 @mutation
 async def request_ebill(
-    ctx: Context, *, account_number: str, email: str, captcha_id: str, captcha_answer: str
+    ctx: Context,
+    *,
+    account_number: str,
+    bill_total: Decimal,
+    email: str,
+    captcha_id: str,
+    captcha_answer: str,
 ) -> bool:
     await site.request(
         ctx.rt,
         number=account_number,
+        bill_total=bill_total,
         email=email,
         captcha_id=captcha_id,
         answer=captcha_answer,

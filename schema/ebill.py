@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -103,9 +104,11 @@ class EbillMutation:
 
     @strawberry.mutation(
         description="Orders the electronic bill without signing in: sends a link to the e-mail "
-        "given; bills go there once the link's button is pressed (confirmEbill). Needs a solved "
-        "security code (spent by the check); limited per source, per account number and per "
-        "e-mail address."
+        "given; bills go there once the link's button is pressed (confirmEbill). The person "
+        "proves they hold the bill by billTotal; an unknown number, an account without any bill "
+        "and a wrong total all answer the same NOT_FOUND on billTotal. Needs a solved security "
+        "code (spent by the check); limited per source, per account number and per e-mail "
+        "address (RATE_LIMITED), every try reserved before it is judged."
     )
     async def request_ebill(
         self,
@@ -113,6 +116,10 @@ class EbillMutation:
         account_number: Annotated[
             str,
             described("The account number printed on the bill (лицевой счёт). No sign-in needed."),
+        ],
+        bill_total: Annotated[
+            Decimal,
+            described("«Итого к оплате» of one of the account's last three bills, e.g. '272.09'."),
         ],
         email: Annotated[str, described("Where the bills should go; it is confirmed by a link.")],
         captcha_id: CaptchaId,
@@ -122,6 +129,7 @@ class EbillMutation:
             await resolve.request_ebill(
                 info.context,
                 account_number=account_number,
+                bill_total=bill_total,
                 email=email,
                 captcha_id=str(captcha_id),
                 captcha_answer=captcha_answer,

@@ -1,18 +1,23 @@
-"""Opting in from the site, without signing in: the account number printed on the bill, a
-solved security code and an e-mail address, which must be confirmed by the link sent there
-before any bill goes to it.
+"""Opting in from the site, without signing in: the account number printed on the bill, the
+proof of holding the bill («Итого к оплате» of one of its last three statements, as
+registration's confirmBinding asks), a solved security code and an e-mail address, which must
+be confirmed by the link sent there before any bill goes to it.
 
-Order of the work: the input is checked (no database); the security code is checked and spent
-(services.identity.captcha), so an unsolved request learns nothing and costs nothing; then one
-try is reserved of each limit, all or none (services.identity.binding.reserve: conditional
-UPDATEs in one transaction), before the account is looked up or anything is sent. An unknown
-number spends its tries as a known one does.
+Order of the work: the input is checked (no database; a malformed total spends no try); the
+security code is checked and spent (services.identity.captcha), so an unsolved request learns
+nothing and costs nothing; then one try is reserved of each limit, all or none
+(services.identity.binding.reserve: conditional UPDATEs in one transaction), before the
+account is looked up or anything is sent. The look-up and the proof are one statement
+(binding.latest_bill_totals by number): an unknown number, an account without any statement
+and a wrong total spend the same tries, run the same statements and answer the same error
+(NO_PROOF_MESSAGE), so the operation does not tell which numbers exist.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
@@ -48,6 +53,16 @@ CONFIRM_TEXT = """Здравствуйте!
 адрес приходить не будут.
 """
 NOT_FOUND_MESSAGE = "Лицевой счёт не найден. Проверьте номер в квитанции."
+NO_PROOF_MESSAGE = (
+    "Не нашли квитанцию с такой суммой «Итого к оплате» по этому лицевому счёту. Проверьте "
+    "номер счёта и сумму в одной из трёх последних квитанций. Если квитанций по счёту ещё не "
+    "было, обратитесь в офис обслуживания."
+)
+
+
+def no_proof() -> DomainError:
+    """One answer for an unknown number, an account without statements and a wrong total."""
+    return DomainError.of(ErrorCode.NOT_FOUND, NO_PROOF_MESSAGE, "billTotal")
 
 
 def _limit(
@@ -91,6 +106,7 @@ async def request(
     rt: Runtime,
     *,
     number: str,
+    bill_total: Decimal,
     email: str,
     captcha_id: str,
     answer: str,
@@ -101,14 +117,17 @@ async def request(
     known = account_number(number)
     if known is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, NOT_FOUND_MESSAGE, "accountNumber")
+    total = binding.bill_total(bill_total)
     await captcha.verify(rt, captcha_id=captcha_id, answer=answer)
     await _reserve(number=known, email=address, source=source)
-    account = await models.Account.get_or_none(number=known)
-    if account is None:
-        raise DomainError.of(ErrorCode.NOT_FOUND, NOT_FOUND_MESSAGE, "accountNumber")
+    account_id = binding.bill_matches(
+        await binding.latest_bill_totals(account__number=known), total
+    )
+    if account_id is None:
+        raise no_proof()
     async with in_transaction():
         row = await models.EbillRequest.create(
-            id=uuid.uuid4(), account_id=account.id, email=address, expires_at=now() + CONFIRM_TTL
+            id=uuid.uuid4(), account_id=account_id, email=address, expires_at=now() + CONFIRM_TTL
         )
         link = verification.signed_link(
             rt, CONFIRM_PATH, {"r": str(row.id)}, purpose=CONFIRM_PURPOSE, ttl=CONFIRM_TTL
@@ -117,7 +136,7 @@ async def request(
             rt=rt,
             to=address,
             subject=CONFIRM_SUBJECT,
-            body=CONFIRM_TEXT.format(number=account.number, link=link),
+            body=CONFIRM_TEXT.format(number=known, link=link),
             secrets=[link],
             expires_in=CONFIRM_TTL,
         )

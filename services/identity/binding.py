@@ -136,6 +136,24 @@ def bill_total(value: Decimal, *, field: str = "billTotal") -> Decimal:
     return value
 
 
+async def latest_bill_totals(**account: object) -> list[tuple[int, Decimal]]:
+    """(account id, «Итого к оплате») of the account's last BILLS_ACCEPTED bills, newest first,
+    in one statement; `account` picks the account (`account_id=` or `account__number=`), so
+    an unknown number costs the same statement as a known one."""
+    rows = await (
+        models.Statement.filter(**account)
+        .order_by("-period")
+        .limit(BILLS_ACCEPTED)
+        .values_list("account_id", "total_to_pay")
+    )
+    return [(int(account_id), Decimal(value)) for account_id, value in rows]
+
+
+def bill_matches(totals: list[tuple[int, Decimal]], total: Decimal) -> int | None:
+    """The account id when `total` is one of `totals` (latest_bill_totals), else None."""
+    return next((account_id for account_id, value in totals if value == total), None)
+
+
 async def prove_bill(
     rt: Runtime,
     *,
@@ -146,12 +164,7 @@ async def prove_bill(
 ) -> None:
     """Passes when `total` is «Итого к оплате» of one of the account's last BILLS_ACCEPTED
     bills. Every try, right or wrong, is reserved first and stays spent."""
-    totals = await (
-        models.Statement.filter(account_id=account.id)
-        .order_by("-period")
-        .limit(BILLS_ACCEPTED)
-        .values_list("total_to_pay", flat=True)
-    )
+    totals = await latest_bill_totals(account_id=account.id)
     if not totals:
         raise DomainError.of(
             ErrorCode.NOT_FOUND,
@@ -179,7 +192,7 @@ async def prove_bill(
         ),
         count_left=True,
     )
-    if all(Decimal(value) != total for value in totals):
+    if bill_matches(totals, total) is None:
         raise DomainError.of(
             ErrorCode.INVALID_INPUT,
             "Сумма не совпадает с «Итого к оплате» ни в одной из трёх последних квитанций по "

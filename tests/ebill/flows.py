@@ -6,6 +6,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import models
 from devdata.demo import IVAN_ACCOUNT
 from services.ebill import subscriptions
 from tests.ebill.conftest import body_of
@@ -23,8 +24,10 @@ mutation($n: String!) {{ disableEbill(accountNumber: $n) {{ {EBILL} {ERRORS} }} 
 """
 ACCOUNT_EBILL = f"query($n: String!) {{ account(number: $n) {{ number {EBILL} }} }}"
 REQUEST = f"""
-mutation($n: String!, $email: String!) {{
-  requestEbill(accountNumber: $n, email: $email, captchaId: "x", captchaAnswer: "x") {{
+mutation($n: String!, $total: Decimal!, $email: String!) {{
+  requestEbill(
+    accountNumber: $n, billTotal: $total, email: $email, captchaId: "x", captchaAnswer: "x"
+  ) {{
     ok {ERRORS}
   }}
 }}
@@ -82,8 +85,21 @@ async def enable(client: GraphQLClient, token: str, number: str = IVAN_ACCOUNT) 
     return (await client.execute(ENABLE, {"n": number}, token=token))["enableEbill"]
 
 
-async def request(client: GraphQLClient, number: str, address: str) -> dict:
-    return (await client.execute(REQUEST, {"n": number, "email": address}))["requestEbill"]
+async def latest_total(number: str) -> str:
+    """«Итого к оплате» of the account's newest statement: what its holder reads on the bill."""
+    row = await models.Statement.filter(account__number=number).order_by("-period").first()
+    assert row is not None, number
+    return str(row.total_to_pay)
+
+
+async def request(
+    client: GraphQLClient, number: str, address: str, total: str | None = None
+) -> dict:
+    """requestEbill with `total`, by default the proof the account's holder has."""
+    if total is None:
+        total = await latest_total(number)
+    variables = {"n": number, "total": total, "email": address}
+    return (await client.execute(REQUEST, variables))["requestEbill"]
 
 
 def link_in(body: str, path: str) -> str:
