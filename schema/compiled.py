@@ -112,6 +112,8 @@ def batched(batch: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callabl
         return resolver
 
     return mark
+
+
 LEAF, LIST, OBJECT = 0, 1, 2
 
 
