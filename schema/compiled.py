@@ -13,6 +13,9 @@ coerce_output_value; list; nested object with its own plan). The plan runs bread
 every resolver of a level over every item, one gather for the awaitables of the level (the
 DataLoaders batch as they do under graphql-core), then the next level. Response keys come
 out in graphql-core's order (fields in collect_fields order, dicts filled in that order).
+A Strawberry resolver without field extensions is called as its own function (one Info and one
+argument conversion per field and level); one declared `@batched` answers the whole level with
+one call of its batch (one load_many) instead of a call and a task per item.
 
 Safety: only queries whose root fields are pure reads (READ_ROOT_FIELDS: no captcha, no
 rate-limited look-up, no link issued) and only what the plan fully supports (no
@@ -414,6 +417,17 @@ async def run_plan(executor: Runner, plan: ObjectPlan) -> dict[str, Any]:
     return root
 
 
+def _level_info(executor: Runner, plan: FieldPlan) -> tuple[dict[str, Any], Any]:
+    """The field's arguments and one ResolveInfo per field and level, not per item: its path is
+    that of the field."""
+    assert plan.field_def is not None and plan.parent_type is not None and plan.path is not None
+    args = plan.static_args if plan.static_args is not None else _arguments(executor, plan)
+    info = executor.build_resolve_info(
+        plan.field_def, [d.node for d in plan.details], plan.parent_type, plan.path
+    )
+    return args, info
+
+
 def _resolve(
     executor: Runner,
     plan: FieldPlan,
@@ -421,12 +435,8 @@ def _resolve(
     awaitables: list[Any],
     slots: list[tuple[list[Any], int]],
 ) -> list[Any]:
-    assert plan.field_def is not None and plan.parent_type is not None and plan.path is not None
-    args = plan.static_args if plan.static_args is not None else _arguments(executor, plan)
-    # One ResolveInfo per field and level, not per item: its path is that of the field.
-    info = executor.build_resolve_info(
-        plan.field_def, [d.node for d in plan.details], plan.parent_type, plan.path
-    )
+    args, info = _level_info(executor, plan)
+    assert plan.field_def is not None
     resolve = plan.field_def.resolve
     assert resolve is not None
     values: list[Any] = []
@@ -451,11 +461,7 @@ def _call(
 ) -> list[Any]:
     """The resolver's own function: one Strawberry Info and one argument conversion per field and
     level; a batched resolver's batch once for the level."""
-    assert plan.field_def is not None and plan.parent_type is not None and plan.path is not None
-    args = plan.static_args if plan.static_args is not None else _arguments(executor, plan)
-    raw_info = executor.build_resolve_info(
-        plan.field_def, [d.node for d in plan.details], plan.parent_type, plan.path
-    )
+    args, raw_info = _level_info(executor, plan)
     converter = plan.converter
     assert converter is not None
     info = converter.config.info_class(_raw_info=raw_info, _field=plan.strawberry_field)
