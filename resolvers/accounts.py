@@ -69,60 +69,81 @@ async def account(ctx: Context, *, number: str) -> models.Account | None:
     return await accounts.account_for_user(user.id, number)
 
 
-async def user_accounts(ctx: Context, *, user: models.User) -> list[models.Account]:
-    return await ctx.loader(AccountsByUserLoader).load(user.id)
+# The resolvers of the dashboard's nested fields take their parents as a list: the schema answers
+# a field for one parent with a list of one, the compiled read path for a whole level at once
+# (schema.compiled.batched), one load_many each.
 
 
-async def account_services(ctx: Context, *, account: models.Account) -> list[models.AccountService]:
-    return await ctx.loader(AccountServicesByAccountLoader).load(account.id)
+async def user_accounts(ctx: Context, *, users: list[models.User]) -> list[list[models.Account]]:
+    return await ctx.loader(AccountsByUserLoader).load_many([u.id for u in users])
+
+
+async def account_services(
+    ctx: Context, *, accounts: list[models.Account]
+) -> list[list[models.AccountService]]:
+    return await ctx.loader(AccountServicesByAccountLoader).load_many([a.id for a in accounts])
+
+
+async def services(ctx: Context, *, service_ids: list[int]) -> list[models.Service]:
+    found = await ctx.loader(ServiceByIdLoader).load_many(service_ids)
+    for service_id, row in zip(service_ids, found, strict=True):
+        assert row is not None, f"service {service_id} referenced but missing"
+    return found  # type: ignore[return-value]
 
 
 async def service(ctx: Context, *, service_id: int) -> models.Service:
-    found = await ctx.loader(ServiceByIdLoader).load(service_id)
-    assert found is not None, f"service {service_id} referenced but missing"
-    return found
+    return (await services(ctx, service_ids=[service_id]))[0]
+
+
+async def providers(ctx: Context, *, provider_ids: list[int]) -> list[models.Provider]:
+    found = await ctx.loader(ProviderByIdLoader).load_many(provider_ids)
+    for provider_id, row in zip(provider_ids, found, strict=True):
+        assert row is not None, f"provider {provider_id} referenced but missing"
+    return found  # type: ignore[return-value]
 
 
 async def provider(ctx: Context, *, provider_id: int) -> models.Provider:
-    found = await ctx.loader(ProviderByIdLoader).load(provider_id)
-    assert found is not None, f"provider {provider_id} referenced but missing"
-    return found
+    return (await providers(ctx, provider_ids=[provider_id]))[0]
 
 
 async def tariffs(
-    ctx: Context, *, account_service: models.AccountService
-) -> list[models.TariffRate]:
+    ctx: Context, *, account_services: list[models.AccountService]
+) -> list[list[models.TariffRate]]:
     today = periods.local_today(ctx.rt.settings.timezone)
     rates, zones = await asyncio.gather(
-        ctx.loader(TariffsByServiceLoader).load((account_service.service_id, today)),
-        _meter_zones(ctx, account_service),
+        ctx.loader(TariffsByServiceLoader).load_many(
+            [(s.service_id, today) for s in account_services]
+        ),
+        _meter_zones(ctx, account_services),
     )
-    return accounts.rates_for_zones(rates, zones)
+    return [accounts.rates_for_zones(r, z) for r, z in zip(rates, zones, strict=True)]
 
 
 async def _meter_zones(
-    ctx: Context, account_service: models.AccountService
-) -> set[models.MeterZone]:
-    """Zones of the account's meters of the service, through the meters' own loaders: the
+    ctx: Context, account_services: list[models.AccountService]
+) -> list[set[models.MeterZone]]:
+    """Zones of each account's meters of the service, through the meters' own loaders: the
     dashboard loads the same meters and registers, so this costs no statement of its own."""
-    meters = await ctx.loader(MetersByAccountLoader).load(account_service.account_id)
-    registers = await ctx.loader(RegistersByMeterLoader).load_many(
-        [m.id for m in meters if m.service_id == account_service.service_id]
+    meters = await ctx.loader(MetersByAccountLoader).load_many(
+        [s.account_id for s in account_services]
     )
-    return {models.MeterZone(r.zone) for rows in registers for r in rows}
-
-
-async def meter_count(ctx: Context, *, account_service: models.AccountService) -> int:
-    return account_service.meter_count
+    wanted = [
+        [m.id for m in rows if m.service_id == s.service_id]
+        for s, rows in zip(account_services, meters, strict=True)
+    ]
+    registers = iter(
+        await ctx.loader(RegistersByMeterLoader).load_many([i for ids in wanted for i in ids])
+    )
+    return [{models.MeterZone(r.zone) for _ in ids for r in next(registers)} for ids in wanted]
 
 
 @query
 async def statement(
-    ctx: Context, *, account: models.Account, period: date | None
-) -> models.Statement | None:
+    ctx: Context, *, accounts_: list[models.Account], period: date | None
+) -> list[models.Statement | None]:
     if period is None:
-        return await ctx.loader(LatestStatementByAccountLoader).load(account.id)
-    return await accounts.statement(account=account, period=period)
+        return await ctx.loader(LatestStatementByAccountLoader).load_many([a.id for a in accounts_])
+    return [await accounts.statement(account=a, period=period) for a in accounts_]
 
 
 @query
@@ -133,6 +154,6 @@ async def statements(
 
 
 async def statement_lines(
-    ctx: Context, *, statement: models.Statement
-) -> list[models.StatementLine]:
-    return await ctx.loader(LinesByStatementLoader).load(statement.id)
+    ctx: Context, *, statements: list[models.Statement]
+) -> list[list[models.StatementLine]]:
+    return await ctx.loader(LinesByStatementLoader).load_many([s.id for s in statements])

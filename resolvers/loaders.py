@@ -5,7 +5,7 @@ one per request. Batch functions return results in key order."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -27,3 +27,8 @@ class Loader(DataLoader[K, V], Generic[K, V]):
         # cancelled the shared future under the other fields too, and the request ended in a
         # CancelledError (a 500 and a dropped connection; tests/readpath found it).
         return asyncio.shield(super().load(key))
+
+    def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
+        # One shield over the gather (a cancelled caller cancels the gather's children: the shared
+        # futures of the keys), not one per key.
+        return asyncio.shield(asyncio.gather(*[DataLoader.load(self, key) for key in keys]))

@@ -46,42 +46,67 @@ def _period(ctx: Context) -> date:
     return window.entry_period(ctx.rt.settings)
 
 
-async def account_meters(ctx: Context, *, account: models.Account) -> list[models.Meter]:
-    return await ctx.loader(MetersByAccountLoader).load(account.id)
+async def account_meters(
+    ctx: Context, *, accounts_: list[models.Account]
+) -> list[list[models.Meter]]:
+    return await ctx.loader(MetersByAccountLoader).load_many([a.id for a in accounts_])
 
 
-async def meter_registers(ctx: Context, *, meter: models.Meter) -> list[models.MeterRegister]:
-    # The registers' readings show this meter's serial number: known already, so not queried
+async def meter_registers(
+    ctx: Context, *, meters: list[models.Meter]
+) -> list[list[models.MeterRegister]]:
+    # The registers' readings show their meter's serial number: known already, so not queried
     # again (in batches that split with the timing of the readings' loaders).
-    ctx.loader(MeterByIdLoader).prime(meter.id, meter)
-    return await ctx.loader(RegistersByMeterLoader).load(meter.id)
+    by_id = ctx.loader(MeterByIdLoader)
+    for meter in meters:
+        by_id.prime(meter.id, meter)
+    return await ctx.loader(RegistersByMeterLoader).load_many([m.id for m in meters])
 
 
 async def register_period_start(
-    ctx: Context, *, register: models.MeterRegister
-) -> ReadingView | None:
-    row = await ctx.loader(PeriodStartByRegisterLoader).load((register.id, _period(ctx)))
-    return await _view(ctx, register, row)
-
-
-async def register_current(ctx: Context, *, register: models.MeterRegister) -> ReadingView | None:
-    row = await ctx.loader(CurrentByRegisterLoader).load((register.id, _period(ctx)))
-    return await _view(ctx, register, row)
-
-
-async def _view(
-    ctx: Context, register: models.MeterRegister, row: models.Reading | None
-) -> ReadingView | None:
-    if row is None:
-        return None
-    meter, previous = await asyncio.gather(
-        ctx.loader(MeterByIdLoader).load(register.meter_id),
-        ctx.loader(PeriodStartByRegisterLoader).load((register.id, row.period)),
+    ctx: Context, *, registers: list[models.MeterRegister]
+) -> list[ReadingView | None]:
+    period = _period(ctx)
+    rows = await ctx.loader(PeriodStartByRegisterLoader).load_many(
+        [(r.id, period) for r in registers]
     )
-    assert meter is not None, f"meter {register.meter_id} referenced but missing"
-    return views.reading_view(
-        row, serial_number=meter.serial_number, zone=register.zone, previous=previous
+    return await _views(ctx, registers, rows)
+
+
+async def register_current(
+    ctx: Context, *, registers: list[models.MeterRegister]
+) -> list[ReadingView | None]:
+    period = _period(ctx)
+    rows = await ctx.loader(CurrentByRegisterLoader).load_many([(r.id, period) for r in registers])
+    return await _views(ctx, registers, rows)
+
+
+async def _views(
+    ctx: Context, registers: list[models.MeterRegister], rows: list[models.Reading | None]
+) -> list[ReadingView | None]:
+    present = [
+        (register, row) for register, row in zip(registers, rows, strict=True) if row is not None
+    ]
+    meters, previous = await asyncio.gather(
+        ctx.loader(MeterByIdLoader).load_many([register.meter_id for register, _ in present]),
+        ctx.loader(PeriodStartByRegisterLoader).load_many(
+            [(register.id, row.period) for register, row in present]
+        ),
     )
+    found = iter(zip(present, meters, previous, strict=True))
+    views_: list[ReadingView | None] = []
+    for row in rows:
+        if row is None:
+            views_.append(None)
+            continue
+        (register, _), meter, before = next(found)
+        assert meter is not None, f"meter {register.meter_id} referenced but missing"
+        views_.append(
+            views.reading_view(
+                row, serial_number=meter.serial_number, zone=register.zone, previous=before
+            )
+        )
+    return views_
 
 
 async def meter_readings_due(ctx: Context, *, meter: models.Meter) -> due.ReadingsDue:

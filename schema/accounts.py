@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -27,6 +27,7 @@ from schema.arguments import (
     described_from,
 )
 from schema.common import Connection, UserError, money, rate, user_errors, volume
+from schema.compiled import batched
 from schema.context import Info
 from schema.enums import MeterKind, MeterZone
 
@@ -90,6 +91,31 @@ class TariffRate:
         return cls(zone=models.MeterZone(row.zone), rate=rate(row.rate), valid_from=row.valid_from)
 
 
+# Batches of the fields that only load by their parent's key (schema.compiled.batched): the
+# compiled read path calls them once per level, graphql-core's resolvers with one parent.
+
+
+async def services_of(info: Info, parents: list[Any]) -> list[Service]:
+    """The `service` of parents whose row has a service_id."""
+    rows = await resolve.services(info.context, service_ids=[p.row.service_id for p in parents])
+    return [Service.from_model(r) for r in rows]
+
+
+async def providers_of(info: Info, parents: list[Any]) -> list[Provider]:
+    rows = await resolve.providers(info.context, provider_ids=[p.row.provider_id for p in parents])
+    return [Provider.from_model(r) for r in rows]
+
+
+async def recipients_of(info: Info, parents: list[Any]) -> list[Provider]:
+    rows = await resolve.providers(info.context, provider_ids=[p.row.recipient_id for p in parents])
+    return [Provider.from_model(r) for r in rows]
+
+
+async def _tariffs(info: Info, parents: list[AccountService]) -> list[list[TariffRate]]:
+    rows = await resolve.tariffs(info.context, account_services=[p.row for p in parents])
+    return [[TariffRate.from_model(r) for r in rates] for rates in rows]
+
+
 @strawberry.type(
     description="A service on one account, with who supplies it and who receives the money."
 )
@@ -97,32 +123,31 @@ class AccountService:
     row: strawberry.Private[models.AccountService]
 
     @strawberry.field(description="The service.")
+    @batched(services_of)
     async def service(self, info: Info) -> Service:
-        return Service.from_model(
-            await resolve.service(info.context, service_id=self.row.service_id)
-        )
+        return (await services_of(info, [self]))[0]
 
     @strawberry.field(description="The supplier of the service (e.g. the managing company).")
+    @batched(providers_of)
     async def provider(self, info: Info) -> Provider:
-        row = await resolve.provider(info.context, provider_id=self.row.provider_id)
-        return Provider.from_model(row)
+        return (await providers_of(info, [self]))[0]
 
     @strawberry.field(description="Who receives the money; the retailer acts as the paying agent.")
+    @batched(recipients_of)
     async def recipient(self, info: Info) -> Provider:
-        row = await resolve.provider(info.context, provider_id=self.row.recipient_id)
-        return Provider.from_model(row)
+        return (await recipients_of(info, [self]))[0]
 
     @strawberry.field(
         description="Rates in force today, one per zone of the account's meters of this "
         "service; the single rate when the account has no meter of it."
     )
+    @batched(_tariffs)
     async def tariffs(self, info: Info) -> list[TariffRate]:
-        rows = await resolve.tariffs(info.context, account_service=self.row)
-        return [TariffRate.from_model(r) for r in rows]
+        return (await _tariffs(info, [self]))[0]
 
     @strawberry.field(description="How many meters of this service the account has.")
-    async def meter_count(self, info: Info) -> int:
-        return await resolve.meter_count(info.context, account_service=self.row)
+    def meter_count(self) -> int:
+        return self.row.meter_count
 
 
 @strawberry.type(description="One service's line of a charge statement, as billing computed it.")
@@ -139,10 +164,9 @@ class StatementLine:
     to_pay: Decimal = strawberry.field(description="К оплате.")
 
     @strawberry.field(description="The service.")
+    @batched(services_of)
     async def service(self, info: Info) -> Service:
-        return Service.from_model(
-            await resolve.service(info.context, service_id=self.row.service_id)
-        )
+        return (await services_of(info, [self]))[0]
 
     @classmethod
     def from_model(cls, row: models.StatementLine) -> StatementLine:
@@ -158,6 +182,11 @@ class StatementLine:
         )
 
 
+async def _lines(info: Info, parents: list[Statement]) -> list[list[StatementLine]]:
+    rows = await resolve.statement_lines(info.context, statements=[p.row for p in parents])
+    return [[StatementLine.from_model(r) for r in lines] for lines in rows]
+
+
 @strawberry.type(description="The charge statement of one period.")
 class Statement:
     row: strawberry.Private[models.Statement]
@@ -165,9 +194,9 @@ class Statement:
     total_to_pay: Decimal = strawberry.field(description="Итого к оплате.")
 
     @strawberry.field(description="One line per service.")
+    @batched(_lines)
     async def lines(self, info: Info) -> list[StatementLine]:
-        rows = await resolve.statement_lines(info.context, statement=self.row)
-        return [StatementLine.from_model(r) for r in rows]
+        return (await _lines(info, [self]))[0]
 
     @strawberry.field(
         description="The payment QR code's text (GOST R 56042-2014, UTF-8: ST00012|Name=...|"
@@ -184,6 +213,25 @@ class Statement:
     @classmethod
     def maybe(cls, row: models.Statement | None) -> Statement | None:
         return cls.from_model(row) if row else None
+
+
+async def _services(info: Info, parents: list[Account]) -> list[list[AccountService]]:
+    rows = await resolve.account_services(info.context, accounts=[p.row for p in parents])
+    return [[AccountService(row=r) for r in services] for services in rows]
+
+
+async def _meters(info: Info, parents: list[Account]) -> list[list[Meter]]:
+    from schema.readings import Meter
+
+    rows = await resolve_readings.account_meters(info.context, accounts_=[p.row for p in parents])
+    return [[Meter.from_model(r) for r in meters] for meters in rows]
+
+
+async def _statement(
+    info: Info, parents: list[Account], period: date | None = None
+) -> list[Statement | None]:
+    rows = await resolve.statement(info.context, accounts_=[p.row for p in parents], period=period)
+    return [Statement.maybe(r) for r in rows]
 
 
 @strawberry.type(
@@ -213,22 +261,21 @@ class Account:
         return cls.from_model(row) if row else None
 
     @strawberry.field(description="Services billed on the account.")
+    @batched(_services)
     async def services(self, info: Info) -> list[AccountService]:
-        rows = await resolve.account_services(info.context, account=self.row)
-        return [AccountService(row=r) for r in rows]
+        return (await _services(info, [self]))[0]
 
     @strawberry.field(description="Meters installed for the account.")
+    @batched(_meters)
     async def meters(
         self, info: Info
     ) -> list[Annotated[Meter, strawberry.lazy("schema.readings")]]:
-        from schema.readings import Meter
-
-        rows = await resolve_readings.account_meters(info.context, account=self.row)
-        return [Meter.from_model(r) for r in rows]
+        return (await _meters(info, [self]))[0]
 
     @strawberry.field(
         description="The charge statement of one period; the latest one when period is omitted."
     )
+    @batched(_statement)
     async def statement(
         self,
         info: Info,
@@ -240,9 +287,7 @@ class Account:
             ),
         ] = None,
     ) -> Statement | None:
-        return Statement.maybe(
-            await resolve.statement(info.context, account=self.row, period=period)
-        )
+        return (await _statement(info, [self], period=period))[0]
 
     @strawberry.field(
         description="Charge history, newest first: the last 6 periods when from and to are omitted; "

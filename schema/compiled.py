@@ -13,6 +13,9 @@ coerce_output_value; list; nested object with its own plan). The plan runs bread
 every resolver of a level over every item, one gather for the awaitables of the level (the
 DataLoaders batch as they do under graphql-core), then the next level. Response keys come
 out in graphql-core's order (fields in collect_fields order, dicts filled in that order).
+A Strawberry resolver without field extensions is called as its own function (one Info and one
+argument conversion per field and level); one declared `@batched` answers the whole level with
+one call of its batch (one load_many) instead of a call and a task per item.
 
 Safety: only queries whose root fields are pure reads (READ_ROOT_FIELDS: no captcha, no
 rate-limited look-up, no link issued) and only what the plan fully supports (no
@@ -57,6 +60,7 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_arguments
 
 from infra.metrics import GRAPHQL_COMPILED
 
@@ -92,7 +96,27 @@ class Fallback(Exception):
     """Something at run time the plan does not answer as graphql-core would: drop it."""
 
 
-ATTR, RESOLVE, TYPENAME = 0, 1, 2
+ATTR, RESOLVE, TYPENAME, CALL = 0, 1, 2, 3
+
+# Set by `batched` on a resolver function: the function answering the field for a whole level.
+BATCH_ATTRIBUTE = "_lk_batch"
+
+
+def batched(batch: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declares that a resolver (self, info, **arguments) only loads what `batch(info, parents,
+    **arguments)` answers for a list of parents (an awaitable of one value per parent, in their
+    order; typically one `load_many` of a DataLoader by the parents' keys). The resolver itself
+    must answer `(await batch(info, [self], **arguments))[0]`: graphql-core calls it per item,
+    the compiled plan calls `batch` once per field and level (no coroutine, task, Info or
+    argument conversion per item). The differential test compares the two."""
+
+    def mark(resolver: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(resolver, BATCH_ATTRIBUTE, batch)
+        return resolver
+
+    return mark
+
+
 LEAF, LIST, OBJECT = 0, 1, 2
 
 
@@ -118,6 +142,15 @@ class FieldPlan:
     path: Path | None = None
     # Arguments without variables are coerced once, at compile time.
     static_args: dict[str, Any] | None = None
+    # CALL: the Strawberry resolver's own function, called without Strawberry's per-item wrapper
+    # (a field without field extensions or exception handlers): how it takes the source and info.
+    strawberry_field: Any = None
+    converter: GraphQLCoreConverter | None = None
+    function: Callable[..., Any] | None = None
+    batch: Callable[..., Any] | None = None
+    pass_self: bool = False
+    source_names: tuple[str, ...] = ()
+    info_name: str | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -170,6 +203,7 @@ def _uses_variables(details: list[FieldDetails]) -> bool:
 
 def _compile_fields(
     executor: Runner,
+    converter: GraphQLCoreConverter,
     parent_type: GraphQLObjectType,
     grouped: dict[str, list[FieldDetails]],
     path: Path | None,
@@ -189,7 +223,7 @@ def _compile_fields(
         if field_def is None:
             continue  # graphql-core leaves the key out
         field_path = Path(path, key, parent_type.name)
-        completion = _compile_completion(executor, field_def.type, details, field_path)
+        completion = _compile_completion(executor, converter, field_def.type, details, field_path)
         strawberry_field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
         resolve = field_def.resolve
         if (
@@ -213,12 +247,39 @@ def _compile_fields(
         )
         if not _uses_variables(details):
             plan.static_args = _arguments(executor, plan)
+        if strawberry_field is not None:
+            _direct_call(converter, strawberry_field, plan)
         plans.append(plan)
     return ObjectPlan(plans)
 
 
+def _direct_call(converter: GraphQLCoreConverter, strawberry_field: Any, plan: FieldPlan) -> None:
+    """Makes `plan` call the resolver's function as Strawberry's wrapper would (get_arguments,
+    get_result), when nothing else runs in that wrapper for this field."""
+    resolver = strawberry_field.base_resolver
+    if resolver is None or strawberry_field.extensions:
+        return
+    if converter._get_field_exception_handlers(strawberry_field):
+        return
+    plan.kind = CALL
+    plan.strawberry_field = strawberry_field
+    plan.converter = converter
+    plan.function = resolver.wrapped_func
+    plan.batch = getattr(resolver.wrapped_func, BATCH_ATTRIBUTE, None)
+    plan.pass_self = resolver.self_parameter is not None
+    plan.source_names = tuple(
+        p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None
+    )
+    plan.info_name = resolver.info_parameter.name if resolver.info_parameter else None
+    if plan.batch is not None and (
+        not plan.pass_self or plan.source_names or plan.info_name != "info"
+    ):
+        raise Unsupported(f"{strawberry_field.python_name}: batched without (self, info)")
+
+
 def _compile_completion(
     executor: Runner,
+    converter: GraphQLCoreConverter,
     type_: GraphQLOutputType,
     details: list[FieldDetails],
     path: Path,
@@ -227,7 +288,7 @@ def _compile_completion(
     if isinstance(type_, GraphQLNonNull):
         type_ = type_.of_type
     if isinstance(type_, GraphQLList):
-        item = _compile_completion(executor, type_.of_type, details, path)
+        item = _compile_completion(executor, converter, type_.of_type, details, path)
         return Completion(non_null, LIST, item=item)
     if is_leaf_type(type_):
         assert isinstance(type_, GraphQLLeafType)
@@ -237,11 +298,11 @@ def _compile_completion(
     collected = executor.collect_subfields(type_, details)
     if collected.new_defer_usages:
         raise Unsupported("@defer")
-    plan = _compile_fields(executor, type_, collected.grouped_field_set, path)
+    plan = _compile_fields(executor, converter, type_, collected.grouped_field_set, path)
     return Completion(non_null, OBJECT, plan=plan)
 
 
-def _compile(executor: Runner) -> ObjectPlan:
+def _compile(executor: Runner, converter: GraphQLCoreConverter) -> ObjectPlan:
     operation = executor.operation
     if operation.operation != OperationType.QUERY:
         raise Unsupported("not a query")
@@ -260,7 +321,7 @@ def _compile(executor: Runner) -> ObjectPlan:
     for details in collected.grouped_field_set.values():
         if details[0].node.name.value not in READ_ROOT_FIELDS:
             raise Unsupported("a root field that is not a pure read")
-    return _compile_fields(executor, root_type, collected.grouped_field_set, None)
+    return _compile_fields(executor, converter, root_type, collected.grouped_field_set, None)
 
 
 def _arguments(executor: Runner, plan: FieldPlan) -> dict[str, Any]:
@@ -273,7 +334,9 @@ def _arguments(executor: Runner, plan: FieldPlan) -> dict[str, Any]:
     )
 
 
-def _plan_for(executor: Runner, document: DocumentNode, schema: GraphQLSchema) -> ObjectPlan | None:
+def _plan_for(
+    executor: Runner, document: DocumentNode, schema: GraphQLSchema, converter: GraphQLCoreConverter
+) -> ObjectPlan | None:
     operation = executor.operation
     key = (id(schema), id(document), operation.name.value if operation.name else None)
     compiled = _documents.get(key)
@@ -289,7 +352,7 @@ def _plan_for(executor: Runner, document: DocumentNode, schema: GraphQLSchema) -
     if variant in compiled.plans:
         return compiled.plans[variant]
     try:
-        plan: ObjectPlan | None = _compile(executor)
+        plan: ObjectPlan | None = _compile(executor, converter)
     except Unsupported:
         plan = None
     except Exception:  # a literal argument graphql-core would refuse: its errors, not ours
@@ -321,6 +384,8 @@ async def run_plan(executor: Runner, plan: ObjectPlan) -> dict[str, Any]:
                         values = [getattr(source, name) for source in sources]
                     elif kind == TYPENAME:
                         values = [field_plan.typename] * len(sources)
+                    elif kind == CALL:
+                        values = _call(executor, field_plan, sources, awaitables, slots)
                     else:
                         values = _resolve(executor, field_plan, sources, awaitables, slots)
                     resolved.append((field_plan, values, targets))
@@ -332,7 +397,12 @@ async def run_plan(executor: Runner, plan: ObjectPlan) -> dict[str, Any]:
             for (values, index), result in zip(slots, results, strict=True):
                 if isinstance(result, BaseException):
                     raise Fallback from result
-                values[index] = result
+                if index == WHOLE:
+                    if not isinstance(result, list) or len(result) != len(values):
+                        raise Fallback("a batch that does not answer one value per parent")
+                    values[:] = result
+                else:
+                    values[index] = result
         following: dict[ObjectPlan, tuple[list[Any], list[dict[str, Any]]]] = {}
         for field_plan, values, targets in resolved:
             completion = field_plan.completion
@@ -347,6 +417,17 @@ async def run_plan(executor: Runner, plan: ObjectPlan) -> dict[str, Any]:
     return root
 
 
+def _level_info(executor: Runner, plan: FieldPlan) -> tuple[dict[str, Any], Any]:
+    """The field's arguments and one ResolveInfo per field and level, not per item: its path is
+    that of the field."""
+    assert plan.field_def is not None and plan.parent_type is not None and plan.path is not None
+    args = plan.static_args if plan.static_args is not None else _arguments(executor, plan)
+    info = executor.build_resolve_info(
+        plan.field_def, [d.node for d in plan.details], plan.parent_type, plan.path
+    )
+    return args, info
+
+
 def _resolve(
     executor: Runner,
     plan: FieldPlan,
@@ -354,17 +435,57 @@ def _resolve(
     awaitables: list[Any],
     slots: list[tuple[list[Any], int]],
 ) -> list[Any]:
-    assert plan.field_def is not None and plan.parent_type is not None and plan.path is not None
-    args = plan.static_args if plan.static_args is not None else _arguments(executor, plan)
-    # One ResolveInfo per field and level, not per item: its path is that of the field.
-    info = executor.build_resolve_info(
-        plan.field_def, [d.node for d in plan.details], plan.parent_type, plan.path
-    )
+    args, info = _level_info(executor, plan)
+    assert plan.field_def is not None
     resolve = plan.field_def.resolve
     assert resolve is not None
     values: list[Any] = []
     for source in sources:
         value = resolve(source, info, **args)
+        if optimized_is_awaitable(value):
+            awaitables.append(value)
+            slots.append((values, len(values)))
+        values.append(value)
+    return values
+
+
+WHOLE = -1  # a slot for a batch's answer: the values of the whole level
+
+
+def _call(
+    executor: Runner,
+    plan: FieldPlan,
+    sources: list[Any],
+    awaitables: list[Any],
+    slots: list[tuple[list[Any], int]],
+) -> list[Any]:
+    """The resolver's own function: one Strawberry Info and one argument conversion per field and
+    level; a batched resolver's batch once for the level."""
+    args, raw_info = _level_info(executor, plan)
+    converter = plan.converter
+    assert converter is not None
+    info = converter.config.info_class(_raw_info=raw_info, _field=plan.strawberry_field)
+    kwargs = convert_arguments(
+        args,
+        plan.strawberry_field.arguments,
+        scalar_registry=converter.scalar_registry,
+        config=converter.config,
+        info=info,
+    )
+    function = plan.function
+    assert function is not None
+    if plan.batch is not None:
+        values: list[Any] = [None] * len(sources)
+        awaitables.append(plan.batch(info, list(sources), **kwargs))
+        slots.append((values, WHOLE))
+        return values
+    if plan.info_name is not None:
+        kwargs[plan.info_name] = info
+    values = []
+    for source in sources:
+        for name in plan.source_names:
+            kwargs[name] = source
+        value = function(source, **kwargs) if plan.pass_self else function(**kwargs)
         if optimized_is_awaitable(value):
             awaitables.append(value)
             slots.append((values, len(values)))
@@ -457,7 +578,7 @@ async def _execute(context: Any) -> ExecutionResult | None:
     if isinstance(executor, list):
         return None  # graphql-core answers these errors
     try:
-        plan = _plan_for(executor, document, schema)
+        plan = _plan_for(executor, document, schema, context.schema.schema_converter)
     except Exception:
         plan = None
     if plan is None:

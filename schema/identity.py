@@ -26,6 +26,7 @@ from schema.arguments import (
     described,
 )
 from schema.common import Connection, OkPayload, UserError, user_errors
+from schema.compiled import batched
 from schema.context import Info
 from schema.enums import ContactChannel, ReminderChannel
 from schema.questions import QuestionPageAfter, QuestionPageSize
@@ -39,6 +40,11 @@ from services.identity.recovery import PasswordResetView
 
 if TYPE_CHECKING:
     from schema.questions import Question
+
+
+async def _accounts(info: Info, parents: list[User]) -> list[list[Account]]:
+    rows = await resolve_accounts.user_accounts(info.context, users=[p.row for p in parents])
+    return [[Account.from_model(r) for r in accounts] for accounts in rows]
 
 
 @strawberry.type(description="A registered customer.")
@@ -85,9 +91,9 @@ class User:
         return cls.from_model(row) if row else None
 
     @strawberry.field(description="Accounts the user holds or linked.")
+    @batched(_accounts)
     async def accounts(self, info: Info) -> list[Account]:
-        rows = await resolve_accounts.user_accounts(info.context, user=self.row)
-        return [Account.from_model(r) for r in rows]
+        return (await _accounts(info, [self]))[0]
 
     @strawberry.field(
         description="Questions the user sent to support, with their answers, newest first."

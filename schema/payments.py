@@ -10,12 +10,12 @@ from typing import Annotated
 import strawberry
 
 import models
-from resolvers import accounts as resolve_accounts
 from resolvers import payments as resolve
 from resolvers.common import Outcome
-from schema.accounts import Provider, Service
+from schema.accounts import Provider, Service, recipients_of, services_of
 from schema.arguments import OWN_ACCOUNT, PAYMENT_VISIBLE, OwnAccountNumber, described
 from schema.common import UserError, money, user_errors
+from schema.compiled import batched
 from schema.context import Info
 from schema.enums import PaymentMethod, PaymentStatus
 from services.payments import views as payments
@@ -30,14 +30,14 @@ class PaymentLine:
     amount: Decimal = strawberry.field(description="What the customer pays for the service.")
 
     @strawberry.field(description="The service.")
+    @batched(services_of)
     async def service(self, info: Info) -> Service:
-        row = await resolve_accounts.service(info.context, service_id=self.row.service_id)
-        return Service.from_model(row)
+        return (await services_of(info, [self]))[0]
 
     @strawberry.field(description="Who receives the money.")
+    @batched(recipients_of)
     async def recipient(self, info: Info) -> Provider:
-        row = await resolve_accounts.provider(info.context, provider_id=self.row.recipient_id)
-        return Provider.from_model(row)
+        return (await recipients_of(info, [self]))[0]
 
 
 @strawberry.type(description="A payment, from the cabinet or made elsewhere (bank, office).")

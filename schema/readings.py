@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -9,12 +10,12 @@ from typing import Annotated
 import strawberry
 
 import models
-from resolvers import accounts as resolve_accounts
 from resolvers import readings as resolve
 from resolvers.common import Outcome
-from schema.accounts import Service
+from schema.accounts import Service, services_of
 from schema.arguments import OWN_ACCOUNT, CaptchaAnswer, CaptchaId, OwnAccountNumber, described
 from schema.common import UserError, money, plain, rate, user_errors
+from schema.compiled import batched
 from schema.context import Info
 from schema.enums import DueStatus, MeterKind, MeterZone, ReadingSource, ReadingStatus
 from services.readings import due
@@ -67,6 +68,25 @@ class Reading:
         return cls.from_view(view) if view else None
 
 
+async def _readings(
+    info: Info,
+    parents: list[MeterRegister],
+    read: Callable[..., Awaitable[list[ReadingView | None]]],
+) -> list[Reading | None]:
+    """The registers' readings by `read`; none through publicMeters."""
+    private = [p.row for p in parents if not p.public]
+    views = iter(await read(info.context, registers=private) if private else [])
+    return [None if p.public else Reading.maybe(next(views)) for p in parents]
+
+
+async def _period_starts(info: Info, parents: list[MeterRegister]) -> list[Reading | None]:
+    return await _readings(info, parents, resolve.register_period_start)
+
+
+async def _currents(info: Info, parents: list[MeterRegister]) -> list[Reading | None]:
+    return await _readings(info, parents, resolve.register_current)
+
+
 @strawberry.type(description="One register (tariff zone) of a meter.")
 class MeterRegister:
     row: strawberry.Private[models.MeterRegister]
@@ -78,18 +98,29 @@ class MeterRegister:
     @strawberry.field(
         description="The reading the current period starts from; null through publicMeters."
     )
+    @batched(_period_starts)
     async def period_start(self, info: Info) -> Reading | None:
-        if self.public:
-            return None
-        return Reading.maybe(await resolve.register_period_start(info.context, register=self.row))
+        return (await _period_starts(info, [self]))[0]
 
     @strawberry.field(
         description="The reading entered in the current period, if any; null through publicMeters."
     )
+    @batched(_currents)
     async def current(self, info: Info) -> Reading | None:
-        if self.public:
-            return None
-        return Reading.maybe(await resolve.register_current(info.context, register=self.row))
+        return (await _currents(info, [self]))[0]
+
+
+async def _registers(info: Info, parents: list[Meter]) -> list[list[MeterRegister]]:
+    rows = await resolve.meter_registers(info.context, meters=[p.row for p in parents])
+    return [
+        [
+            MeterRegister(
+                row=r, zone=models.MeterZone(r.zone), description=r.description, public=p.public
+            )
+            for r in registers
+        ]
+        for p, registers in zip(parents, rows, strict=True)
+    ]
 
 
 @strawberry.type(
@@ -187,10 +218,9 @@ class Meter:
         )
 
     @strawberry.field(description="The metered service.")
+    @batched(services_of)
     async def service(self, info: Info) -> Service:
-        return Service.from_model(
-            await resolve_accounts.service(info.context, service_id=self.row.service_id)
-        )
+        return (await services_of(info, [self]))[0]
 
     @strawberry.field(
         description="What is due for this meter's readings now; null through publicMeters."
@@ -213,14 +243,9 @@ class Meter:
         return None if value is None else VerificationDue.from_due(value)
 
     @strawberry.field(description="Registers, one per tariff zone.")
+    @batched(_registers)
     async def registers(self, info: Info) -> list[MeterRegister]:
-        rows = await resolve.meter_registers(info.context, meter=self.row)
-        return [
-            MeterRegister(
-                row=r, zone=models.MeterZone(r.zone), description=r.description, public=self.public
-            )
-            for r in rows
-        ]
+        return (await _registers(info, [self]))[0]
 
 
 @strawberry.input(description="A new reading of one register.")

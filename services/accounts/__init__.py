@@ -126,11 +126,15 @@ async def accounts_by_id(ids: Sequence[int]) -> list[models.Account | None]:
 
 async def tariffs_by_service(keys: Sequence[tuple[int, date]]) -> list[list[models.TariffRate]]:
     """Rates in force on a date, one per zone, for (service id, date) keys."""
-    service_ids = {k[0] for k in keys}
-    rows = await models.TariffRate.filter(service_id__in=service_ids).order_by("valid_from")
+    service_ids = list(dict.fromkeys(k[0] for k in keys))
+    sql = (
+        f"SELECT * FROM tariff_rate WHERE service_id IN ({_in(len(service_ids))}) "
+        "ORDER BY valid_from"
+    )
     by_service: dict[int, list[models.TariffRate]] = defaultdict(list)
-    for row in rows:
-        by_service[row.service_id].append(row)
+    for found in await database.fetch(models.TariffRate, sql, *service_ids):
+        tariff = models.TariffRate._init_from_db(**found)
+        by_service[tariff.service_id].append(tariff)
     result = []
     for service_id, on in keys:
         in_force: dict[str, models.TariffRate] = {}

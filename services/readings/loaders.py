@@ -143,14 +143,17 @@ def _as_date(value: date | str) -> date:
 
 async def current_by_register(keys: Sequence[tuple[int, date]]) -> list[models.Reading | None]:
     """For (register id, period) keys: the newest reading entered for that period, if any."""
-    register_ids = {k[0] for k in keys}
-    periods_ = {k[1] for k in keys}
-    rows = await models.Reading.filter(register_id__in=register_ids, period__in=periods_).order_by(
-        "-taken_at", "-id"
+    register_ids = list(dict.fromkeys(k[0] for k in keys))
+    periods_ = [_PERIOD.to_db_value(p, models.Reading) for p in dict.fromkeys(k[1] for k in keys)]
+    sql = (
+        f"SELECT * FROM reading WHERE register_id IN ({_in(len(register_ids))}) "
+        f"AND period IN ({', '.join(f'${len(register_ids) + i + 1}' for i in range(len(periods_)))}) "
+        "ORDER BY taken_at DESC, id DESC"
     )
     newest: dict[tuple[int, date], models.Reading] = {}
-    for row in rows:
-        newest.setdefault((row.register_id, row.period), row)
+    for row in await database.fetch(models.Reading, sql, *register_ids, *periods_):
+        reading = models.Reading._init_from_db(**row)
+        newest.setdefault((reading.register_id, reading.period), reading)
     return [newest.get(k) for k in keys]
 
 
