@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
+import tortoise.backends.sqlite.executor  # noqa: F401  (registers the adapters ours replaces)
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate
@@ -16,6 +19,18 @@ from tortoise.models import Model
 from models.config import tortoise_config
 
 log = logging.getLogger(__name__)
+
+
+def _utc_text(moment: datetime) -> str:
+    return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).isoformat(" ")
+
+
+# SQLite keeps times as text, which it compares as text. Tortoise writes an aware time in the
+# offset it was given (`isoformat`), so a bound in the retailer's zone (+05:00) was compared, as
+# text, with times stored in UTC, and a payment made at 01:00 local on the 1st fell outside that
+# day (tests/payments/test_history.py). Every time goes to SQLite in UTC; PostgreSQL compares
+# moments and needs nothing. Registered after Tortoise's own adapter, so this one is used.
+sqlite3.register_adapter(datetime, _utc_text)
 
 
 async def open_database(

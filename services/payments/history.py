@@ -8,7 +8,7 @@ from datetime import date
 import models
 from services import periods
 from services.errors import reversed_range
-from services.pagination import Page, keyset_page, page_size
+from services.pagination import Page, Rows, keyset_page, page_size
 
 S = models.PaymentStatus
 # What the history shows: money that arrived (and was possibly returned).
@@ -27,12 +27,17 @@ async def history(
     """Money received on the account from every channel, newest first; from/to are days in the
     retailer's time zone (inclusive)."""
     size = page_size(first)
-    query = models.Payment.filter(account_id=account.id, status__in=list(HISTORY_STATUSES))
     since, until = periods.local_day_range(from_, to, timezone)
     if from_ is not None and to is not None and from_ > to:
         raise reversed_range()
-    return await keyset_page(
-        query,
+    rows = Rows(
+        models.Payment,
+        "SELECT p.* FROM payment p WHERE p.account_id = $1 AND p.status IN ($2, $3)",
+        (account.id, *(s.value for s in HISTORY_STATUSES)),
+        alias="p",
+    )
+    page = await keyset_page(
+        rows,
         moment="created_at",
         since=since,
         until=until,
@@ -40,3 +45,4 @@ async def history(
         after=after,
         parse_id=uuid.UUID,
     )
+    return page.map(lambda row: models.Payment._init_from_db(**row))

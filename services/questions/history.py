@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import models
-from services.pagination import Page, keyset_page, page_size
+from services.pagination import Page, Rows, keyset_page, page_size
 
 
 def _id(text: str) -> int:
@@ -13,10 +13,11 @@ def _id(text: str) -> int:
 async def user_questions(
     *, user: models.User, first: int | None, after: str | None
 ) -> Page[models.Question]:
-    return await keyset_page(
-        models.Question.filter(user_id=user.id),
+    page = await keyset_page(
+        Rows(models.Question, "SELECT q.* FROM question q WHERE q.user_id = $1", (user.id,), "q"),
         moment="created_at",
         size=page_size(first),
         after=after,
         parse_id=_id,
     )
+    return page.map(lambda row: models.Question._init_from_db(**row))

@@ -7,7 +7,7 @@ from datetime import date
 import models
 from services import periods
 from services.errors import reversed_range
-from services.pagination import Page, keyset_page, page_size
+from services.pagination import Page, Rows, keyset_page, page_size
 from services.readings.loaders import period_start_by_register
 from services.readings.views import ReadingView, reading_view
 from settings import Settings
@@ -28,12 +28,18 @@ async def history(
     size = page_size(first)
     if from_ and to and from_ > to:
         raise reversed_range()
-    query = models.Reading.filter(register__meter__account_id=account.id)
+    sql = (
+        "SELECT r.*, m.serial_number AS meter_serial_number, g.zone AS register_zone "
+        "FROM reading r JOIN meter_register g ON g.id = r.register_id "
+        "JOIN meter m ON m.id = g.meter_id WHERE m.account_id = $1"
+    )
+    values: tuple[object, ...] = (account.id,)
     if kind is not None:
-        query = query.filter(register__meter__kind=models.MeterKind(kind))
+        sql += " AND m.kind = $2"
+        values += (models.MeterKind(kind).value,)
     since, until = periods.local_day_range(from_, to, settings.timezone)
     page = await keyset_page(
-        query.select_related("register__meter"),
+        Rows(models.Reading, sql, values, alias="r"),
         moment="taken_at",
         since=since,
         until=until,
@@ -41,20 +47,12 @@ async def history(
         after=after,
         parse_id=int,
     )
-    rows = page.items
+    joined = [(row.pop("meter_serial_number"), row.pop("register_zone")) for row in page.items]
+    rows = [models.Reading._init_from_db(**row) for row in page.items]
     starts = await period_start_by_register([(r.register_id, r.period) for r in rows])
-    views = [
-        reading_view(
-            row,
-            serial_number=row.register.meter.serial_number,
-            zone=row.register.zone,
-            previous=previous,
-        )
-        for row, previous in zip(rows, starts, strict=True)
-    ]
-    return Page(
-        items=views,
-        cursors=page.cursors,
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
+    return page.holding(
+        [
+            reading_view(row, serial_number=serial, zone=zone, previous=previous)
+            for row, (serial, zone), previous in zip(rows, joined, starts, strict=True)
+        ]
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import models
 from tests.payments.flows import IVAN_ACCOUNT, create, send_callback
@@ -83,3 +84,37 @@ async def test_foreign_account_history_is_null(client, petr):
     body = await history(client, petr)
 
     assert body["data"]["account"] is None
+
+
+async def test_days_are_the_retailers_calendar_days_at_both_ends(client, ivan):
+    """A payment at 20:00 UTC on 28 February is 01:00 on 1 March in Yekaterinburg (UTC+5): it
+    belongs to 1 March, not to 28 February; one at 18:59 UTC on 31 March is 23:59 on 31 March.
+    Stored times are UTC: the bounds must be compared as moments, not as text in two offsets."""
+    row = (await models.Payment.filter(provider="offline").order_by("-created_at"))[0]
+    moments = {
+        "early": datetime(2026, 2, 28, 20, 0, tzinfo=UTC),  # 1 March, 01:00 local
+        "late": datetime(2026, 3, 31, 18, 59, tzinfo=UTC),  # 31 March, 23:59 local
+        "before": datetime(2026, 2, 28, 18, 59, tzinfo=UTC),  # 28 February, 23:59 local
+        "after": datetime(2026, 3, 31, 19, 0, tzinfo=UTC),  # 1 April, 00:00 local
+    }
+    ids = {}
+    for name, moment in moments.items():
+        payment = await models.Payment.create(
+            account_id=row.account_id,
+            user_id=None,
+            provider="offline",
+            method=row.method,
+            status=models.PaymentStatus.SUCCEEDED,
+            amount=Decimal("10.00"),
+            channel=row.channel,
+            external_id=f"boundary-{name}",
+            created_at=moment,
+            paid_at=moment,
+        )
+        ids[name] = str(payment.id)
+
+    body = await history(client, ivan, first=50, **{"from": "2026-03-01", "to": "2026-03-31"})
+
+    shown = {e["node"]["id"] for e in body["data"]["account"]["payments"]["edges"]}
+    assert {ids["early"], ids["late"]} <= shown
+    assert not {ids["before"], ids["after"]} & shown

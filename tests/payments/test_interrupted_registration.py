@@ -36,7 +36,10 @@ async def test_repeat_registers_a_payment_whose_registration_was_cut_off(client,
     payloads = [a["createPayment"] for a in answers]
     assert all(p["errors"] == [] and p["payment"]["id"] == first["id"] for p in payloads)
     registered = [p["payment"] for p in payloads if p["payment"]["status"] == "PENDING"]
-    assert len(registered) == 1 and registered[0]["confirmationUrl"]
+    # One repeat registers it; a repeat that starts after that one committed reads it PENDING
+    # too (on a loaded machine the four do not always overlap): the same page for all of them.
+    assert registered and len({p["confirmationUrl"] for p in registered}) == 1
+    assert registered[0]["confirmationUrl"]
     # One order from the first registration, one from the repeat: never one per request.
     assert await SandboxOrder.filter(order_id=first["id"]).count() == 2
     await pay_by_card(client, registered[0]["confirmationUrl"], "4111111111111111")
