@@ -6,8 +6,11 @@ import functools
 import logging
 import re
 import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import tortoise.backends.sqlite.executor  # noqa: F401  (registers the adapters ours replaces)
@@ -19,6 +22,7 @@ from tortoise.models import Model
 from models.config import tortoise_config
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=Model)
 
 
 def _utc_text(moment: datetime) -> str:
@@ -92,6 +96,19 @@ async def fetch(model: type[Model], sql: str, *values: object) -> list[dict]:
     """
     db = model._meta.db
     return await db.execute_query_dict(_for_dialect(sql, db.capabilities.dialect), list(values))
+
+
+async def fetch_grouped(
+    model: type[M], column: str, keys: Sequence[int], *, order_by: str
+) -> list[list[M]]:
+    """A DataLoader's batch of children: the rows of `model` whose `column` is one of `keys`,
+    in `order_by` order, as models grouped per key in the order of `keys`."""
+    marks = ", ".join(f"${i + 1}" for i in range(len(keys)))
+    sql = f"SELECT * FROM {model._meta.db_table} WHERE {column} IN ({marks}) ORDER BY {order_by}"
+    grouped: dict[int, list[M]] = defaultdict(list)
+    for row in await fetch(model, sql, *keys):
+        grouped[row[column]].append(model._init_from_db(**row))
+    return [grouped.get(k, []) for k in keys]
 
 
 @functools.cache

@@ -38,10 +38,9 @@ async def login(
         ctx.rt,
         login=login,
         password=password,
+        captcha=auth.Captcha(captcha_id or "", captcha_answer or ""),
         ip=ctx.ip,
         user_agent=_user_agent(ctx),
-        captcha_id=captcha_id,
-        captcha_answer=captcha_answer,
     )
 
 

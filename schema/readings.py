@@ -154,10 +154,10 @@ class MeterReadingsDue:
     @classmethod
     def from_due(cls, value: due.ReadingsDue) -> MeterReadingsDue:
         return cls(
-            period=value.period,
-            window_open=value.window_open,
-            window_opens_on=value.opens_on,
-            window_closes_on=value.closes_on,
+            period=value.window.period,
+            window_open=value.window.open,
+            window_opens_on=value.window.opens_on,
+            window_closes_on=value.window.closes_on,
             status=value.status,
             rejection_reason=value.rejection_reason,
         )

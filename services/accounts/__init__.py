@@ -82,16 +82,9 @@ async def accounts_by_user(user_ids: Sequence[int]) -> list[list[models.Account]
 
 
 async def services_by_account(account_ids: Sequence[int]) -> list[list[models.AccountService]]:
-    rows = await database.fetch(
-        models.AccountService,
-        f"SELECT * FROM account_service WHERE account_id IN ({_in(len(account_ids))}) ORDER BY id",
-        *account_ids,
+    return await database.fetch_grouped(
+        models.AccountService, "account_id", account_ids, order_by="id"
     )
-    grouped: dict[int, list[models.AccountService]] = defaultdict(list)
-    for row in rows:
-        service = models.AccountService._init_from_db(**row)
-        grouped[service.account_id].append(service)
-    return [grouped.get(k, []) for k in account_ids]
 
 
 M = TypeVar("M", bound=Model)
@@ -181,17 +174,9 @@ def _latest_statements_sql(count: int) -> str:
 
 
 async def lines_by_statement(statement_ids: Sequence[int]) -> list[list[models.StatementLine]]:
-    rows = await database.fetch(
-        models.StatementLine,
-        f"SELECT * FROM statement_line WHERE statement_id IN ({_in(len(statement_ids))}) "
-        "ORDER BY position, id",
-        *statement_ids,
+    return await database.fetch_grouped(
+        models.StatementLine, "statement_id", statement_ids, order_by="position, id"
     )
-    grouped: dict[int, list[models.StatementLine]] = defaultdict(list)
-    for row in rows:
-        line = models.StatementLine._init_from_db(**row)
-        grouped[line.statement_id].append(line)
-    return [grouped.get(k, []) for k in statement_ids]
 
 
 # --- statements

@@ -121,18 +121,11 @@ async def login(
     *,
     login: str,
     password: str,
+    captcha: Captcha,
     ip: str | None = None,
     user_agent: str | None = None,
-    captcha_id: str | None = None,
-    captcha_answer: str | None = None,
 ) -> Tokens:
-    user = await verify_credentials(
-        rt,
-        login=login,
-        password=password,
-        ip=ip,
-        captcha=Captcha(captcha_id or "", captcha_answer or ""),
-    )
+    user = await verify_credentials(rt, login=login, password=password, ip=ip, captcha=captcha)
     return await open_session(rt, user=user, ip=ip, user_agent=user_agent)
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import base64
 import html
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import ParamSpec
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import models
@@ -30,6 +31,8 @@ EXPIRED_BATCH_SIZE = 500
 REDACTED = "[удалено]"
 # A secret queued without its lifetime is kept (unsent) at most this long.
 DEFAULT_SECRET_TTL = timedelta(hours=24)
+
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,32 +67,6 @@ async def enqueue_sms(
     )
 
 
-async def enqueue_email(
-    *,
-    to: str,
-    subject: str,
-    body: str,
-    attachments: list[Attachment] | None = None,
-    rt: Runtime | None = None,
-    secrets: Sequence[str] = (),
-    expires_in: timedelta | None = None,
-) -> models.OutgoingMessage:
-    """Pass `rt`: the e-mail then ends with the support contacts (LK_SUPPORT_*), as every
-    e-mail to a customer should. `secrets`: the parts of `body` (links with tokens) to cut out
-    once sent or after `expires_in`."""
-    message = email_message(
-        to=to,
-        subject=subject,
-        body=body,
-        attachments=attachments,
-        rt=rt,
-        secrets=secrets,
-        expires_in=expires_in,
-    )
-    await message.save(force_create=True)
-    return message
-
-
 def email_message(
     *,
     to: str,
@@ -100,8 +77,11 @@ def email_message(
     secrets: Sequence[str] = (),
     expires_in: timedelta | None = None,
 ) -> models.OutgoingMessage:
-    """The e-mail `enqueue_email` queues, not saved yet: for a caller that inserts it in a
-    statement of its own (the payment callback's one write, services/payments/events.py)."""
+    """An e-mail for the outbox, not saved yet: `enqueue_email` saves it; a caller that inserts
+    it in a statement of its own (the payment callback's one write, services/payments/events.py)
+    takes it as it is. Pass `rt`: the e-mail then ends with the support contacts (LK_SUPPORT_*),
+    as every e-mail to a customer should. `secrets`: the parts of `body` (links with tokens) to
+    cut out once sent or after `expires_in`."""
     if rt is not None:
         body = f"{body.rstrip()}\n\n{support_footer(rt.settings)}\n"
     kept, expire_at = _kept_secrets(secrets, expires_in)
@@ -124,6 +104,23 @@ def email_message(
         secrets=kept,
         secrets_expire_at=expire_at,
     )
+
+
+def _queued(
+    build: Callable[P, models.OutgoingMessage],
+) -> Callable[P, Awaitable[models.OutgoingMessage]]:
+    """`build` with the message it answers saved: queued for the sender."""
+
+    async def enqueue(*args: P.args, **kwargs: P.kwargs) -> models.OutgoingMessage:
+        message = build(*args, **kwargs)
+        await message.save(force_create=True)
+        return message
+
+    return enqueue
+
+
+# Queues an e-mail: the arguments of `email_message`, the message saved.
+enqueue_email = _queued(email_message)
 
 
 # --- secrets

@@ -46,10 +46,10 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class ReadingsDue:
-    period: date
-    window_open: bool
-    opens_on: date
-    closes_on: date
+    """A meter's readings for the window's period: their status, and billing's reason when it
+    rejected one."""
+
+    window: Window
     status: DueStatus
     rejection_reason: str | None
 
@@ -101,14 +101,7 @@ def status_of(newest: Sequence[models.Reading | None]) -> tuple[DueStatus, str |
 
 def readings_due(win: Window, newest: Sequence[models.Reading | None]) -> ReadingsDue:
     status, reason = status_of(newest)
-    return ReadingsDue(
-        period=win.period,
-        window_open=win.open,
-        opens_on=win.opens_on,
-        closes_on=win.closes_on,
-        status=status,
-        rejection_reason=reason,
-    )
+    return ReadingsDue(window=win, status=status, rejection_reason=reason)
 
 
 def verification_due(

@@ -27,12 +27,7 @@ def _in(count: int) -> str:
 
 async def meters_by_account(account_ids: Sequence[int]) -> list[list[models.Meter]]:
     # Written out, as the dashboard's other batches (services.accounts): same rows, same order.
-    sql = f"SELECT * FROM meter WHERE account_id IN ({_in(len(account_ids))}) ORDER BY id"
-    grouped: dict[int, list[models.Meter]] = defaultdict(list)
-    for row in await database.fetch(models.Meter, sql, *account_ids):
-        meter = models.Meter._init_from_db(**row)
-        grouped[meter.account_id].append(meter)
-    return [grouped.get(k, []) for k in account_ids]
+    return await database.fetch_grouped(models.Meter, "account_id", account_ids, order_by="id")
 
 
 async def meters_by_id(ids: Sequence[int]) -> list[models.Meter | None]:
@@ -41,15 +36,9 @@ async def meters_by_id(ids: Sequence[int]) -> list[models.Meter | None]:
 
 
 async def registers_by_meter(meter_ids: Sequence[int]) -> list[list[models.MeterRegister]]:
-    sql = (
-        f"SELECT * FROM meter_register WHERE meter_id IN ({_in(len(meter_ids))}) "
-        "ORDER BY position, id"
+    return await database.fetch_grouped(
+        models.MeterRegister, "meter_id", meter_ids, order_by="position, id"
     )
-    grouped: dict[int, list[models.MeterRegister]] = defaultdict(list)
-    for row in await database.fetch(models.MeterRegister, sql, *meter_ids):
-        register = models.MeterRegister._init_from_db(**row)
-        grouped[register.meter_id].append(register)
-    return [grouped.get(k, []) for k in meter_ids]
 
 
 async def period_start_by_register(
