@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, DecimalException
 from operator import methodcaller
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import dateutil.parser
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.types.base_scalars import wrap_parser
+from strawberry.types.base import get_object_definition
 from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.common import Outcome
@@ -24,6 +26,7 @@ from services.periods import bounded_date
 
 T = TypeVar("T")
 R = TypeVar("R")
+V = TypeVar("V")
 
 CENT = Decimal("0.01")
 
@@ -72,6 +75,45 @@ class UserError:
 
 def user_errors(outcome: Outcome) -> list[UserError]:
     return [UserError.from_error(e) for e in outcome.errors]
+
+
+def from_attributes(cls: type[T], source: object, **values: Any) -> T:
+    """An instance of the Strawberry type `cls` built from `source` (a model or a service's
+    object): the fields given in `values` (private ones, and those converted or renamed), and
+    every other GraphQL field without a resolver read from the attribute of `source` that has
+    its Python name."""
+    read = {name: getattr(source, name) for name in _plain_fields(cls) if name not in values}
+    return cls(**read, **values)
+
+
+_PLAIN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain_fields(cls: type) -> tuple[str, ...]:
+    """The Python names of the GraphQL fields of `cls` that have no resolver of their own."""
+    names = _PLAIN_FIELDS.get(cls)
+    if names is None:
+        fields = get_object_definition(cls, strict=True).fields
+        names = _PLAIN_FIELDS[cls] = tuple(f.python_name for f in fields if f.base_resolver is None)
+    return names
+
+
+def forward(
+    resolver: Callable[..., Awaitable[V]], answer: Callable[[V], R]
+) -> Callable[[Callable[..., Awaitable[R]]], Callable[..., Awaitable[R]]]:
+    """Declares a field that only forwards its arguments: the decorated method gives the field's
+    signature (arguments with their types and descriptions, and the type it answers) and its body
+    is never run; the field calls `resolver(info.context, **arguments)`, each argument by its
+    name, and answers `answer` of the result (e.g. the payload's `build` of an Outcome)."""
+
+    def declare(signature: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
+        @functools.wraps(signature)  # Strawberry reads the arguments from `signature`
+        async def field(self: object, info: strawberry.Info[Any, Any], **arguments: Any) -> R:
+            return answer(await resolver(info.context, **arguments))
+
+        return field
+
+    return declare
 
 
 @strawberry.type(description="The result of a mutation that returns nothing but success.")

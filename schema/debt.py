@@ -12,7 +12,7 @@ from resolvers import debt as resolve
 from resolvers.common import Outcome
 from schema.accounts import Service
 from schema.arguments import CaptchaAnswer, CaptchaId, described
-from schema.common import UserError, money, user_errors
+from schema.common import UserError, from_attributes, money, user_errors
 from schema.context import Info
 from services.accounts.debt import Debt as DebtView
 
@@ -48,10 +48,9 @@ class Debt:
 
     @classmethod
     def from_view(cls, view: DebtView) -> Debt:
-        return cls(
-            holder_name=view.holder_name,
-            address=view.address,
-            period=view.period,
+        return from_attributes(
+            cls,
+            view,
             lines=[
                 DebtLine(service=Service.from_model(line.service), to_pay=money(line.to_pay))
                 for line in view.lines

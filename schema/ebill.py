@@ -12,7 +12,7 @@ import strawberry
 from resolvers import ebill as resolve
 from resolvers.common import Outcome
 from schema.arguments import CaptchaAnswer, CaptchaId, OwnAccountNumber, described
-from schema.common import OkPayload, UserError, user_errors
+from schema.common import OkPayload, UserError, from_attributes, user_errors
 from schema.context import Info
 from schema.enums import EbillSource
 from services.ebill.subscriptions import EbillState, LinkDone
@@ -37,7 +37,7 @@ class Ebill:
 
     @classmethod
     def from_state(cls, state: EbillState) -> Ebill:
-        return cls(enabled=state.enabled, email=state.email, since=state.since, source=state.source)
+        return from_attributes(cls, state)
 
 
 @strawberry.type(description="The result of enableEbill and disableEbill.")

@@ -25,7 +25,7 @@ from schema.arguments import (
     RegistrationId,
     described,
 )
-from schema.common import Connection, OkPayload, UserError, user_errors
+from schema.common import Connection, OkPayload, UserError, from_attributes, user_errors
 from schema.compiled import batched
 from schema.context import Info
 from schema.enums import ContactChannel, ReminderChannel
@@ -71,20 +71,7 @@ class User:
 
     @classmethod
     def from_model(cls, row: models.User) -> User:
-        return cls(
-            row=row,
-            id=strawberry.ID(str(row.id)),
-            login=row.login,
-            email=row.email,
-            email_confirmed=row.email_confirmed,
-            phone=row.phone,
-            phone_confirmed=row.phone_confirmed,
-            city=row.city,
-            subscribed_to_mailing=row.subscribed_to_mailing,
-            allow_readings_without_auth=row.allow_readings_without_auth,
-            receipt_copies=row.receipt_copies,
-            reminder_channel=row.reminder_channel,
-        )
+        return from_attributes(cls, row, row=row, id=strawberry.ID(str(row.id)))
 
     @classmethod
     def maybe(cls, row: models.User | None) -> User | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 
 from resolvers.common import Outcome
-from schema.common import UserError, user_errors
+from schema.common import UserError, from_attributes, user_errors
 from schema.enums import ContactChannel
 from services.identity.captcha import CaptchaView
 from services.identity.registration import RegistrationRequest, RegistrationView
@@ -77,14 +77,7 @@ class Registration:
 
     @classmethod
     def from_view(cls, view: RegistrationView) -> Registration:
-        return cls(
-            id=strawberry.ID(view.id),
-            channel=view.channel,
-            address=view.address,
-            account_number=view.account_number,
-            sent_to=view.sent_to,
-            codes_left_today=view.codes_left_today,
-        )
+        return from_attributes(cls, view, id=strawberry.ID(view.id))
 
 
 @strawberry.type(description="The result of a registration step.")
