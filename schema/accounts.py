@@ -29,6 +29,7 @@ from schema.arguments import (
 from schema.common import (
     Connection,
     UserError,
+    forward,
     from_attributes,
     money,
     rate,
@@ -390,6 +391,7 @@ class AccountsQuery:
     @strawberry.field(
         description="One of the signed-in user's accounts; null when it does not exist or is not theirs."
     )
+    @forward(resolve.account, Account.maybe)
     async def account(
         self,
         info: Info,
@@ -401,4 +403,4 @@ class AccountsQuery:
             ),
         ],
     ) -> Account | None:
-        return Account.maybe(await resolve.account(info.context, number=number))
+        raise NotImplementedError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -101,15 +102,20 @@ def _plain_fields(cls: type) -> tuple[str, ...]:
 def forward(
     resolver: Callable[..., Awaitable[V]], answer: Callable[[V], R]
 ) -> Callable[[Callable[..., Awaitable[R]]], Callable[..., Awaitable[R]]]:
-    """Declares a field that only forwards its arguments: the decorated method gives the field's
-    signature (arguments with their types and descriptions, and the type it answers) and its body
-    is never run; the field calls `resolver(info.context, **arguments)`, each argument by its
-    name, and answers `answer` of the result (e.g. the payload's `build` of an Outcome)."""
+    """Declares a field that only forwards its arguments to its resolver: the decorated method
+    gives the field's signature once (each argument with its type and description, and the type
+    the field answers); its body (`raise NotImplementedError`) never runs. The field calls
+    `resolver(info.context, **arguments)`, every argument by its own name (an ID arrives as a
+    str), and answers `answer` of the result: a payload's `build` of the Outcome, or a type's
+    `maybe` of a row."""
 
     def declare(signature: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
+        parameters = inspect.signature(signature).parameters.values()
+        defaults = {p.name: p.default for p in parameters if p.default is not p.empty}
+
         @functools.wraps(signature)  # Strawberry reads the arguments from `signature`
         async def field(self: object, info: strawberry.Info[Any, Any], **arguments: Any) -> R:
-            return answer(await resolver(info.context, **arguments))
+            return answer(await resolver(info.context, **{**defaults, **arguments}))
 
         return field
 
