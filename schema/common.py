@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import json
@@ -79,10 +80,10 @@ def user_errors(outcome: Outcome) -> list[UserError]:
 
 
 def from_attributes(cls: type[T], source: object, **values: Any) -> T:
-    """An instance of the Strawberry type `cls` built from `source` (a model or a service's
-    object): the fields given in `values` (private ones, and those converted or renamed), and
-    every other GraphQL field without a resolver read from the attribute of `source` that has
-    its Python name."""
+    """An instance of `cls` built from `source` where their names are the same: a Strawberry
+    type from a model or a service's object, or a service's request (a dataclass) from an
+    input. The fields given in `values` (private ones, and those converted or renamed) as
+    given; every other field read from the attribute of `source` that has its Python name."""
     read = {name: getattr(source, name) for name in _plain_fields(cls) if name not in values}
     return cls(**read, **values)
 
@@ -91,11 +92,17 @@ _PLAIN_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _plain_fields(cls: type) -> tuple[str, ...]:
-    """The Python names of the GraphQL fields of `cls` that have no resolver of their own."""
+    """The Python names of the fields of `cls` to read: a Strawberry type's GraphQL fields that
+    have no resolver of their own, a dataclass's fields of its constructor."""
     names = _PLAIN_FIELDS.get(cls)
     if names is None:
-        fields = get_object_definition(cls, strict=True).fields
-        names = _PLAIN_FIELDS[cls] = tuple(f.python_name for f in fields if f.base_resolver is None)
+        definition = get_object_definition(cls)
+        if definition is not None:
+            names = tuple(f.python_name for f in definition.fields if f.base_resolver is None)
+        else:
+            assert dataclasses.is_dataclass(cls), f"{cls}: not a Strawberry type, not a dataclass"
+            names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+        _PLAIN_FIELDS[cls] = names
     return names
 
 

@@ -91,16 +91,7 @@ class AskQuestionInput:
     )
 
     def to_request(self) -> AskRequest:
-        return AskRequest(
-            topic=self.topic,
-            text=self.text,
-            account_number=self.account_number,
-            email=self.email,
-            phone=self.phone,
-            captcha_id=str(self.captcha_id) if self.captcha_id is not None else None,
-            captcha_answer=self.captcha_answer,
-            consent_to_personal_data=self.consent_to_personal_data,
-        )
+        return from_attributes(AskRequest, self)
 
 
 @strawberry.type(description="The result of askQuestion.")

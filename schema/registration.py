@@ -45,18 +45,7 @@ class StartRegistrationInput:
     )
 
     def to_request(self) -> RegistrationRequest:
-        return RegistrationRequest(
-            login=self.login,
-            password=self.password,
-            password_repeat=self.password_repeat,
-            channel=self.channel,
-            phone=self.phone,
-            email=self.email,
-            city=self.city,
-            captcha_id=str(self.captcha_id),
-            captcha_answer=self.captcha_answer,
-            consent_to_personal_data=self.consent_to_personal_data,
-        )
+        return from_attributes(RegistrationRequest, self)
 
 
 @strawberry.type(description="A registration in progress.")
