@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import TypeVar
 
 import models
 from resolvers.common import query
@@ -11,6 +12,8 @@ from resolvers.context import Context
 from resolvers.loaders import Loader
 from resolvers.readings import MetersByAccountLoader, RegistersByMeterLoader
 from services import accounts, periods
+
+R = TypeVar("R")
 
 
 class AccountsByUserLoader(Loader[int, list[models.Account]]):
@@ -86,9 +89,7 @@ async def account_services(
 
 async def services(ctx: Context, *, service_ids: list[int]) -> list[models.Service]:
     found = await ctx.loader(ServiceByIdLoader).load_many(service_ids)
-    for service_id, row in zip(service_ids, found, strict=True):
-        assert row is not None, f"service {service_id} referenced but missing"
-    return found  # type: ignore[return-value]
+    return _present("service", service_ids, found)
 
 
 async def service(ctx: Context, *, service_id: int) -> models.Service:
@@ -97,9 +98,14 @@ async def service(ctx: Context, *, service_id: int) -> models.Service:
 
 async def providers(ctx: Context, *, provider_ids: list[int]) -> list[models.Provider]:
     found = await ctx.loader(ProviderByIdLoader).load_many(provider_ids)
-    for provider_id, row in zip(provider_ids, found, strict=True):
-        assert row is not None, f"provider {provider_id} referenced but missing"
-    return found  # type: ignore[return-value]
+    return _present("provider", provider_ids, found)
+
+
+def _present(what: str, ids: list[int], found: list[R | None]) -> list[R]:
+    """The rows that `ids` (foreign keys) reference: every one is there."""
+    for key, row in zip(ids, found, strict=True):
+        assert row is not None, f"{what} {key} referenced but missing"
+    return [row for row in found if row is not None]
 
 
 async def provider(ctx: Context, *, provider_id: int) -> models.Provider:

@@ -70,8 +70,7 @@ async def export_customer_readings(
     first: int,
     include_exported: bool,
 ) -> list[ExportedReading]:
-    ctx.require_scope(BILLING)
-    _check_size(ctx, first, field="first")
+    _require_page(ctx, BILLING, first)
     if period.day != 1:
         raise DomainError.of(
             ErrorCode.INVALID_INPUT, "Период задаётся первым числом месяца.", "period"
@@ -85,8 +84,7 @@ async def export_customer_readings(
 async def customer_contact_preferences(
     ctx: IntegrationContext, *, after_id: int, first: int, changed_since: datetime | None
 ) -> list[ContactPreferences]:
-    ctx.require_scope(BILLING)
-    _check_size(ctx, first, field="first")
+    _require_page(ctx, BILLING, first)
     return await export_contact_preferences(
         after_id=after_id, limit=first, changed_since=changed_since
     )
@@ -96,9 +94,14 @@ async def customer_contact_preferences(
 async def paperless_accounts(
     ctx: IntegrationContext, *, after_id: int, first: int, changed_since: datetime | None
 ) -> list[PaperlessAccount]:
-    ctx.require_scope(BILLING)
-    _check_size(ctx, first, field="first")
+    _require_page(ctx, BILLING, first)
     return await export_paperless(after_id=after_id, limit=first, changed_since=changed_since)
+
+
+def _require_page(ctx: IntegrationContext, scope: str, first: int) -> None:
+    """A page of an export: the key's scope, and `first` within the limit."""
+    ctx.require_scope(scope)
+    _check_size(ctx, first, field="first")
 
 
 def _check_size(ctx: IntegrationContext, size: int, field: str = "items") -> None:
@@ -130,8 +133,7 @@ async def payment_status_changes(
 async def open_questions(
     ctx: IntegrationContext, *, after_id: int, first: int
 ) -> list[models.Question]:
-    ctx.require_scope(SUPPORT)
-    _check_size(ctx, first, field="first")
+    _require_page(ctx, SUPPORT, first)
     return await answers.open_questions(after_id=after_id, limit=first)
 
 

@@ -154,12 +154,17 @@ async def public_meters(
     return await ctx.loader(MetersByAccountLoader).load(account.id)
 
 
+async def _own_account(ctx: Context, account_number: str) -> tuple[models.User, models.Account]:
+    """The signed-in user and that user's account by number (UNAUTHENTICATED, NOT_FOUND)."""
+    user = await ctx.require_user()
+    return user, await accounts.require_account(user.id, account_number)
+
+
 @mutation
 async def preview_readings(
     ctx: Context, *, account_number: str, entries: list[ReadingEntry]
 ) -> Preview:
-    user = await ctx.require_user()
-    account = await accounts.require_account(user.id, account_number)
+    _, account = await _own_account(ctx, account_number)
     return await preview.preview(ctx.rt, account=account, entries=entries)
 
 
@@ -167,8 +172,7 @@ async def preview_readings(
 async def submit_readings(
     ctx: Context, *, account_number: str, entries: list[ReadingEntry]
 ) -> Submission:
-    user = await ctx.require_user()
-    account = await accounts.require_account(user.id, account_number)
+    user, account = await _own_account(ctx, account_number)
     return await submission.submit(
         ctx.rt,
         account=account,

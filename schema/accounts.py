@@ -26,7 +26,16 @@ from schema.arguments import (
     described,
     described_from,
 )
-from schema.common import Connection, UserError, money, rate, user_errors, volume
+from schema.common import (
+    Connection,
+    UserError,
+    forward,
+    from_attributes,
+    money,
+    rate,
+    user_errors,
+    volume,
+)
 from schema.compiled import batched
 from schema.context import Info
 from schema.enums import MeterKind, MeterZone
@@ -57,16 +66,7 @@ class Provider:
 
     @classmethod
     def from_model(cls, row: models.Provider) -> Provider:
-        return cls(
-            row=row,
-            name=row.name,
-            inn=row.inn,
-            kpp=row.kpp,
-            bank_name=row.bank_name,
-            bic=row.bic,
-            settlement_account=row.settlement_account,
-            correspondent_account=row.correspondent_account,
-        )
+        return from_attributes(cls, row, row=row)
 
 
 @strawberry.type(description="A service the retailer bills for, e.g. «Электроэнергия».")
@@ -77,7 +77,7 @@ class Service:
 
     @classmethod
     def from_model(cls, row: models.Service) -> Service:
-        return cls(code=row.code, name=row.name, unit=row.unit)
+        return from_attributes(cls, row)
 
 
 @strawberry.type(description="The price of one unit in one zone, in force from a date.")
@@ -247,14 +247,7 @@ class Account:
 
     @classmethod
     def from_model(cls, row: models.Account) -> Account:
-        return cls(
-            row=row,
-            id=strawberry.ID(str(row.id)),
-            number=row.number,
-            holder_name=row.holder_name,
-            address=row.address,
-            city=row.city,
-        )
+        return from_attributes(cls, row, row=row, id=strawberry.ID(str(row.id)))
 
     @classmethod
     def maybe(cls, row: models.Account | None) -> Account | None:
@@ -398,6 +391,7 @@ class AccountsQuery:
     @strawberry.field(
         description="One of the signed-in user's accounts; null when it does not exist or is not theirs."
     )
+    @forward(resolve.account, Account.maybe)
     async def account(
         self,
         info: Info,
@@ -409,4 +403,4 @@ class AccountsQuery:
             ),
         ],
     ) -> Account | None:
-        return Account.maybe(await resolve.account(info.context, number=number))
+        raise NotImplementedError

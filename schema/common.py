@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, DecimalException
 from operator import methodcaller
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import dateutil.parser
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.types.base_scalars import wrap_parser
+from strawberry.types.base import get_object_definition
 from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.common import Outcome
@@ -24,6 +28,7 @@ from services.periods import bounded_date
 
 T = TypeVar("T")
 R = TypeVar("R")
+V = TypeVar("V")
 
 CENT = Decimal("0.01")
 
@@ -72,6 +77,56 @@ class UserError:
 
 def user_errors(outcome: Outcome) -> list[UserError]:
     return [UserError.from_error(e) for e in outcome.errors]
+
+
+def from_attributes(cls: type[T], source: object, **values: Any) -> T:
+    """An instance of `cls` built from `source` where their names are the same: a Strawberry
+    type from a model or a service's object, or a service's request (a dataclass) from an
+    input. The fields given in `values` (private ones, and those converted or renamed) as
+    given; every other field read from the attribute of `source` that has its Python name."""
+    read = {name: getattr(source, name) for name in _plain_fields(cls) if name not in values}
+    return cls(**read, **values)
+
+
+_PLAIN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain_fields(cls: type) -> tuple[str, ...]:
+    """The Python names of the fields of `cls` to read: a Strawberry type's GraphQL fields that
+    have no resolver of their own, a dataclass's fields of its constructor."""
+    names = _PLAIN_FIELDS.get(cls)
+    if names is None:
+        definition = get_object_definition(cls)
+        if definition is not None:
+            names = tuple(f.python_name for f in definition.fields if f.base_resolver is None)
+        else:
+            assert dataclasses.is_dataclass(cls), f"{cls}: not a Strawberry type, not a dataclass"
+            names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+        _PLAIN_FIELDS[cls] = names
+    return names
+
+
+def forward(
+    resolver: Callable[..., Awaitable[V]], answer: Callable[[V], R]
+) -> Callable[[Callable[..., Awaitable[R]]], Callable[..., Awaitable[R]]]:
+    """Declares a field that only forwards its arguments to its resolver: the decorated method
+    gives the field's signature once (each argument with its type and description, and the type
+    the field answers); its body (`raise NotImplementedError`) never runs. The field calls
+    `resolver(info.context, **arguments)`, every argument by its own name (an ID arrives as a
+    str), and answers `answer` of the result: a payload's `build` of the Outcome, or a type's
+    `maybe` of a row."""
+
+    def declare(signature: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
+        parameters = inspect.signature(signature).parameters.values()
+        defaults = {p.name: p.default for p in parameters if p.default is not p.empty}
+
+        @functools.wraps(signature)  # Strawberry reads the arguments from `signature`
+        async def field(self: object, info: strawberry.Info[Any, Any], **arguments: Any) -> R:
+            return answer(await resolver(info.context, **{**defaults, **arguments}))
+
+        return field
+
+    return declare
 
 
 @strawberry.type(description="The result of a mutation that returns nothing but success.")

@@ -12,7 +12,7 @@ from resolvers import debt as resolve
 from resolvers.common import Outcome
 from schema.accounts import Service
 from schema.arguments import CaptchaAnswer, CaptchaId, described
-from schema.common import UserError, money, user_errors
+from schema.common import UserError, forward, from_attributes, money, user_errors
 from schema.context import Info
 from services.accounts.debt import Debt as DebtView
 
@@ -48,10 +48,9 @@ class Debt:
 
     @classmethod
     def from_view(cls, view: DebtView) -> Debt:
-        return cls(
-            holder_name=view.holder_name,
-            address=view.address,
-            period=view.period,
+        return from_attributes(
+            cls,
+            view,
             lines=[
                 DebtLine(service=Service.from_model(line.service), to_pay=money(line.to_pay))
                 for line in view.lines
@@ -91,6 +90,7 @@ class DebtQuery:
         description="The latest bill's amounts to pay of an account, without signing in: needs a "
         "solved security code (spent by the check); limited per source and per account number."
     )
+    @forward(resolve.debt_by_number, DebtPayload.build)
     async def debt(
         self,
         info: Info,
@@ -98,10 +98,4 @@ class DebtQuery:
         captcha_id: CaptchaId,
         captcha_answer: CaptchaAnswer,
     ) -> DebtPayload:
-        outcome = await resolve.debt_by_number(
-            info.context,
-            account_number=account_number,
-            captcha_id=str(captcha_id),
-            captcha_answer=captcha_answer,
-        )
-        return DebtPayload.build(outcome)
+        raise NotImplementedError

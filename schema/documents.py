@@ -17,7 +17,7 @@ from schema.arguments import (
     described,
     described_from,
 )
-from schema.common import OkPayload, UserError, user_errors
+from schema.common import OkPayload, UserError, forward, user_errors
 from schema.context import Info
 from schema.enums import ChartFormat, DocumentKind
 from services.documents import DocumentLink
@@ -146,6 +146,7 @@ class DocumentsMutation:
         description="E-mails the payment document (квитанция) of a period as PDF; to the user's "
         "confirmed address when email is omitted."
     )
+    @forward(resolve.send_payment_document, OkPayload.build)
     async def send_payment_document(
         self,
         info: Info,
@@ -156,7 +157,4 @@ class DocumentsMutation:
             described(f"Where to send it; the user's confirmed e-mail when omitted. {OWN_ACCOUNT}"),
         ] = None,
     ) -> OkPayload:
-        outcome = await resolve.send_payment_document(
-            info.context, account_number=account_number, period=period, email=email
-        )
-        return OkPayload.build(outcome)
+        raise NotImplementedError

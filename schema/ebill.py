@@ -12,7 +12,7 @@ import strawberry
 from resolvers import ebill as resolve
 from resolvers.common import Outcome
 from schema.arguments import CaptchaAnswer, CaptchaId, OwnAccountNumber, described
-from schema.common import OkPayload, UserError, user_errors
+from schema.common import OkPayload, UserError, forward, from_attributes, user_errors
 from schema.context import Info
 from schema.enums import EbillSource
 from services.ebill.subscriptions import EbillState, LinkDone
@@ -37,7 +37,7 @@ class Ebill:
 
     @classmethod
     def from_state(cls, state: EbillState) -> Ebill:
-        return cls(enabled=state.enabled, email=state.email, since=state.since, source=state.source)
+        return from_attributes(cls, state)
 
 
 @strawberry.type(description="The result of enableEbill and disableEbill.")
@@ -91,16 +91,14 @@ class EbillMutation:
         "user's confirmed e-mail (REQUIRED on email without one). Each new bill then comes as a "
         "PDF as soon as billing imports it."
     )
+    @forward(resolve.enable_ebill, EbillPayload.build)
     async def enable_ebill(self, info: Info, account_number: OwnAccountNumber) -> EbillPayload:
-        return EbillPayload.build(
-            await resolve.enable_ebill(info.context, account_number=account_number)
-        )
+        raise NotImplementedError
 
     @strawberry.mutation(description="Bills of one of the user's accounts on paper again.")
+    @forward(resolve.disable_ebill, EbillPayload.build)
     async def disable_ebill(self, info: Info, account_number: OwnAccountNumber) -> EbillPayload:
-        return EbillPayload.build(
-            await resolve.disable_ebill(info.context, account_number=account_number)
-        )
+        raise NotImplementedError
 
     @strawberry.mutation(
         description="Orders the electronic bill without signing in: sends a link to the e-mail "
@@ -110,6 +108,7 @@ class EbillMutation:
         "code (spent by the check); limited per source, per account number and per e-mail "
         "address (RATE_LIMITED), every try reserved before it is judged."
     )
+    @forward(resolve.request_ebill, OkPayload.build)
     async def request_ebill(
         self,
         info: Info,
@@ -125,29 +124,20 @@ class EbillMutation:
         captcha_id: CaptchaId,
         captcha_answer: CaptchaAnswer,
     ) -> OkPayload:
-        return OkPayload.build(
-            await resolve.request_ebill(
-                info.context,
-                account_number=account_number,
-                bill_total=bill_total,
-                email=email,
-                captcha_id=str(captcha_id),
-                captcha_answer=captcha_answer,
-            )
-        )
+        raise NotImplementedError
 
     @strawberry.mutation(
         description="The button of the link requestEbill sent: the account's bills go to that "
         "address from now on. A link works once, for 24 hours. No sign-in needed."
     )
+    @forward(resolve.confirm_ebill, EbillLinkPayload.build)
     async def confirm_ebill(self, info: Info, token: LinkToken) -> EbillLinkPayload:
-        return EbillLinkPayload.build(await resolve.confirm_ebill(info.context, token=token))
+        raise NotImplementedError
 
     @strawberry.mutation(
         description="The button of the opt-out link in every bill e-mail: bills on paper again. "
         "No sign-in needed; pressing it again answers the same."
     )
+    @forward(resolve.disable_ebill_by_link, EbillLinkPayload.build)
     async def disable_ebill_by_link(self, info: Info, token: LinkToken) -> EbillLinkPayload:
-        return EbillLinkPayload.build(
-            await resolve.disable_ebill_by_link(info.context, token=token)
-        )
+        raise NotImplementedError

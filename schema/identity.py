@@ -25,7 +25,14 @@ from schema.arguments import (
     RegistrationId,
     described,
 )
-from schema.common import Connection, OkPayload, UserError, user_errors
+from schema.common import (
+    Connection,
+    OkPayload,
+    UserError,
+    forward,
+    from_attributes,
+    user_errors,
+)
 from schema.compiled import batched
 from schema.context import Info
 from schema.enums import ContactChannel, ReminderChannel
@@ -71,20 +78,7 @@ class User:
 
     @classmethod
     def from_model(cls, row: models.User) -> User:
-        return cls(
-            row=row,
-            id=strawberry.ID(str(row.id)),
-            login=row.login,
-            email=row.email,
-            email_confirmed=row.email_confirmed,
-            phone=row.phone,
-            phone_confirmed=row.phone_confirmed,
-            city=row.city,
-            subscribed_to_mailing=row.subscribed_to_mailing,
-            allow_readings_without_auth=row.allow_readings_without_auth,
-            receipt_copies=row.receipt_copies,
-            reminder_channel=row.reminder_channel,
-        )
+        return from_attributes(cls, row, row=row, id=strawberry.ID(str(row.id)))
 
     @classmethod
     def maybe(cls, row: models.User | None) -> User | None:
@@ -190,8 +184,9 @@ class IdentityQuery:
     @strawberry.field(
         description="A fresh security-code challenge for the registration, recovery and public-readings forms."
     )
+    @forward(resolve.captcha, Captcha.from_view)
     async def captcha(self, info: Info) -> Captcha:
-        return Captcha.from_view(await resolve.captcha(info.context))
+        raise NotImplementedError
 
 
 @strawberry.type
@@ -218,6 +213,7 @@ class IdentityMutation:
             "source (RATE_LIMITED)."
         )
     )
+    @forward(resolve.bind_account, RegistrationPayload.build)
     async def bind_account(
         self,
         info: Info,
@@ -226,10 +222,7 @@ class IdentityMutation:
             str, described("The account number printed on the bill (лицевой счёт).")
         ],
     ) -> RegistrationPayload:
-        outcome = await resolve.bind_account(
-            info.context, registration_id=str(registration_id), account_number=account_number
-        )
-        return RegistrationPayload.build(outcome)
+        raise NotImplementedError
 
     @strawberry.mutation(
         description=(
@@ -240,6 +233,7 @@ class IdentityMutation:
             "office)."
         )
     )
+    @forward(resolve.confirm_binding, RegistrationPayload.build)
     async def confirm_binding(
         self,
         info: Info,
@@ -249,39 +243,33 @@ class IdentityMutation:
             described("«Итого к оплате» of one of the account's last three bills, e.g. '272.09'."),
         ],
     ) -> RegistrationPayload:
-        outcome = await resolve.confirm_binding(
-            info.context, registration_id=str(registration_id), bill_total=bill_total
-        )
-        return RegistrationPayload.build(outcome)
+        raise NotImplementedError
 
     @strawberry.mutation(description="Resend the SMS code or the e-mail (codes: at most 3 a day).")
+    @forward(resolve.resend_registration_code, RegistrationPayload.build)
     async def resend_registration_code(
         self, info: Info, registration_id: RegistrationId
     ) -> RegistrationPayload:
-        outcome = await resolve.resend_registration_code(
-            info.context, registration_id=str(registration_id)
-        )
-        return RegistrationPayload.build(outcome)
+        raise NotImplementedError
 
     @strawberry.mutation(description="Step 4 (phone): the 4-digit code from the SMS.")
+    @forward(resolve.complete_registration, AuthPayload.build)
     async def complete_registration(
         self,
         info: Info,
         registration_id: RegistrationId,
         code: Annotated[str, described("The 4-digit code from the SMS.")],
     ) -> AuthPayload:
-        outcome = await resolve.complete_registration(
-            info.context, registration_id=str(registration_id), code=code
-        )
-        return AuthPayload.build(outcome)
+        raise NotImplementedError
 
     @strawberry.mutation(description="Step 4 (e-mail): the token from the activation link.")
+    @forward(resolve.activate_email, AuthPayload.build)
     async def activate_email(
         self,
         info: Info,
         token: Annotated[str, described("The token from the activation link in the e-mail.")],
     ) -> AuthPayload:
-        return AuthPayload.build(await resolve.activate_email(info.context, token=token))
+        raise NotImplementedError
 
     @strawberry.mutation(
         description=(
@@ -291,6 +279,7 @@ class IdentityMutation:
             "address answers RATE_LIMITED. One sign-in per request."
         )
     )
+    @forward(resolve.login, AuthPayload.build)
     async def login(
         self,
         info: Info,
@@ -305,17 +294,10 @@ class IdentityMutation:
             described("The characters in the captcha image."),
         ] = None,
     ) -> AuthPayload:
-        return AuthPayload.build(
-            await resolve.login(
-                info.context,
-                login=login,
-                password=password,
-                captcha_id=str(captcha_id) if captcha_id is not None else None,
-                captcha_answer=captcha_answer,
-            )
-        )
+        raise NotImplementedError
 
     @strawberry.mutation(description="Exchanges a refresh token (single use) for new tokens.")
+    @forward(resolve.refresh_token, AuthPayload.build)
     async def refresh_token(
         self,
         info: Info,
@@ -323,17 +305,17 @@ class IdentityMutation:
             str, described("AuthPayload.refreshToken of the session; each one works once.")
         ],
     ) -> AuthPayload:
-        return AuthPayload.build(
-            await resolve.refresh_token(info.context, refresh_token=refresh_token)
-        )
+        raise NotImplementedError
 
     @strawberry.mutation(description="Ends the current session.")
+    @forward(resolve.logout, OkPayload.build)
     async def logout(self, info: Info) -> OkPayload:
-        return OkPayload.build(await resolve.logout(info.context))
+        raise NotImplementedError
 
     @strawberry.mutation(
         description="Sends a code (phone) or a link (e-mail); answers the same whether or not the contact is known."
     )
+    @forward(resolve.request_password_reset, OkPayload.build)
     async def request_password_reset(
         self,
         info: Info,
@@ -344,16 +326,10 @@ class IdentityMutation:
         captcha_id: CaptchaId,
         captcha_answer: CaptchaAnswer,
     ) -> OkPayload:
-        outcome = await resolve.request_password_reset(
-            info.context,
-            channel=channel,
-            contact=contact,
-            captcha_id=str(captcha_id),
-            captcha_answer=captcha_answer,
-        )
-        return OkPayload.build(outcome)
+        raise NotImplementedError
 
     @strawberry.mutation(description="Checks the SMS code or the token from the e-mail link.")
+    @forward(resolve.verify_password_reset, PasswordResetPayload.build)
     async def verify_password_reset(
         self,
         info: Info,
@@ -362,11 +338,10 @@ class IdentityMutation:
             str, described("The code from the SMS, or the token from the e-mail link.")
         ],
     ) -> PasswordResetPayload:
-        return PasswordResetPayload.build(
-            await resolve.verify_password_reset(info.context, contact=contact, code=code)
-        )
+        raise NotImplementedError
 
     @strawberry.mutation(description="Sets a new password and ends every session of that user.")
+    @forward(resolve.reset_password, OkPayload.build)
     async def reset_password(
         self,
         info: Info,
@@ -379,18 +354,12 @@ class IdentityMutation:
         password: NewPassword,
         password_repeat: PasswordRepeat,
     ) -> OkPayload:
-        outcome = await resolve.reset_password(
-            info.context,
-            reset_token=reset_token,
-            login=login,
-            password=password,
-            password_repeat=password_repeat,
-        )
-        return OkPayload.build(outcome)
+        raise NotImplementedError
 
     @strawberry.mutation(
         description="Changes the password and ends the user's other sessions. Signed-in users."
     )
+    @forward(resolve.change_password, OkPayload.build)
     async def change_password(
         self,
         info: Info,
@@ -400,13 +369,7 @@ class IdentityMutation:
         ],
         password_repeat: Annotated[str, described(f"The new password again. {SIGNED_IN}")],
     ) -> OkPayload:
-        outcome = await resolve.change_password(
-            info.context,
-            current_password=current_password,
-            password=password,
-            password_repeat=password_repeat,
-        )
-        return OkPayload.build(outcome)
+        raise NotImplementedError
 
     @strawberry.mutation(
         description=(
@@ -423,12 +386,13 @@ class IdentityMutation:
         return await _change_contact(info, ContactChannel.EMAIL, email, current_password)
 
     @strawberry.mutation(description="Confirms the new e-mail with the token from the link.")
+    @forward(resolve.confirm_email, UserPayload.build)
     async def confirm_email(
         self,
         info: Info,
         token: Annotated[str, described("The token from the confirmation link in the e-mail.")],
     ) -> UserPayload:
-        return UserPayload.build(await resolve.confirm_email(info.context, token=token))
+        raise NotImplementedError
 
     @strawberry.mutation(
         description=(
@@ -445,6 +409,7 @@ class IdentityMutation:
         return await _change_contact(info, ContactChannel.PHONE, phone, current_password)
 
     @strawberry.mutation(description="Confirms the new number with the code from the SMS.")
+    @forward(resolve.confirm_phone, UserPayload.build)
     async def confirm_phone(
         self,
         info: Info,
@@ -452,12 +417,13 @@ class IdentityMutation:
             str, described(f"The code from the SMS sent to the new number. {SIGNED_IN}")
         ],
     ) -> UserPayload:
-        return UserPayload.build(await resolve.confirm_phone(info.context, code=code))
+        raise NotImplementedError
 
     @strawberry.mutation(
         description="Mailing subscription, reminders, receipt copies and readings without "
         "signing in. Signed-in users."
     )
+    @forward(resolve.update_settings, UserPayload.build)
     async def update_settings(
         self,
         info: Info,
@@ -486,18 +452,12 @@ class IdentityMutation:
             ),
         ] = None,
     ) -> UserPayload:
-        outcome = await resolve.update_settings(
-            info.context,
-            subscribed_to_mailing=subscribed_to_mailing,
-            allow_readings_without_auth=allow_readings_without_auth,
-            receipt_copies=receipt_copies,
-            reminder_channel=reminder_channel,
-        )
-        return UserPayload.build(outcome)
+        raise NotImplementedError
 
     @strawberry.mutation(
         description="Adds another registered user's account, proven by that user's login and password."
     )
+    @forward(resolve.link_account, AccountPayload.build)
     async def link_account(
         self,
         info: Info,
@@ -506,12 +466,9 @@ class IdentityMutation:
         ],
         password: Annotated[str, described(f"That user's password. {SIGNED_IN}")],
     ) -> AccountPayload:
-        return AccountPayload.build(
-            await resolve.link_account(info.context, login=login, password=password)
-        )
+        raise NotImplementedError
 
     @strawberry.mutation(description="Removes a linked account; a user always keeps at least one.")
+    @forward(resolve.unlink_account, OkPayload.build)
     async def unlink_account(self, info: Info, account_number: OwnAccountNumber) -> OkPayload:
-        return OkPayload.build(
-            await resolve.unlink_account(info.context, account_number=account_number)
-        )
+        raise NotImplementedError

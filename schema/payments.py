@@ -14,7 +14,7 @@ from resolvers import payments as resolve
 from resolvers.common import Outcome
 from schema.accounts import Provider, Service, recipients_of, services_of
 from schema.arguments import OWN_ACCOUNT, PAYMENT_VISIBLE, OwnAccountNumber, described
-from schema.common import UserError, money, user_errors
+from schema.common import UserError, from_attributes, money, user_errors
 from schema.compiled import batched
 from schema.context import Info
 from schema.enums import PaymentMethod, PaymentStatus
@@ -77,7 +77,9 @@ class Payment:
 
     @classmethod
     def from_model(cls, row: models.Payment, *, personal: bool = True) -> Payment:
-        return cls(
+        return from_attributes(
+            cls,
+            row,
             row=row,
             personal=personal,
             id=strawberry.ID(str(row.id)),
@@ -86,13 +88,7 @@ class Payment:
             amount=money(row.amount),
             channel=payments.channel_name(row),
             receipt_email=row.receipt_email if personal else None,
-            created_at=row.created_at,
-            paid_at=row.paid_at,
-            confirmation_url=row.confirmation_url,
-            sbp_payload=row.sbp_payload,
-            failure_reason=row.failure_reason,
             refunded_amount=money(row.refunded_amount),
-            refunded_at=row.refunded_at,
         )
 
     @classmethod

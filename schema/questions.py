@@ -12,7 +12,7 @@ import models
 from resolvers import questions as resolve
 from resolvers.common import Outcome
 from schema.arguments import described
-from schema.common import UserError, user_errors
+from schema.common import UserError, from_attributes, user_errors
 from schema.context import Info
 from schema.enums import QuestionStatus, QuestionTopic
 from services.questions.ask import AskRequest
@@ -50,17 +50,8 @@ class Question:
 
     @classmethod
     def from_model(cls, row: models.Question) -> Question:
-        return cls(
-            row=row,
-            id=strawberry.ID(str(row.id)),
-            number=row.number or "",
-            topic=row.topic,
-            text=row.text,
-            account_number=row.account_number,
-            status=row.status,
-            created_at=row.created_at,
-            answer=row.answer,
-            answered_at=row.answered_at,
+        return from_attributes(
+            cls, row, row=row, id=strawberry.ID(str(row.id)), number=row.number or ""
         )
 
 
@@ -100,16 +91,7 @@ class AskQuestionInput:
     )
 
     def to_request(self) -> AskRequest:
-        return AskRequest(
-            topic=self.topic,
-            text=self.text,
-            account_number=self.account_number,
-            email=self.email,
-            phone=self.phone,
-            captcha_id=str(self.captcha_id) if self.captcha_id is not None else None,
-            captcha_answer=self.captcha_answer,
-            consent_to_personal_data=self.consent_to_personal_data,
-        )
+        return from_attributes(AskRequest, self)
 
 
 @strawberry.type(description="The result of askQuestion.")

@@ -14,7 +14,7 @@ from resolvers import readings as resolve
 from resolvers.common import Outcome
 from schema.accounts import Service, services_of
 from schema.arguments import OWN_ACCOUNT, CaptchaAnswer, CaptchaId, OwnAccountNumber, described
-from schema.common import UserError, money, plain, rate, user_errors
+from schema.common import UserError, from_attributes, money, plain, rate, user_errors
 from schema.compiled import batched
 from schema.context import Info
 from schema.enums import DueStatus, MeterKind, MeterZone, ReadingSource, ReadingStatus
@@ -50,17 +50,12 @@ class Reading:
 
     @classmethod
     def from_view(cls, view: ReadingView) -> Reading:
-        return cls(
+        return from_attributes(
+            cls,
+            view,
             id=strawberry.ID(str(view.id)),
-            meter_serial_number=view.meter_serial_number,
-            zone=view.zone,
             value=plain(view.value),
             consumption=None if view.consumption is None else plain(view.consumption),
-            source=view.source,
-            status=view.status,
-            rejection_reason=view.rejection_reason,
-            taken_at=view.taken_at,
-            period=view.period,
         )
 
     @classmethod
@@ -153,13 +148,14 @@ class MeterReadingsDue:
 
     @classmethod
     def from_due(cls, value: due.ReadingsDue) -> MeterReadingsDue:
-        return cls(
-            period=value.window.period,
-            window_open=value.window.open,
-            window_opens_on=value.window.opens_on,
-            window_closes_on=value.window.closes_on,
-            status=value.status,
-            rejection_reason=value.rejection_reason,
+        window = value.window
+        return from_attributes(
+            cls,
+            value,
+            period=window.period,
+            window_open=window.open,
+            window_opens_on=window.opens_on,
+            window_closes_on=window.closes_on,
         )
 
 
@@ -179,13 +175,7 @@ class VerificationDue:
 
     @classmethod
     def from_due(cls, value: due.VerificationDue) -> VerificationDue:
-        return cls(
-            date=value.date,
-            days_left=value.days_left,
-            within_60_days=value.within_60_days,
-            within_14_days=value.within_14_days,
-            overdue=value.overdue,
-        )
+        return from_attributes(cls, value)
 
 
 @strawberry.type(description="A meter of an account.")

@@ -10,6 +10,7 @@ import strawberry
 from graphql import GraphQLEnumType, GraphQLSchema
 
 from resolvers import reference as resolve
+from schema.common import from_attributes
 from schema.context import Info
 from services.reference import Label, SupportContacts
 
@@ -22,7 +23,7 @@ class EnumLabel:
 
     @classmethod
     def from_label(cls, label: Label) -> EnumLabel:
-        return cls(enum=label.enum, value=label.value, text=label.text)
+        return from_attributes(cls, label)
 
 
 @strawberry.type(name="SupportContacts", description="How to reach the retailer's support.")
@@ -34,9 +35,7 @@ class SupportContactsType:
 
     @classmethod
     def from_contacts(cls, contacts: SupportContacts) -> SupportContactsType:
-        return cls(
-            phone=contacts.phone, email=contacts.email, site=contacts.site, hours=contacts.hours
-        )
+        return from_attributes(cls, contacts)
 
 
 @lru_cache(maxsize=8)

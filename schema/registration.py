@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 
 from resolvers.common import Outcome
-from schema.common import UserError, user_errors
+from schema.common import UserError, from_attributes, user_errors
 from schema.enums import ContactChannel
 from services.identity.captcha import CaptchaView
 from services.identity.registration import RegistrationRequest, RegistrationView
@@ -45,18 +45,7 @@ class StartRegistrationInput:
     )
 
     def to_request(self) -> RegistrationRequest:
-        return RegistrationRequest(
-            login=self.login,
-            password=self.password,
-            password_repeat=self.password_repeat,
-            channel=self.channel,
-            phone=self.phone,
-            email=self.email,
-            city=self.city,
-            captcha_id=str(self.captcha_id),
-            captcha_answer=self.captcha_answer,
-            consent_to_personal_data=self.consent_to_personal_data,
-        )
+        return from_attributes(RegistrationRequest, self)
 
 
 @strawberry.type(description="A registration in progress.")
@@ -77,14 +66,7 @@ class Registration:
 
     @classmethod
     def from_view(cls, view: RegistrationView) -> Registration:
-        return cls(
-            id=strawberry.ID(view.id),
-            channel=view.channel,
-            address=view.address,
-            account_number=view.account_number,
-            sent_to=view.sent_to,
-            codes_left_today=view.codes_left_today,
-        )
+        return from_attributes(cls, view, id=strawberry.ID(view.id))
 
 
 @strawberry.type(description="The result of a registration step.")

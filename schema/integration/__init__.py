@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncGenerator
 from datetime import date, datetime
+from types import GenericAlias
 from typing import Annotated, Any
 
 import strawberry
@@ -15,7 +16,7 @@ from strawberry.schema.config import StrawberryConfig
 from resolvers import integration as resolve
 from resolvers.integration import IntegrationContext
 from schema.arguments import BILLING_KEY, DASHBOARD_KEY, AfterId, ExportPageSize, described
-from schema.common import SCALAR_OVERRIDES
+from schema.common import SCALAR_OVERRIDES, forward
 from schema.integration.inputs import (
     AccountInput,
     ExternalPaymentInput,
@@ -47,18 +48,22 @@ from schema.query_limits import GraphQLLimits, security_extensions
 Info = strawberry.Info[IntegrationContext, None]
 
 
+def import_mutation(kind: str, item_type: type, description: str, *, items: str) -> Any:
+    """The mutation of a kind of bulk import (`kind` in services/integration/kinds.py): its one
+    argument `items` is a list of `item_type` (described by `items`); it answers ImportPayload."""
+    described_items = described(items_description(items))
+
+    async def run(self: Any, info: Info, items: list[Any]) -> ImportPayload:
+        rows = [dataclasses.asdict(item) for item in items]
+        return ImportPayload.build(await resolve.import_items(info.context, kind=kind, rows=rows))
+
+    # What Strawberry reads as the argument's type: list[item_type] with its description.
+    run.__annotations__["items"] = Annotated[GenericAlias(list, item_type), described_items]
+    return strawberry.mutation(resolver=run, description=description)
+
+
 def items_description(what: str) -> str:
     return f"{what} At most LK_INTEGRATION_MAX_ITEMS items. {BILLING_KEY}"
-
-
-def _rows(items: list[Any]) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(item) for item in items]
-
-
-async def _import(info: Info, kind: str, items: list[Any]) -> ImportPayload:
-    return ImportPayload.build(
-        await resolve.import_items(info.context, kind=kind, rows=_rows(items))
-    )
 
 
 @strawberry.type(description="Read-only fields of the integration endpoint.")
@@ -82,6 +87,7 @@ class Query:
         "with afterId (the last userId) and first; with changedSince only users whose contacts "
         "or preferences changed (or who registered) at or after it. Scope: billing."
     )
+    @forward(resolve.customer_contact_preferences, CustomerContactPreferencesPayload.build)
     async def customer_contact_preferences(
         self,
         info: Info,
@@ -95,22 +101,17 @@ class Query:
             ),
         ] = None,
     ) -> CustomerContactPreferencesPayload:
-        return CustomerContactPreferencesPayload.build(
-            await resolve.customer_contact_preferences(
-                info.context, after_id=after_id, first=first, changed_since=changed_since
-            )
-        )
+        raise NotImplementedError
 
     @strawberry.field(
         description="Customers' questions still waiting for an answer, oldest first: page with "
         "afterId (the last id) and first. Scope: support."
     )
+    @forward(resolve.open_questions, OpenQuestionsPayload.build)
     async def open_questions(
         self, info: Info, after_id: QuestionAfterId = 0, first: QuestionPageSize = 100
     ) -> OpenQuestionsPayload:
-        return OpenQuestionsPayload.build(
-            await resolve.open_questions(info.context, after_id=after_id, first=first)
-        )
+        raise NotImplementedError
 
     @strawberry.field(
         description="Accounts that get their bills by e-mail instead of paper (the electronic "
@@ -118,6 +119,7 @@ class Query:
         "now; with it every account whose choice changed at or after it, those back to paper "
         "included (paperless false). Scope: billing."
     )
+    @forward(resolve.paperless_accounts, PaperlessAccountsPayload.build)
     async def paperless_accounts(
         self,
         info: Info,
@@ -131,11 +133,7 @@ class Query:
             ),
         ] = None,
     ) -> PaperlessAccountsPayload:
-        return PaperlessAccountsPayload.build(
-            await resolve.paperless_accounts(
-                info.context, after_id=after_id, first=first, changed_since=changed_since
-            )
-        )
+        raise NotImplementedError
 
 
 @strawberry.type(
@@ -144,105 +142,55 @@ class Query:
     "REFUSED with a reason. Scope: billing."
 )
 class Mutation:
-    @strawberry.mutation(description="Providers with their bank details, by INN. Scope: billing.")
-    async def import_providers(
-        self,
-        info: Info,
-        items: Annotated[
-            list[ProviderInput],
-            described(items_description("Providers to create or update, by INN.")),
-        ],
-    ) -> ImportPayload:
-        return await _import(info, "providers", items)
-
-    @strawberry.mutation(description="Services, by code. Scope: billing.")
-    async def import_services(
-        self,
-        info: Info,
-        items: Annotated[
-            list[ServiceInput],
-            described(items_description("Services to create or update, by code.")),
-        ],
-    ) -> ImportPayload:
-        return await _import(info, "services", items)
-
-    @strawberry.mutation(
-        description="Tariff rates, by service, zone and validFrom. Scope: billing."
+    import_providers = import_mutation(
+        "providers",
+        ProviderInput,
+        "Providers with their bank details, by INN. Scope: billing.",
+        items="Providers to create or update, by INN.",
     )
-    async def import_tariff_rates(
-        self,
-        info: Info,
-        items: Annotated[
-            list[TariffRateInput],
-            described(
-                items_description(
-                    "Tariff rates to create or update, by service, zone and validFrom."
-                )
-            ),
-        ],
-    ) -> ImportPayload:
-        return await _import(info, "tariffs", items)
-
-    @strawberry.mutation(
-        description="Accounts with holder, address, services and meters, by number. Scope: billing."
+    import_services = import_mutation(
+        "services",
+        ServiceInput,
+        "Services, by code. Scope: billing.",
+        items="Services to create or update, by code.",
     )
-    async def import_accounts(
-        self,
-        info: Info,
-        items: Annotated[
-            list[AccountInput],
-            described(items_description("Accounts to create or update, by number.")),
-        ],
-    ) -> ImportPayload:
-        return await _import(info, "accounts", items)
-
-    @strawberry.mutation(
-        description="Statements, by account and period; a new version replaces the stored one. "
-        "Scope: billing."
+    import_tariff_rates = import_mutation(
+        "tariffs",
+        TariffRateInput,
+        "Tariff rates, by service, zone and validFrom. Scope: billing.",
+        items="Tariff rates to create or update, by service, zone and validFrom.",
     )
-    async def import_statements(
-        self,
-        info: Info,
-        items: Annotated[
-            list[StatementInput],
-            described(items_description("Statements to create or replace, by account and period.")),
-        ],
-    ) -> ImportPayload:
-        return await _import(info, "statements", items)
-
-    @strawberry.mutation(
-        description="Payments made elsewhere, by externalId; they appear in the customer's "
-        "payment history. Scope: billing."
+    import_accounts = import_mutation(
+        "accounts",
+        AccountInput,
+        "Accounts with holder, address, services and meters, by number. Scope: billing.",
+        items="Accounts to create or update, by number.",
     )
-    async def import_payments(
-        self,
-        info: Info,
-        items: Annotated[
-            list[ExternalPaymentInput],
-            described(items_description("Payments made elsewhere to record, by externalId.")),
-        ],
-    ) -> ImportPayload:
-        return await _import(info, "payments", items)
-
-    @strawberry.mutation(
-        description="Readings taken on site, estimated or imported; stored ACCEPTED. Scope: billing."
+    import_statements = import_mutation(
+        "statements",
+        StatementInput,
+        "Statements, by account and period; a new version replaces the stored one. Scope: billing.",
+        items="Statements to create or replace, by account and period.",
     )
-    async def import_readings(
-        self,
-        info: Info,
-        items: Annotated[
-            list[SiteReadingInput],
-            described(
-                items_description("Readings to record, by account, meter, zone, period and source.")
-            ),
-        ],
-    ) -> ImportPayload:
-        return await _import(info, "readings", items)
+    import_payments = import_mutation(
+        "payments",
+        ExternalPaymentInput,
+        "Payments made elsewhere, by externalId; they appear in the customer's payment history. "
+        "Scope: billing.",
+        items="Payments made elsewhere to record, by externalId.",
+    )
+    import_readings = import_mutation(
+        "readings",
+        SiteReadingInput,
+        "Readings taken on site, estimated or imported; stored ACCEPTED. Scope: billing.",
+        items="Readings to record, by account, meter, zone, period and source.",
+    )
 
     @strawberry.mutation(
         description="Readings customers submitted for a period (CABINET, PUBLIC), by id, marked "
         "exported. Without includeExported only those not exported before. Scope: billing."
     )
+    @forward(resolve.export_customer_readings, ExportReadingsPayload.build)
     async def export_readings(
         self,
         info: Info,
@@ -257,40 +205,25 @@ class Mutation:
             described(f"Also the readings exported before (to export again). {BILLING_KEY}"),
         ] = False,
     ) -> ExportReadingsPayload:
-        return ExportReadingsPayload.build(
-            await resolve.export_customer_readings(
-                info.context,
-                period=period,
-                after_id=after_id,
-                first=first,
-                include_exported=include_exported,
-            )
-        )
+        raise NotImplementedError
 
-    @strawberry.mutation(
-        description="Billing's verdict on customers' readings: ACCEPTED, or REJECTED with a "
-        "reason; the customer sees it. Scope: billing."
+    set_reading_statuses = import_mutation(
+        "reading-statuses",
+        ReadingStatusInput,
+        "Billing's verdict on customers' readings: ACCEPTED, or REJECTED with a reason; the "
+        "customer sees it. Scope: billing.",
+        items="Verdicts, one per reading (ExportedReading.id).",
     )
-    async def set_reading_statuses(
-        self,
-        info: Info,
-        items: Annotated[
-            list[ReadingStatusInput],
-            described(items_description("Verdicts, one per reading (ExportedReading.id).")),
-        ],
-    ) -> ImportPayload:
-        return await _import(info, "reading-statuses", items)
 
     @strawberry.mutation(
         description="Answers a customer's question, once: the answer is e-mailed to the "
         "customer (SMS when only a phone is known) and shows in the cabinet. Scope: support."
     )
+    @forward(resolve.answer_question, AnswerQuestionPayload.build)
     async def answer_question(
         self, info: Info, number: QuestionNumber, text: AnswerText
     ) -> AnswerQuestionPayload:
-        return AnswerQuestionPayload.build(
-            await resolve.answer_question(info.context, number=number, text=text)
-        )
+        raise NotImplementedError
 
 
 @strawberry.type(description="Live events for the operators' dashboard.")

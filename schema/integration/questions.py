@@ -11,7 +11,7 @@ import strawberry
 import models
 from resolvers.common import Outcome
 from schema.arguments import described
-from schema.common import UserError, user_errors
+from schema.common import UserError, from_attributes, user_errors
 from schema.enums import QuestionStatus, QuestionTopic
 from schema.integration.types import EXPORT_PAGE_ERRORS
 from services.questions.text import ANSWER_MAX, ANSWER_MIN
@@ -45,20 +45,12 @@ class SupportQuestion:
     @classmethod
     def from_model(cls, row: models.Question) -> SupportQuestion:
         user = row.user if row.user_id else None
-        return cls(
+        return from_attributes(
+            cls,
+            row,
             id=strawberry.ID(str(row.id)),
             number=row.number or "",
-            topic=row.topic,
-            text=row.text,
-            account_number=row.account_number,
-            account_verified=row.account_verified,
             login=user.login if isinstance(user, models.User) else None,
-            email=row.email,
-            phone=row.phone,
-            status=row.status,
-            created_at=row.created_at,
-            answer=row.answer,
-            answered_at=row.answered_at,
         )
 
 

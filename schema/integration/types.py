@@ -9,7 +9,7 @@ import strawberry
 
 import models
 from resolvers.common import Outcome
-from schema.common import UserError, money, plain, user_errors
+from schema.common import UserError, from_attributes, money, plain, user_errors
 from schema.enums import (
     ItemStatus,
     MeterZone,
@@ -43,13 +43,7 @@ class ImportItemResult:
 
     @classmethod
     def from_result(cls, result: ItemResult) -> ImportItemResult:
-        return cls(
-            index=result.index,
-            key=result.key,
-            status=result.status,
-            reason=result.reason,
-            field=result.field,
-        )
+        return from_attributes(cls, result)
 
 
 @strawberry.type(description="The result of a bulk operation: counts and one result per item.")
@@ -95,18 +89,7 @@ class ExportedReading:
 
     @classmethod
     def from_row(cls, row: ExportedReadingRow) -> ExportedReading:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            account_number=row.account_number,
-            meter_serial_number=row.meter_serial_number,
-            zone=row.zone,
-            value=plain(row.value),
-            period=row.period,
-            source=row.source,
-            status=row.status,
-            taken_at=row.taken_at,
-            exported_at=row.exported_at,
-        )
+        return from_attributes(cls, row, id=strawberry.ID(str(row.id)), value=plain(row.value))
 
 
 @strawberry.type(description="The result of exportReadings.")
@@ -135,14 +118,7 @@ class ApiKey:
 
     @classmethod
     def from_model(cls, row: models.ApiKey) -> ApiKey:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            name=row.name,
-            prefix=row.prefix,
-            scopes=list(row.scopes),
-            created_at=row.created_at,
-            last_used_at=row.last_used_at,
-        )
+        return from_attributes(cls, row, id=strawberry.ID(str(row.id)), scopes=list(row.scopes))
 
 
 @strawberry.type(description="A payment as the retailer's operators see it.")
@@ -166,19 +142,14 @@ class DashboardPayment:
 
     @classmethod
     def from_model(cls, row: models.Payment) -> DashboardPayment:
-        return cls(
+        return from_attributes(
+            cls,
+            row,
             id=strawberry.ID(str(row.id)),
             account_number=row.account.number,
             status=models.PaymentStatus(row.status),
             method=models.PaymentMethod(row.method) if row.method else None,
             amount=money(row.amount),
-            channel=row.channel,
-            provider=row.provider,
-            external_id=row.external_id,
-            failure_reason=row.failure_reason,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            paid_at=row.paid_at,
         )
 
 
@@ -213,17 +184,7 @@ class CustomerContactPreferences:
 
     @classmethod
     def from_row(cls, row: ContactPreferencesRow) -> CustomerContactPreferences:
-        return cls(
-            user_id=strawberry.ID(str(row.user_id)),
-            login=row.login,
-            account_numbers=row.account_numbers,
-            email=row.email,
-            phone=row.phone,
-            subscribed_to_mailing=row.subscribed_to_mailing,
-            receipt_copies=row.receipt_copies,
-            reminder_channel=row.reminder_channel,
-            updated_at=row.updated_at,
-        )
+        return from_attributes(cls, row, user_id=strawberry.ID(str(row.user_id)))
 
 
 @strawberry.type(description="The result of customerContactPreferences.")
@@ -257,13 +218,7 @@ class PaperlessAccount:
 
     @classmethod
     def from_row(cls, row: PaperlessAccountRow) -> PaperlessAccount:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            account_number=row.account_number,
-            paperless=row.paperless,
-            since=row.since,
-            changed_at=row.changed_at,
-        )
+        return from_attributes(cls, row, id=strawberry.ID(str(row.id)))
 
 
 @strawberry.type(description="The result of paperlessAccounts.")
