@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -125,12 +126,26 @@ class Leaf:
 
 
 @dataclass(frozen=True, slots=True)
+class Argument:
+    """A GraphQL argument as a parameter of the relation: its name in the templates, its SQL
+    type, and the conversion of the argument's value (None when omitted)."""
+
+    name: str
+    sql_type: str
+    convert: Callable[[Any], object]
+
+
+@dataclass(frozen=True, slots=True)
 class Link:
-    """An object or list field: a relation of the domain. `parameters`: the GraphQL arguments
-    it takes, each as (the relation's parameter, the conversion of the argument's value)."""
+    """An object or list field: a relation of the domain, and the GraphQL arguments it takes
+    (any other argument given: not covered)."""
 
     relation: Relation
-    parameters: Mapping[str, tuple[str, Callable[[Any], object]]] = field(default_factory=dict)
+    arguments: Mapping[str, Argument] = field(default_factory=dict)
+
+
+def _period_of(day: date | None) -> date | None:
+    return None if day is None else periods.period_of(day)
 
 
 _ZONE, _KIND = _enum(models.MeterZone), _enum(models.MeterKind)
@@ -139,7 +154,8 @@ TYPES: dict[str, dict[str, Leaf | Link]] = {
     "Query": {
         "me": Link(identity_json.SIGNED_IN_USER),
         "account": Link(
-            accounts_json.ACCOUNT_OF_USER, {"number": ("number", accounts.account_number)}
+            accounts_json.ACCOUNT_OF_USER,
+            {"number": Argument("number", "text", accounts.account_number)},
         ),
     },
     "User": {
@@ -164,7 +180,10 @@ TYPES: dict[str, dict[str, Leaf | Link]] = {
         "city": Leaf("city"),
         "services": Link(accounts_json.ACCOUNT_SERVICES),
         "meters": Link(readings_json.ACCOUNT_METERS),
-        "statement": Link(accounts_json.LATEST_STATEMENT),
+        "statement": Link(
+            accounts_json.STATEMENT_OF_PERIOD, {"period": Argument("asked", "date", _period_of)}
+        ),
+        "statements": Link(accounts_json.LATEST_STATEMENTS),
     },
     "AccountService": {
         "meterCount": Leaf("meter_count"),
@@ -210,6 +229,14 @@ TYPES: dict[str, dict[str, Leaf | Link]] = {
         "nextVerificationDate": Leaf("next_verification_date", _date),
         "service": Link(accounts_json.SERVICE_OF),
         "registers": Link(readings_json.METER_REGISTERS),
+        "verificationDue": Link(readings_json.VERIFICATION_DUE),
+    },
+    "VerificationDue": {
+        "date": Leaf("date", _date),
+        "daysLeft": Leaf("days_left"),
+        "within60Days": Leaf("within_60_days"),
+        "within14Days": Leaf("within_14_days"),
+        "overdue": Leaf("overdue"),
     },
     "MeterRegister": {
         "zone": Leaf("zone", _ZONE),
@@ -252,11 +279,11 @@ class Request:
 
 Parameter = Callable[[Request], object]
 
-# Parameters the fragments may use besides the GraphQL arguments.
-CONTEXT_PARAMETERS: dict[str, Parameter] = {
-    "user": lambda r: r.user_id,
-    "today": lambda r: periods.local_today(r.executor.context_value.rt.settings.timezone),
-    "period": lambda r: window.entry_period(r.executor.context_value.rt.settings),
+# Parameters the fragments may use besides the GraphQL arguments: SQL type, value.
+CONTEXT_PARAMETERS: dict[str, tuple[str, Parameter]] = {
+    "user": ("int", lambda r: r.user_id),
+    "today": ("date", lambda r: periods.local_today(r.executor.context_value.rt.settings.timezone)),
+    "period": ("date", lambda r: window.entry_period(r.executor.context_value.rt.settings)),
 }
 
 
@@ -273,11 +300,12 @@ class _Builder:
         self.placeholders: dict[object, str] = {}
         self.aliases = 0
 
-    def placeholder(self, key: object, parameter: Parameter) -> str:
+    def placeholder(self, key: object, sql_type: str, parameter: Parameter) -> str:
+        """`$n::type`, typed: PostgreSQL need not guess (`date - $1` has several meanings)."""
         found = self.placeholders.get(key)
         if found is None:
             self.parameters.append(parameter)
-            found = self.placeholders[key] = f"${len(self.parameters)}"
+            found = self.placeholders[key] = f"${len(self.parameters)}::{sql_type}"
         return found
 
     def alias(self) -> str:
@@ -289,10 +317,9 @@ class _Builder:
 
         class Names(dict[str, str]):
             def __missing__(self, key: str) -> str:
-                parameter = CONTEXT_PARAMETERS.get(key)
-                if parameter is None:
+                if key not in CONTEXT_PARAMETERS:
                     raise Uncovered(f"no parameter {key}")
-                return builder.placeholder(key, parameter)
+                return builder.placeholder(key, *CONTEXT_PARAMETERS[key])
 
         return template.format_map(Names(names))
 
@@ -320,7 +347,7 @@ class _Builder:
             if node is None or given or completion.kind != LEAF:
                 raise Uncovered(plan.name)
             return spec.format(self.fill(node.columns[spec.column], {"t": alias}))
-        if not given <= set(spec.parameters):
+        if not given <= set(spec.arguments):
             raise Uncovered(f"{plan.name}: arguments")
         relation = spec.relation
         if relation.many:
@@ -331,8 +358,10 @@ class _Builder:
             raise Uncovered(plan.name)
         child = self.alias()
         names = {"t": child, "p": alias}
-        for argument, (name, convert) in spec.parameters.items():
-            names[name] = self.placeholder((id(plan), argument), _argument(plan, argument, convert))
+        for name, argument in spec.arguments.items():
+            names[argument.name] = self.placeholder(
+                (id(plan), name), argument.sql_type, _argument(plan, name, argument.convert)
+            )
         source = self.fill(relation.source, names)
         order = self.fill(relation.order, names)
         value = self.object(completion.plan, relation.target, child)
@@ -410,11 +439,14 @@ def _complete(plan: ObjectPlan, data: dict[str, Any]) -> bool:
 def _valid(completion: Completion, value: Any) -> bool:
     if value is None:
         return not completion.non_null
-    if completion.kind == OBJECT:
+    kind = completion.kind
+    if kind == OBJECT:
         assert completion.plan is not None
         return _complete(completion.plan, value)
-    if completion.kind == LIST:
+    if kind == LIST:
         item = completion.item
         assert item is not None
+        if item.kind == LEAF:
+            return not item.non_null or None not in value
         return all(_valid(item, element) for element in value)
     return True

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import models
+from services.accounts import MAX_STATEMENT_PERIODS
 from services.json_reads import Node, Relation, literal
 
 ACCOUNT = Node(
@@ -89,9 +90,22 @@ TARIFFS = Relation(
 
 STATEMENT = Node({"period": "{t}.period", "total_to_pay": "{t}.total_to_pay"})
 
-# latest_statement_by_account: the statement of the latest period (one per account and period).
-LATEST_STATEMENT = Relation(
-    STATEMENT, "FROM statement {t} WHERE {t}.account_id = {p}.id", order="{t}.period DESC"
+# `statement(period)`: the statement of the period `{asked}` (its first day), or with none asked
+# the latest one (latest_statement_by_account); one per account and period.
+STATEMENT_OF_PERIOD = Relation(
+    STATEMENT,
+    "FROM statement {t} WHERE {t}.account_id = {p}.id "
+    "AND ({asked} IS NULL OR {t}.period = {asked})",
+    order="{t}.period DESC",
+)
+
+# `statements()` without a range: the last MAX_STATEMENT_PERIODS periods, newest first.
+LATEST_STATEMENTS = Relation(
+    STATEMENT,
+    "FROM (SELECT * FROM statement {t}_s WHERE {t}_s.account_id = {p}.id "
+    f"ORDER BY {{t}}_s.period DESC LIMIT {MAX_STATEMENT_PERIODS}) {{t}}",
+    order="{t}.period DESC",
+    many=True,
 )
 
 STATEMENT_LINE = Node(

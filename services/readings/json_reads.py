@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import models
 from services.json_reads import Node, Relation, literal
+from services.readings.due import VERIFICATION_SOON_DAYS, VERIFICATION_URGENT_DAYS
 
 _REJECTED = literal(models.ReadingStatus.REJECTED.value)
 
@@ -78,4 +79,20 @@ CURRENT = Relation(
     READING,
     "FROM reading {t} WHERE {t}.register_id = {p}.id AND {t}.period = {period}",
     order="{t}.taken_at DESC, {t}.id DESC",
+)
+
+# due.verification_due of the meter `{p}` on `{today}` (the retailer's local date): none when the
+# date is not known.
+VERIFICATION_DUE = Relation(
+    Node(
+        {
+            "date": "{t}.date",
+            "days_left": "{t}.days_left",
+            "within_60_days": f"{{t}}.days_left <= {VERIFICATION_SOON_DAYS}",
+            "within_14_days": f"{{t}}.days_left <= {VERIFICATION_URGENT_DAYS}",
+            "overdue": "{t}.days_left < 0",
+        }
+    ),
+    "FROM (SELECT {p}.next_verification_date AS date, "
+    "{p}.next_verification_date - {today} AS days_left) {t} WHERE {t}.date IS NOT NULL",
 )

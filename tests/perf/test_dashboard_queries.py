@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
+
 import models
+from infra.database import is_postgres
 from services import periods
 
 DASHBOARD = """
@@ -125,3 +128,18 @@ async def test_dashboard_queries_do_not_grow_with_accounts_and_meters(client, iv
     assert one_queries <= 15
     assert five_queries <= 15
     assert abs(five_queries - one_queries) <= 1
+
+
+async def test_postgresql_answers_the_dashboard_in_one_statement(client, ivan, sql_queries):
+    """On PostgreSQL the SQL read path (schema/sql_reads.py) builds the whole answer: the session
+    and its user, then one statement, whatever the accounts."""
+    if not is_postgres():
+        pytest.skip("the SQL read path runs on PostgreSQL only")
+    ivan_user = await models.User.get(login="Ivan")
+    await add_accounts(ivan_user, range(3))
+
+    count, data = await dashboard_queries(client, ivan, sql_queries)
+
+    assert len(data["me"]["accounts"]) == 4
+    assert count == 2, sql_queries.statements[-count:]
+    assert sql_queries.statements[-1].startswith("SELECT json_build_object(")
