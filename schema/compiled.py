@@ -582,5 +582,6 @@ async def execute(executor: Runner, plan: ObjectPlan) -> ExecutionResult | None:
 
 
 def answered_elsewhere(outcome: str) -> None:
-    """Counts a prepared operation that another executor answered from its plan."""
+    """Counts a prepared operation another executor decided from its plan: `sql` (answered by
+    PostgreSQL's JSON), `fallback` (the SQL path fell back: graphql-core answers)."""
     _count(outcome)

@@ -4,7 +4,9 @@
    operation's compiled plan holds only fields that path covers;
 2. the compiled plan (schema/compiled.py) runs the resolvers level by level;
 3. graphql-core interprets the document: everything else, and whenever one of the two above
-   meets what it does not answer exactly as graphql-core would (they drop their partial result).
+   meets what it does not answer exactly as graphql-core would (they drop their partial result):
+   an error, a null where the schema allows none. After such a fallback of the SQL path the plan
+   is not tried (it would meet the same invalid token, or the same database timeout, again).
 
 `LK_GRAPHQL_COMPILED=false` leaves graphql-core alone; `LK_GRAPHQL_SQL=false` leaves the first
 out. In development the header `X-LK-Execution` picks one per request: `interpreted`
@@ -35,15 +37,22 @@ class ReadPath(SchemaExtension):
         if mode != INTERPRETED:
             prepared = compiled.prepare(context)
             if prepared is not None:
-                executor, plan = prepared
-                result = await sql_reads.execute(executor, plan) if mode == SQL else None
-                if result is not None:
-                    compiled.answered_elsewhere("sql")
-                else:
-                    result = await compiled.execute(executor, plan)
-                if result is not None:
-                    context.result = result
+                context.result = await _answer(mode, *prepared)
         yield
+
+
+async def _answer(mode: str, executor: compiled.Runner, plan: compiled.ObjectPlan) -> Any:
+    """The result by SQL or by the plan; None: graphql-core executes."""
+    if mode == SQL:
+        try:
+            result = await sql_reads.execute(executor, plan)
+        except compiled.Fallback:
+            compiled.answered_elsewhere("fallback")
+            return None
+        if result is not None:
+            compiled.answered_elsewhere("sql")
+            return result
+    return await compiled.execute(executor, plan)
 
 
 def _mode(context: Any) -> str:

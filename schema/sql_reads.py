@@ -40,6 +40,7 @@ from schema.compiled import (
     OBJECT,
     TYPENAME,
     Completion,
+    Fallback,
     FieldPlan,
     ObjectPlan,
     Runner,
@@ -401,7 +402,10 @@ def statement_for(plan: ObjectPlan) -> Statement | None:
 
 
 async def execute(executor: Runner, plan: ObjectPlan) -> ExecutionResult | None:
-    """The operation's result from PostgreSQL's JSON, or None: the plan answers instead."""
+    """The operation's result from PostgreSQL's JSON; None when the plan holds what is not
+    covered (the plan answers instead); Fallback when it met an error or a null where none may
+    be: graphql-core answers then, with the error (the plan would only meet it again: an invalid
+    token, a database that does not answer within LK_DATABASE_TIMEOUT)."""
     if not database.is_postgres():
         GRAPHQL_SQL.labels(outcome="uncovered").inc()
         return None
@@ -414,15 +418,13 @@ async def execute(executor: Runner, plan: ObjectPlan) -> ExecutionResult | None:
         request = Request(executor, user.id if user is not None else None)
         values = [parameter(request) for parameter in statement.parameters]
         text = await json_reads.fetch_json(statement.sql, values)
-    except Exception:
-        # An invalid token (the plan, then graphql-core, answer with its error) or a database
-        # error (the same: the next executor meets it again, and answers as it always did).
+    except Exception as error:
         GRAPHQL_SQL.labels(outcome="fallback").inc()
-        return None
+        raise Fallback from error
     data = orjson.loads(text) if isinstance(text, str) else None
     if not isinstance(data, dict) or not _complete(plan, data):
         GRAPHQL_SQL.labels(outcome="fallback").inc()
-        return None
+        raise Fallback("a null where the schema allows none")
     GRAPHQL_SQL.labels(outcome="answered").inc()
     return ExecutionResult(data, None)
 

@@ -7,7 +7,7 @@ SQLite the plan answers (the SQL path never runs there)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -216,3 +216,33 @@ async def test_decimal_scales_text_and_datetimes(client, ivan):
         None,
     )
     assert start["takenAt"] == "2020-02-02T03:04:05.120000+00:00"
+
+
+@pytest.mark.parametrize("days", [10, 30, -3, None])
+async def test_verification_due(client, ivan, days):
+    today = periods.local_today("Asia/Yekaterinburg")
+    when = None if days is None else today + timedelta(days=days)
+    await models.Meter.filter(account__number=IVAN_ACCOUNT).update(next_verification_date=when)
+    text = "{ me { accounts { meters { nextVerificationDate verificationDue { date daysLeft "
+    text += "within60Days within14Days overdue } } } } }"
+
+    body = await same_bytes(client, text, ivan)
+
+    due = body["data"]["me"]["accounts"][0]["meters"][0]["verificationDue"]
+    assert due is None if days is None else due["daysLeft"] == days
+
+
+async def test_statement_of_a_period_and_the_last_six(client, ivan):
+    latest = await models.Statement.filter(account__number=IVAN_ACCOUNT).order_by("-period").first()
+    assert latest is not None
+    text = f"""query Q($p: Date, $none: Date) {{ account(number: "{IVAN_ACCOUNT}") {{
+        one: statement(period: $p) {{ period totalToPay }} none: statement(period: $none) {{ period }}
+        latest: statement {{ period }} statements {{ period lines {{ toPay }} }} }} }}"""
+    some_day = latest.period.replace(day=17).isoformat()
+
+    body = await same_bytes(client, text, ivan, {"p": some_day, "none": "2001-01-01"})
+
+    account = body["data"]["account"]
+    assert account["one"]["period"] == account["latest"]["period"] == latest.period.isoformat()
+    assert account["none"] is None
+    assert account["statements"][0]["period"] == latest.period.isoformat()
