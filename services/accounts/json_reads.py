@@ -90,8 +90,13 @@ TARIFFS = Relation(
 
 STATEMENT = Node({"period": "{t}.period", "total_to_pay": "{t}.total_to_pay"})
 
+# latest_statement_by_account: the statement of the latest period (one per account and period).
+LATEST_STATEMENT = Relation(
+    STATEMENT, "FROM statement {t} WHERE {t}.account_id = {p}.id", order="{t}.period DESC"
+)
+
 # `statement(period)`: the statement of the period `{asked}` (its first day), or with none asked
-# the latest one (latest_statement_by_account); one per account and period.
+# (null) the latest one.
 STATEMENT_OF_PERIOD = Relation(
     STATEMENT,
     "FROM statement {t} WHERE {t}.account_id = {p}.id "
