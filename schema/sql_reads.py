@@ -12,12 +12,12 @@ bytes as graphql-core's.
 
 What each field reads is the domain's (`services/*/json_reads.py`: the same rows and order as
 the loaders); what is here is the mapping of GraphQL fields to those fragments and the format of
-each scalar. The signed-in user is resolved in Python first, as for the other executors (an
-invalid token: the plan answers, and then graphql-core, with the error).
+each scalar. The signed-in user is resolved in Python first, as for the other executors.
 
 Not covered (the plan answers): any field, argument or type missing from `TYPES`, an object with
-more keys than json_build_object takes, SQLite. A null where the schema allows none drops the
-answer too (the plan, then graphql-core, give the error).
+more keys than json_build_object takes, SQLite. An invalid token, a database error or a null
+where the schema allows none drops the answer: graphql-core answers, with the error
+(schema/read_path.py).
 """
 
 from __future__ import annotations
@@ -297,8 +297,7 @@ CONTEXT_PARAMETERS: dict[str, tuple[str, Parameter]] = {
 @dataclass(eq=False, slots=True)
 class Statement:
     sql: str
-    parameters: list[Parameter]
-    plan: ObjectPlan
+    parameters: list[Parameter]  # the values of $1, $2, ... for a request
 
 
 class _Builder:
@@ -345,9 +344,9 @@ class _Builder:
         if plan.kind == TYPENAME:
             return literal(plan.typename)
         spec = fields.get(plan.name)
-        given = {a.name.value for d in plan.details for a in d.node.arguments or ()}
         if spec is None:
             raise Uncovered(plan.name)
+        given = {a.name.value for d in plan.details for a in d.node.arguments or ()}
         completion = plan.completion
         assert completion is not None
         if isinstance(spec, Leaf):
@@ -391,7 +390,7 @@ def compile_statement(plan: ObjectPlan) -> Statement | None:
         sql = builder.object(plan, None, "")
     except Uncovered:
         return None
-    return Statement(f"SELECT {sql}::text", builder.parameters, plan)
+    return Statement(f"SELECT {sql}::text", builder.parameters)
 
 
 _UNCOMPILED = object()
