@@ -40,14 +40,8 @@ Query = merge_types(
 )
 Mutation = merge_types(
     "Mutation",
-    (
-        IdentityMutation,
-        ReadingsMutation,
-        PaymentsMutation,
-        DocumentsMutation,
-        QuestionsMutation,
-        EbillMutation,
-    ),
+    (IdentityMutation, ReadingsMutation, PaymentsMutation, DocumentsMutation, QuestionsMutation,
+     EbillMutation),
 )
 Subscription = merge_types("Subscription", (PaymentsSubscription,))
 

@@ -114,7 +114,8 @@ async def keyset_page(
     return Page(
         items=items,
         cursors=[
-            encode_cursor(getattr(row, moment).astimezone(UTC).isoformat(), row.pk) for row in items
+            encode_cursor(getattr(row, moment).astimezone(UTC).isoformat(), row.pk)
+            for row in items
         ],
         has_next_page=len(rows) > size,
         has_previous_page=after is not None,

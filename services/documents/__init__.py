@@ -158,7 +158,8 @@ async def enqueue_bill(
             f"Здравствуйте!\n\nВо вложении — квитанция за {title} по лицевому счёту "
             f"{account.number} ({account.address}).\nОплатить её можно в личном кабинете или "
             "по QR-коду на квитанции в приложении банка.\n\nЭто письмо отправлено автоматически, "
-            "отвечать на него не нужно." + (f"\n\n{postscript}" if postscript else "")
+            "отвечать на него не нужно."
+            + (f"\n\n{postscript}" if postscript else "")
         ),
         attachments=[outbox.Attachment(pdf.filename, PDF, pdf.data)],
         secrets=secrets,

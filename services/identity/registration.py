@@ -83,7 +83,6 @@ class RegistrationView:
     sent_to: str | None
     codes_left_today: int
 
-
 def _target(registration: models.Registration) -> str:
     if registration.channel == models.ContactChannel.PHONE:
         return registration.phone or ""

@@ -125,10 +125,7 @@ async def upsert_flat(
 
 
 async def import_keyed(
-    items: Sequence[Item],
-    parse: Callable[[dict[str, Any]], dict[str, Any]],
-    model: type[M],
-    key: str,
+    items: Sequence[Item], parse: Callable[[dict[str, Any]], dict[str, Any]], model: type[M], key: str
 ) -> list[ItemResult]:
     """A whole import of flat rows keyed by one of their fields, in one step (bench/ seeds the
     catalog with it; the endpoint goes through kinds.KINDS)."""
