@@ -50,8 +50,10 @@ from services import accounts, json_reads, periods
 from services.accounts import json_reads as accounts_json
 from services.identity import json_reads as identity_json
 from services.json_reads import Node, Relation, literal
+from services.readings import due, window
 from services.readings import json_reads as readings_json
-from services.readings import window
+from services.readings.due import DueStatus
+from settings import Settings
 
 # --- scalars: the text each one serialises to (schema/common.py), built in SQL
 
@@ -237,6 +239,15 @@ TYPES: dict[str, dict[str, Leaf | Link]] = {
         "service": Link(accounts_json.SERVICE_OF),
         "registers": Link(readings_json.METER_REGISTERS),
         "verificationDue": Link(readings_json.VERIFICATION_DUE),
+        "readingsDue": Link(readings_json.READINGS_DUE),
+    },
+    "MeterReadingsDue": {
+        "period": Leaf("period", _date),
+        "windowOpen": Leaf("window_open"),
+        "windowOpensOn": Leaf("opens_on", _date),
+        "windowClosesOn": Leaf("closes_on", _date),
+        "status": Leaf("status", _enum(DueStatus)),
+        "rejectionReason": Leaf("rejection_reason"),
     },
     "VerificationDue": {
         "date": Leaf("date", _date),
@@ -286,11 +297,24 @@ class Request:
 
 Parameter = Callable[[Request], object]
 
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.executor.context_value.rt.settings
+    return settings
+
+
+def _window(request: Request) -> due.Window:
+    return due.current_window(_settings(request))
+
+
 # Parameters the fragments may use besides the GraphQL arguments: SQL type, value.
 CONTEXT_PARAMETERS: dict[str, tuple[str, Parameter]] = {
     "user": ("int", lambda r: r.user_id),
-    "today": ("date", lambda r: periods.local_today(r.executor.context_value.rt.settings.timezone)),
-    "period": ("date", lambda r: window.entry_period(r.executor.context_value.rt.settings)),
+    "today": ("date", lambda r: periods.local_today(_settings(r).timezone)),
+    "period": ("date", lambda r: window.entry_period(_settings(r))),
+    "window_open": ("boolean", lambda r: _window(r).open),
+    "opens_on": ("date", lambda r: _window(r).opens_on),
+    "closes_on": ("date", lambda r: _window(r).closes_on),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import models
 from services.json_reads import Node, Relation, literal
-from services.readings.due import VERIFICATION_SOON_DAYS, VERIFICATION_URGENT_DAYS
+from services.readings.due import VERIFICATION_SOON_DAYS, VERIFICATION_URGENT_DAYS, DueStatus
 
 _REJECTED = literal(models.ReadingStatus.REJECTED.value)
 
@@ -95,4 +95,37 @@ VERIFICATION_DUE = Relation(
     ),
     "FROM (SELECT {p}.next_verification_date AS date, "
     "{p}.next_verification_date - {today} AS days_left) {t} WHERE {t}.date IS NOT NULL",
+)
+
+# due.readings_due of the meter `{p}` for the window of today (`{period}` the period readings
+# entered now count for, `{window_open}`, `{opens_on}`, `{closes_on}`): status_of the newest
+# reading of the period of each register (newest_by_meter), in the registers' order.
+_NEWEST_OF_PERIOD = (
+    "FROM meter_register {t}_g LEFT JOIN LATERAL (SELECT {t}_r.id, {t}_r.status, "
+    "{t}_r.rejection_reason FROM reading {t}_r WHERE {t}_r.register_id = {t}_g.id "
+    "AND {t}_r.period = {period} ORDER BY {t}_r.taken_at DESC, {t}_r.id DESC LIMIT 1) {t}_n "
+    "ON true WHERE {t}_g.meter_id = {p}.id"
+)
+_DUE = {status: literal(status.value) for status in DueStatus}
+READINGS_DUE = Relation(
+    Node(
+        {
+            "period": "{period}",
+            "window_open": "{window_open}",
+            "opens_on": "{opens_on}",
+            "closes_on": "{closes_on}",
+            "status": f"CASE WHEN {{t}}.rejected THEN {_DUE[DueStatus.REJECTED]} "
+            f"WHEN {{t}}.registers = 0 OR {{t}}.sent < {{t}}.registers "
+            f"THEN {_DUE[DueStatus.NOT_SENT]} "
+            f"WHEN {{t}}.pending THEN {_DUE[DueStatus.SENT]} ELSE {_DUE[DueStatus.ACCEPTED]} END",
+            "rejection_reason": "CASE WHEN {t}.rejected THEN {t}.reason END",
+        }
+    ),
+    # Billing's reason: the first non-empty one of a rejected reading, in the registers' order.
+    f"FROM (SELECT bool_or({{t}}_n.status = {_REJECTED}) AS rejected, "
+    f"bool_or({{t}}_n.status = {literal(models.ReadingStatus.PENDING.value)}) AS pending, "
+    "count(*) AS registers, count({t}_n.id) AS sent, (array_agg({t}_n.rejection_reason "
+    "ORDER BY {t}_g.position, {t}_g.id) FILTER (WHERE "
+    f"{{t}}_n.status = {_REJECTED} AND {{t}}_n.rejection_reason <> ''))[1] AS reason "
+    f"{_NEWEST_OF_PERIOD}) {{t}}",
 )

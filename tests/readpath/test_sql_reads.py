@@ -7,7 +7,7 @@ SQLite the plan answers (the SQL path never runs there)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -246,3 +246,52 @@ async def test_statement_of_a_period_and_the_last_six(client, ivan):
     assert account["one"]["period"] == account["latest"]["period"] == latest.period.isoformat()
     assert account["none"] is None
     assert account["statements"][0]["period"] == latest.period.isoformat()
+
+
+DUE = f"""{{ account(number: "{IVAN_ACCOUNT}") {{ meters {{ serialNumber registers {{ zone }}
+    readingsDue {{ period windowOpen windowOpensOn windowClosesOn status rejectionReason }} }} }} }}"""
+
+
+@pytest.mark.parametrize(
+    ("newest", "expected"),
+    [
+        ((), "NOT_SENT"),
+        (("PENDING",), "NOT_SENT"),
+        (("ACCEPTED", "PENDING"), "SENT"),
+        (("ACCEPTED", "ACCEPTED"), "ACCEPTED"),
+        (("REJECTED", "REJECTED"), "REJECTED"),
+    ],
+)
+async def test_readings_due_of_each_status(client, ivan, newest, expected):
+    first = await same_bytes(client, DUE, ivan)
+    period = date.fromisoformat(first["data"]["account"]["meters"][0]["readingsDue"]["period"])
+    account = await models.Account.get(number=IVAN_ACCOUNT)
+    service = await models.Service.first()
+    assert service is not None
+    await models.Meter.create(account=account, service=service, serial_number="без регистров")
+    registers = await models.MeterRegister.filter(meter__account_id=account.id).order_by(
+        "meter_id", "position", "id"
+    )
+    await models.Reading.filter(register_id__in=[r.id for r in registers], period=period).delete()
+    for index, (register, status) in enumerate(zip(registers, newest, strict=False)):
+        for minutes, shown in ((0, "ACCEPTED"), (5, status)):  # the newest counts
+            await models.Reading.create(
+                register=register,
+                period=period,
+                value=Decimal(100 + index),
+                source=models.ReadingSource.CABINET,
+                status=models.ReadingStatus(shown),
+                # The first register's reason is empty: billing's reason is the first non-empty.
+                rejection_reason=("" if index == 0 else f"Причина {index}")
+                if shown == "REJECTED"
+                else None,
+                taken_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes),
+            )
+
+    body = await same_bytes(client, DUE, ivan)
+
+    meters = body["data"]["account"]["meters"]
+    due = meters[0]["readingsDue"]
+    assert due["status"] == expected
+    assert due["rejectionReason"] == ("Причина 1" if expected == "REJECTED" else None)
+    assert meters[-1]["registers"] == [] and meters[-1]["readingsDue"]["status"] == "NOT_SENT"
