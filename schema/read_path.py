@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from graphql import ExecutionResult
 from strawberry.extensions import SchemaExtension
 
 from schema import compiled, sql_reads
@@ -41,7 +42,9 @@ class ReadPath(SchemaExtension):
         yield
 
 
-async def _answer(mode: str, executor: compiled.Runner, plan: compiled.ObjectPlan) -> Any:
+async def _answer(
+    mode: str, executor: compiled.Runner, plan: compiled.ObjectPlan
+) -> ExecutionResult | None:
     """The result by SQL or by the plan; None: graphql-core executes."""
     if mode == SQL:
         try:
