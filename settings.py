@@ -32,8 +32,11 @@ class Settings(BaseSettings):
     access_log: bool = True
     # Read-only queries answered by their compiled plan (schema/compiled.py); false: graphql-core
     # executes every operation. In development a request may ask for graphql-core with the
-    # header `X-LK-Execution: interpreted`.
+    # header `X-LK-Execution: interpreted` (or for the plan without SQL: `compiled`).
     graphql_compiled: bool = True
+    # On PostgreSQL, plans of the fields schema/sql_reads.py covers answered by one statement
+    # whose JSON PostgreSQL builds; false: by the plan. Only with graphql_compiled.
+    graphql_sql: bool = True
     # Server processes sharing the port (SO_REUSEPORT); 0 means one per core. More than one
     # needs LK_REDIS_URL (subscriptions cross processes through Redis); without it, one is used.
     workers: int = Field(default=0, ge=0)

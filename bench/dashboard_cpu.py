@@ -98,9 +98,14 @@ async def run(args) -> None:
         outcome: REGISTRY.get_sample_value(
             "lk_graphql_compiled_operations_total", {"outcome": outcome}
         )
-        for outcome in ("compiled", "fallback", "unsupported")
+        for outcome in ("compiled", "sql", "fallback", "unsupported")
     }
     print(f"compiled read path (LK_GRAPHQL_COMPILED={settings.graphql_compiled}): {outcomes}")
+    sql = {
+        outcome: REGISTRY.get_sample_value("lk_graphql_sql_operations_total", {"outcome": outcome})
+        for outcome in ("answered", "uncovered", "fallback")
+    }
+    print(f"SQL read path (LK_GRAPHQL_SQL={settings.graphql_sql}): {sql}")
 
 
 def main() -> None:

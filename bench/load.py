@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 
 WRK_SCRIPT = r"""
 local tokens = {}
@@ -169,3 +170,21 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
             continue
         result[pid] = (int(fields[11]) + int(fields[12])) / tick
     return result
+
+
+def pg_backends(database_url: str, name: str) -> list[int]:
+    """Process ids of the PostgreSQL backends connected to database `name` (their CPU is read
+    from /proc like the servers')."""
+
+    async def query() -> list[int]:
+        conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+        try:
+            rows = await conn.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                name,
+            )
+        finally:
+            await conn.close()
+        return [r["pid"] for r in rows]
+
+    return asyncio.run(query())

@@ -233,21 +233,6 @@ async def run_mix(
     return tally, time.monotonic() - started
 
 
-def pg_backends(database_url: str, name: str) -> list[int]:
-    async def query() -> list[int]:
-        conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
-        try:
-            rows = await conn.fetch(
-                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-                name,
-            )
-        finally:
-            await conn.close()
-        return [r["pid"] for r in rows]
-
-    return asyncio.run(query())
-
-
 def pg_tuples(database_url: str) -> dict[str, int]:
     async def query() -> dict[str, int]:
         conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
@@ -342,7 +327,7 @@ def main() -> None:
                 run_mix(args.port, data.database_url, people, weights,
                         connections=args.connections, duration=args.warmup, callback_delay=0.1)
             )  # fmt: skip
-        backends = pg_backends(data.database_url, args.database_name)
+        backends = load.pg_backends(data.database_url, args.database_name)
         tuples_before = pg_tuples(data.database_url)
         me = [os.getpid()] + ([client.pid] if client else [])
         cpu_before = load.cpu_seconds(pids + backends + me)
@@ -351,7 +336,7 @@ def main() -> None:
             run_mix(args.port, data.database_url, people, weights, connections=args.connections,
                     duration=args.duration, callback_delay=args.callback_delay)
         )  # fmt: skip
-        backends_after = pg_backends(data.database_url, args.database_name)
+        backends_after = load.pg_backends(data.database_url, args.database_name)
         cpu_after = load.cpu_seconds(pids + backends + me)
         tuples_after = pg_tuples(data.database_url)
         load_after = os.getloadavg()

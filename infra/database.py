@@ -15,6 +15,7 @@ from typing import TypeVar
 import asyncpg
 import tortoise.backends.sqlite.executor  # noqa: F401  (registers the adapters ours replaces)
 from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate
 from tortoise.models import Model
@@ -114,3 +115,22 @@ async def fetch_grouped(
 @functools.cache
 def _for_dialect(sql: str, dialect: str) -> str:
     return sql if dialect == "postgres" else re.sub(r"\$\d+", "?", sql)
+
+
+def is_postgres() -> bool:
+    """Whether the models' connection is PostgreSQL (SQLite otherwise)."""
+    return _client().capabilities.dialect == "postgres"
+
+
+async def fetch_value(sql: str, values: list[object]) -> object:
+    """The first column of the first row of a PostgreSQL statement, in one asyncpg call on a
+    connection of the models' pool: for a statement that answers a whole document at once
+    (schema/sql_reads.py), without Tortoise's per-statement wrappers."""
+    client = _client()
+    async with client.acquire_connection() as connection:
+        client.log.debug("%s: %s", sql, values)  # as Tortoise logs its statements
+        return await connection.fetchval(sql, *values)
+
+
+def _client() -> BaseDBAsyncClient:
+    return Tortoise.get_connection("default")

@@ -53,8 +53,17 @@ GRAPHQL_ERRORS = Counter(
 GRAPHQL_COMPILED = Counter(
     "lk_graphql_compiled_operations",
     "GraphQL operations offered to the compiled read path (schema/compiled.py): compiled "
-    "(answered by it), unsupported (not a pure read, or a construct it does not handle), "
-    "fallback (it met an error or a null where none may be, and graphql-core answered).",
+    "(answered by it), sql (answered by PostgreSQL's JSON built from its plan), unsupported (not "
+    "a pure read, or a construct it does not handle), fallback (it met an error or a null where "
+    "none may be, and graphql-core answered).",
+    ["outcome"],
+)
+GRAPHQL_SQL = Counter(
+    "lk_graphql_sql_operations",
+    "Compiled plans offered to the SQL read path (schema/sql_reads.py, PostgreSQL): answered (one "
+    "statement built the data), uncovered (a field, argument or type it does not cover, or "
+    "SQLite), fallback (an invalid token, a null where none may be, a database error: the plan "
+    "answered instead).",
     ["outcome"],
 )
 

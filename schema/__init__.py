@@ -13,7 +13,6 @@ from resolvers.context import OperationWork
 from schema.accounts import AccountsQuery
 from schema.calculator import CalculatorQuery
 from schema.common import DATE_SCALARS, SCALARS
-from schema.compiled import CompiledReads
 from schema.debt import DebtQuery
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.ebill import EbillMutation
@@ -22,6 +21,7 @@ from schema.input_errors import RussianInputErrors
 from schema.payments import PaymentsMutation, PaymentsQuery, PaymentsSubscription
 from schema.query_limits import GraphQLLimits, security_extensions
 from schema.questions import QuestionsMutation
+from schema.read_path import ReadPath
 from schema.readings import ReadingsMutation, ReadingsQuery
 from schema.reference import ReferenceQuery
 
@@ -64,7 +64,7 @@ def build_schema(
             RussianInputErrors,
             OperationWork,
             # Last: the ones before may answer first (a refused variable list).
-            CompiledReads,
+            ReadPath,
         ],
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALARS),
         scalar_overrides=DATE_SCALARS,

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +57,6 @@ from graphql.execution.values import get_argument_values
 from graphql.language import Visitor
 from graphql.pyutils import Path, is_iterable
 from strawberry.execution.is_awaitable import optimized_is_awaitable
-from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
@@ -80,10 +79,6 @@ READ_ROOT_FIELDS = frozenset(
 )
 MAX_DOCUMENTS = 1024
 MAX_VARIANTS = 16  # plans per document (combinations of @skip/@include variables)
-
-# What a development request may send to be executed by graphql-core (tests compare both).
-INTERPRETED_HEADER = "X-LK-Execution"
-
 
 Runner = Executor[Any]
 
@@ -134,6 +129,7 @@ class FieldPlan:
     key: str
     kind: int
     completion: Completion | None
+    name: str = ""  # the field's name in the schema (key is the response key)
     attr: str = ""
     typename: str = ""
     field_def: GraphQLField | None = None
@@ -156,6 +152,10 @@ class FieldPlan:
 @dataclass(eq=False, slots=True)
 class ObjectPlan:
     fields: list[FieldPlan]
+    type_name: str = ""
+    # What another executor compiled from this plan, by executor (schema/sql_reads.py: the
+    # statement), cached with the plan.
+    derived: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(eq=False, slots=True)
@@ -215,7 +215,7 @@ def _compile_fields(
             raise Unsupported("@defer or fragment arguments")
         name = details[0].node.name.value
         if name == "__typename":
-            plans.append(FieldPlan(key, TYPENAME, None, typename=parent_type.name))
+            plans.append(FieldPlan(key, TYPENAME, None, name, typename=parent_type.name))
             continue
         if name.startswith("__"):
             raise Unsupported("introspection")
@@ -232,7 +232,7 @@ def _compile_fields(
             and strawberry_field.is_basic_field
             and strawberry_field.default_resolver is getattr
         ):
-            plans.append(FieldPlan(key, ATTR, completion, attr=strawberry_field.python_name))
+            plans.append(FieldPlan(key, ATTR, completion, name, attr=strawberry_field.python_name))
             continue
         if resolve is None:
             raise Unsupported(f"{parent_type.name}.{name} has no resolver")
@@ -240,17 +240,18 @@ def _compile_fields(
             key,
             RESOLVE,
             completion,
+            name,
             field_def=field_def,
             details=details,
             parent_type=parent_type,
             path=field_path,
         )
         if not _uses_variables(details):
-            plan.static_args = _arguments(executor, plan)
+            plan.static_args = arguments(executor, plan)
         if strawberry_field is not None:
             _direct_call(converter, strawberry_field, plan)
         plans.append(plan)
-    return ObjectPlan(plans)
+    return ObjectPlan(plans, parent_type.name)
 
 
 def _direct_call(converter: GraphQLCoreConverter, strawberry_field: Any, plan: FieldPlan) -> None:
@@ -324,7 +325,10 @@ def _compile(executor: Runner, converter: GraphQLCoreConverter) -> ObjectPlan:
     return _compile_fields(executor, converter, root_type, collected.grouped_field_set, None)
 
 
-def _arguments(executor: Runner, plan: FieldPlan) -> dict[str, Any]:
+def arguments(executor: Runner, plan: FieldPlan) -> dict[str, Any]:
+    """The field's arguments, coerced (with the request's variables)."""
+    if plan.static_args is not None:
+        return plan.static_args
     field_def, first = plan.field_def, plan.details[0]
     assert field_def is not None
     if not (field_def.args or first.node.arguments):
@@ -421,7 +425,7 @@ def _level_info(executor: Runner, plan: FieldPlan) -> tuple[dict[str, Any], Any]
     """The field's arguments and one ResolveInfo per field and level, not per item: its path is
     that of the field."""
     assert plan.field_def is not None and plan.parent_type is not None and plan.path is not None
-    args = plan.static_args if plan.static_args is not None else _arguments(executor, plan)
+    args = arguments(executor, plan)
     info = executor.build_resolve_info(
         plan.field_def, [d.node for d in plan.details], plan.parent_type, plan.path
     )
@@ -534,33 +538,12 @@ def _close(awaitables: list[Any]) -> None:
             close()
 
 
-# --- the extension
+# --- entry points (schema/read_path.py chooses the executor)
 
 
-class CompiledReads(SchemaExtension):
-    """Answers a query by its compiled plan when it can; otherwise lets graphql-core execute.
-    Last of the schema's extensions: the ones before may already have answered."""
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        context = self.execution_context
-        if context.result is None and _wanted(context.context):
-            result = await _execute(context)
-            if result is not None:
-                context.result = result
-        yield
-
-
-def _wanted(context: Any) -> bool:
-    rt = getattr(context, "rt", None)
-    if rt is None or not rt.settings.graphql_compiled:
-        return False
-    if rt.settings.env == "production":
-        return True
-    request = getattr(context, "request", None)
-    return request is None or request.headers.get(INTERPRETED_HEADER) != "interpreted"
-
-
-async def _execute(context: Any) -> ExecutionResult | None:
+def prepare(context: Any) -> tuple[Runner, ObjectPlan] | None:
+    """The operation's executor and plan, or None when the plan does not cover it (counted as
+    unsupported): graphql-core answers then. `context` is Strawberry's execution context."""
     document = context.graphql_document
     if document is None:
         return None
@@ -584,6 +567,11 @@ async def _execute(context: Any) -> ExecutionResult | None:
     if plan is None:
         _count("unsupported")
         return None
+    return executor, plan
+
+
+async def execute(executor: Runner, plan: ObjectPlan) -> ExecutionResult | None:
+    """The operation's result by its plan, or None after a fallback (graphql-core answers)."""
     try:
         data = await run_plan(executor, plan)
     except Exception:
@@ -591,3 +579,9 @@ async def _execute(context: Any) -> ExecutionResult | None:
         return None
     _count("compiled")
     return ExecutionResult(data, None)
+
+
+def answered_elsewhere(outcome: str) -> None:
+    """Counts a prepared operation another executor decided from its plan: `sql` (answered by
+    PostgreSQL's JSON), `fallback` (the SQL path fell back: graphql-core answers)."""
+    _count(outcome)

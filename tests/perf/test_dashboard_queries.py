@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
+
 import models
+from infra.database import is_postgres
+from schema.read_path import EXECUTION_HEADER
 from services import periods
 
 DASHBOARD = """
@@ -96,18 +100,25 @@ async def add_accounts(user: models.User, indexes: range) -> None:
                 )
 
 
-async def dashboard_queries(client, token: str, sql_queries) -> tuple[int, dict]:
+async def dashboard_queries(
+    client, token: str, sql_queries, execution: str | None = None, query: str = DASHBOARD
+) -> tuple[int, dict]:
+    """Statements sent for the dashboard and its data; `execution`: the development header's
+    choice of executor (`compiled`: the plan and its loaders, also on PostgreSQL, where the
+    dashboard is otherwise answered by one statement)."""
     before = sql_queries.count
-    data = await client.execute(DASHBOARD, token=token)
-    return sql_queries.count - before, data
+    headers = {EXECUTION_HEADER: execution} if execution else None
+    body = await client.post(query, token=token, headers=headers)
+    assert not body.get("errors"), body["errors"]
+    return sql_queries.count - before, body["data"]
 
 
 async def test_dashboard_queries_do_not_grow_with_accounts_and_meters(client, ivan, sql_queries):
     ivan_user = await models.User.get(login="Ivan")
     await add_accounts(ivan_user, range(1))
-    one_queries, one = await dashboard_queries(client, ivan, sql_queries)
+    one_queries, one = await dashboard_queries(client, ivan, sql_queries, "compiled")
     await add_accounts(ivan_user, range(1, 5))
-    five_queries, five = await dashboard_queries(client, ivan, sql_queries)
+    five_queries, five = await dashboard_queries(client, ivan, sql_queries, "compiled")
 
     # The data really grew: from 2 accounts to 6, each added one with 2 meters of 2 registers.
     assert len(one["me"]["accounts"]) == 2
@@ -125,3 +136,18 @@ async def test_dashboard_queries_do_not_grow_with_accounts_and_meters(client, iv
     assert one_queries <= 15
     assert five_queries <= 15
     assert abs(five_queries - one_queries) <= 1
+
+
+async def test_postgresql_answers_the_dashboard_in_one_statement(client, ivan, sql_queries):
+    """On PostgreSQL the SQL read path (schema/sql_reads.py) builds the whole answer: the session
+    and its user, then one statement, whatever the accounts."""
+    if not is_postgres():
+        pytest.skip("the SQL read path runs on PostgreSQL only")
+    ivan_user = await models.User.get(login="Ivan")
+    await add_accounts(ivan_user, range(3))
+
+    count, data = await dashboard_queries(client, ivan, sql_queries)
+
+    assert len(data["me"]["accounts"]) == 4
+    assert count == 2, sql_queries.statements[-count:]
+    assert sql_queries.statements[-1].startswith("SELECT json_build_object(")

@@ -10,7 +10,7 @@ import gc
 
 import pytest
 
-from schema.compiled import INTERPRETED_HEADER
+from schema.read_path import EXECUTION_HEADER
 
 # `readings` is non-null: its refused cursor nulls `account`, whose other fields are cancelled;
 # the latest statement, services and meters of the account are loaded for `me` too.
@@ -37,7 +37,7 @@ SHARED = """
 async def test_an_error_beside_shared_loads_answers_the_error(client, ivan, execution):
     headers = {"Authorization": f"Bearer {ivan}"}
     if execution == "interpreted":
-        headers[INTERPRETED_HEADER] = "interpreted"
+        headers[EXECUTION_HEADER] = "interpreted"
 
     response = await client.http.post("/graphql", json={"query": SHARED}, headers=headers)
 
