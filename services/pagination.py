@@ -105,7 +105,7 @@ async def keyset_page(
     if until is not None:
         query = query.filter(**{f"{moment}__lt": until})
     if after:
-        at, key = _position(after, parse_id)
+        at, key = position(after, parse_id)
         earlier: dict[str, Any] = {f"{moment}__lt": at}
         same_moment: dict[str, Any] = {moment: at, "id__lt": key}
         query = query.filter(Q(**earlier) | Q(**same_moment))
@@ -121,7 +121,7 @@ async def keyset_page(
     )
 
 
-def _position(cursor: str, parse_id: Callable[[str], object]) -> tuple[datetime, object]:
+def position(cursor: str, parse_id: Callable[[str], object]) -> tuple[datetime, object]:
     moment, key = decode_cursor(cursor, 2)
     try:
         return datetime.fromisoformat(moment), parse_id(key)
