@@ -22,9 +22,10 @@ where the schema allows none drops the answer: graphql-core answers, with the er
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -46,10 +47,13 @@ from schema.compiled import (
     Runner,
     arguments,
 )
-from services import accounts, json_reads, periods
+from services import accounts, json_reads, pagination, periods
 from services.accounts import json_reads as accounts_json
+from services.errors import reversed_range
 from services.identity import json_reads as identity_json
-from services.json_reads import Node, Relation, literal
+from services.json_reads import KeysetPage, Node, Relation, literal
+from services.payments import json_reads as payments_json
+from services.payments.views import PaymentMethod
 from services.readings import due, window
 from services.readings import json_reads as readings_json
 from services.readings.due import DueStatus
@@ -151,13 +155,71 @@ class Link:
     omitted: Relation | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    """A Relay connection over a keyset page of the domain (`KeysetPage`): `first`, `after`,
+    `from` and `to` read as the history resolvers read them (services/pagination.py,
+    periods.local_day_range), `filters` the page's own arguments. Edges, cursors and pageInfo
+    are built here as schema/common.Connection.from_page builds them."""
+
+    page: KeysetPage
+    parse_id: Callable[[str], object]
+    id_type: str
+    filters: Mapping[str, Argument] = field(default_factory=dict)
+
+
+PAGE_ARGUMENTS = frozenset({"first", "after", "from", "to"})
+
+
+@dataclass(frozen=True, slots=True)
+class PageArguments:
+    """A page's arguments as the resolver reads them; reading them raises what it raises (an
+    unreadable cursor, a page too large, a reversed range): graphql-core then answers."""
+
+    size: int
+    since: datetime | None
+    until: datetime | None
+    after_given: bool
+    at: datetime | None
+    key: object | None
+
+
+def _page_arguments(request: Request, plan: FieldPlan, link: PageLink) -> PageArguments:
+    found = request.pages.get(id(plan))
+    if found is None:
+        given = arguments(request.executor, plan)
+        size = pagination.page_size(given.get("first"))
+        first_day, last_day = given.get("from"), given.get("to")
+        if first_day is not None and last_day is not None and first_day > last_day:
+            raise reversed_range()
+        timezone = request.executor.context_value.rt.settings.timezone
+        since, until = periods.local_day_range(first_day, last_day, timezone)
+        after = given.get("after")
+        at, key = pagination.position(after, link.parse_id) if after else (None, None)
+        found = request.pages[id(plan)] = PageArguments(
+            size, since, until, after is not None, at, key
+        )
+    return found
+
+
+def _cursor(moment: str, key: str) -> str:
+    """pagination.encode_cursor(moment in UTC, id): the URL-safe base64 of the JSON pair,
+    without padding (PostgreSQL's base64 breaks lines every 76 characters: removed)."""
+    pair = f"'[\"' || {_datetime(moment)} || '\",\"' || ({key})::text || '\"]'"
+    return f"rtrim(translate(encode(convert_to({pair}, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')"
+
+
+def _meter_kind(value: Any) -> str | None:
+    return None if value is None else models.MeterKind(value).value
+
+
 def _period_of(day: date | None) -> date | None:
     return None if day is None else periods.period_of(day)
 
 
 _ZONE, _KIND = _enum(models.MeterZone), _enum(models.MeterKind)
 
-TYPES: dict[str, dict[str, Leaf | Link]] = {
+TYPES: dict[str, dict[str, Leaf | Link | PageLink]] = {
     "Query": {
         "me": Link(identity_json.SIGNED_IN_USER),
         "account": Link(
@@ -193,6 +255,28 @@ TYPES: dict[str, dict[str, Leaf | Link]] = {
             omitted=accounts_json.LATEST_STATEMENT,
         ),
         "statements": Link(accounts_json.LATEST_STATEMENTS),
+        "payments": PageLink(payments_json.ACCOUNT_PAYMENTS, uuid.UUID, "uuid"),
+        "readings": PageLink(
+            readings_json.ACCOUNT_READINGS,
+            int,
+            "int",
+            {"kind": Argument("kind", "text", _meter_kind)},
+        ),
+    },
+    "Payment": {
+        "id": Leaf("id", _id),
+        "method": Leaf("method", _enum(PaymentMethod)),
+        "status": Leaf("status", _enum(models.PaymentStatus)),
+        "amount": Leaf("amount", _money),
+        "channel": Leaf("channel"),
+        "receiptEmail": Leaf("receipt_email"),
+        "createdAt": Leaf("created_at", _datetime),
+        "paidAt": Leaf("paid_at", _datetime),
+        "confirmationUrl": Leaf("confirmation_url"),
+        "sbpPayload": Leaf("sbp_payload"),
+        "failureReason": Leaf("failure_reason"),
+        "refundedAmount": Leaf("refunded_amount", _money),
+        "refundedAt": Leaf("refunded_at", _datetime),
     },
     "AccountService": {
         "meterCount": Leaf("meter_count"),
@@ -293,6 +377,8 @@ class Request:
 
     executor: Runner
     user_id: int | None
+    # Each connection's arguments, read once per request (several parameters come from them).
+    pages: dict[int, PageArguments] = field(default_factory=dict)
 
 
 Parameter = Callable[[Request], object]
@@ -363,7 +449,11 @@ class _Builder:
         return f"json_build_object({', '.join(parts)})"
 
     def field(
-        self, plan: FieldPlan, fields: dict[str, Leaf | Link], node: Node | None, alias: str
+        self,
+        plan: FieldPlan,
+        fields: dict[str, Leaf | Link | PageLink],
+        node: Node | None,
+        alias: str,
     ) -> str:
         if plan.kind == TYPENAME:
             return literal(plan.typename)
@@ -373,6 +463,8 @@ class _Builder:
         given = {a.name.value for d in plan.details for a in d.node.arguments or ()}
         completion = plan.completion
         assert completion is not None
+        if isinstance(spec, PageLink):
+            return self.page(plan, spec, alias, given)
         if isinstance(spec, Leaf):
             if node is None or given or completion.kind != LEAF:
                 raise Uncovered(plan.name)
@@ -400,6 +492,113 @@ class _Builder:
             ordered = f"{value} ORDER BY {order}" if order else value
             return f"coalesce((SELECT json_agg({ordered}) {source}), '[]'::json)"
         return f"(SELECT {value} {source}{f' ORDER BY {order}' if order else ''} LIMIT 1)"
+
+    def page(self, plan: FieldPlan, link: PageLink, alias: str, given: set[str]) -> str:
+        """The connection of one keyset page: its rows (one more than the page, numbered) as a
+        sub-select, edges and pageInfo as aggregates over them."""
+        completion = plan.completion
+        if not given <= PAGE_ARGUMENTS | set(link.filters):
+            raise Uncovered(f"{plan.name}: arguments")
+        if completion is None or completion.kind != OBJECT or completion.plan is None:
+            raise Uncovered(plan.name)
+        page, t = link.page, self.alias()
+
+        def value(name: str, sql_type: str, pick: Callable[[PageArguments], object]) -> str:
+            return self.placeholder(
+                (id(plan), name), sql_type, lambda r: pick(_page_arguments(r, plan, link))
+            )
+
+        size = value("size", "int", lambda a: a.size)
+        moment, key = f"{t}.{page.moment}", f"{t}.id"
+        names = {"t": t, "p": alias}
+        conditions = []
+        if "from" in given:
+            since = value("since", "timestamptz", lambda a: a.since)
+            conditions.append(f"({since} IS NULL OR {moment} >= {since})")
+        if "to" in given:
+            until = value("until", "timestamptz", lambda a: a.until)
+            conditions.append(f"({until} IS NULL OR {moment} < {until})")
+        if "after" in given:
+            at = value("at", "timestamptz", lambda a: a.at)
+            below = value("key", link.id_type, lambda a: a.key)
+            conditions.append(
+                f"({at} IS NULL OR {moment} < {at} OR ({moment} = {at} AND {key} < {below}))"
+            )
+        for name, argument in link.filters.items():
+            if name in given:
+                names[argument.name] = parameter = self.placeholder(
+                    (id(plan), name), argument.sql_type, _argument(plan, name, argument.convert)
+                )
+                condition = self.fill(page.filters[argument.name], names)
+                conditions.append(f"({parameter} IS NULL OR {condition})")
+        source = " AND ".join([self.fill(page.source, names), *conditions])
+        order = f"{moment} DESC, {key} DESC"
+        rows = (
+            f"(SELECT {t}.*, row_number() OVER (ORDER BY {order}) AS lk_n {source} "
+            f"ORDER BY {order} LIMIT {size} + 1) {t}"
+        )
+        shown = f"FILTER (WHERE {t}.lk_n <= {size})"
+        cursor = _cursor(moment, key)
+        previous = (
+            value("previous", "boolean", lambda a: a.after_given) if "after" in given else "false"
+        )
+        parts = []
+        for part in completion.plan.fields:
+            if part.kind == TYPENAME:
+                built = literal(part.typename)
+            elif part.name == "edges":
+                edge = self.edge(part, page.target, t, cursor)
+                built = f"coalesce(json_agg({edge} ORDER BY {t}.lk_n) {shown}, '[]'::json)"
+            elif part.name == "pageInfo":
+                built = self.page_info(part, {
+                    "hasNextPage": f"count(*) > {size}",
+                    "hasPreviousPage": previous,
+                    "startCursor": f"(array_agg({cursor} ORDER BY {t}.lk_n) {shown})[1]",
+                    "endCursor": f"(array_agg({cursor} ORDER BY {t}.lk_n DESC) {shown})[1]",
+                })  # fmt: skip
+            else:
+                raise Uncovered(part.name)
+            parts += [literal(part.key), built]
+        return f"(SELECT json_build_object({', '.join(parts)}) FROM {rows})"
+
+    def edge(self, plan: FieldPlan, node: Node, alias: str, cursor: str) -> str:
+        edge = _object_of(plan, list_of=True)
+        parts = []
+        for part in edge.fields:
+            if part.kind == TYPENAME:
+                built = literal(part.typename)
+            elif part.name == "cursor":
+                built = cursor
+            elif part.name == "node":
+                built = self.object(_object_of(part), node, alias)
+            else:
+                raise Uncovered(part.name)
+            parts += [literal(part.key), built]
+        return f"json_build_object({', '.join(parts)})"
+
+    def page_info(self, plan: FieldPlan, values: Mapping[str, str]) -> str:
+        parts = []
+        for part in _object_of(plan).fields:
+            if part.kind == TYPENAME:
+                built = literal(part.typename)
+            elif part.name in values:
+                built = values[part.name]
+            else:
+                raise Uncovered(part.name)
+            parts += [literal(part.key), built]
+        return f"json_build_object({', '.join(parts)})"
+
+
+def _object_of(plan: FieldPlan, *, list_of: bool = False) -> ObjectPlan:
+    """The object plan of a field of a connection (an edge: each item of its list)."""
+    completion = plan.completion
+    if list_of:
+        if completion is None or completion.kind != LIST:
+            raise Uncovered(plan.name)
+        completion = completion.item
+    if completion is None or completion.kind != OBJECT or completion.plan is None:
+        raise Uncovered(plan.name)
+    return completion.plan
 
 
 def _argument(plan: FieldPlan, name: str, convert: Callable[[Any], object]) -> Parameter:

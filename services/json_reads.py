@@ -17,7 +17,7 @@ another level's.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from infra import database
 
@@ -39,6 +39,19 @@ class Relation:
     source: str
     order: str = ""
     many: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetPage:
+    """A page of `target` rows as services/pagination.keyset_page cuts it: newest first by the
+    time column `moment` of `{t}`, ties by id, newest first. `source` is "FROM ... WHERE ..."
+    binding `{t}` from the parent `{p}`; `filters` the optional conditions of the page's
+    arguments, by parameter name (`{kind}`), each applied only when the argument is given."""
+
+    target: Node
+    source: str
+    moment: str
+    filters: Mapping[str, str] = field(default_factory=dict)
 
 
 def literal(value: str) -> str:

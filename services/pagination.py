@@ -135,17 +135,13 @@ async def keyset_page(
     if until is not None:
         conditions.append(f"{column} < {value(until)}")
     if after:
-        at, pk = _position(after, parse_id)
+        at, pk = position(after, parse_id)
         pk = model._meta.pk.to_db_value(pk, model)
         conditions.append(
             f"({column} < {value(at)} OR ({column} = {value(at)} AND {key} < {value(pk)}))"
         )
-    sql = (
-        "".join(
-            (rows.sql, *(f" AND {c}" for c in conditions)),
-        )
-        + f" ORDER BY {column} DESC, {key} DESC LIMIT {size + 1}"
-    )
+    where = "".join(f" AND {c}" for c in conditions)
+    sql = f"{rows.sql}{where} ORDER BY {column} DESC, {key} DESC LIMIT {size + 1}"
     found = await database.fetch(model, sql, *values)
     items = found[:size]
     to_python = model._meta.fields_map[moment].to_python_value
@@ -160,7 +156,7 @@ async def keyset_page(
     )
 
 
-def _position(cursor: str, parse_id: Callable[[str], object]) -> tuple[datetime, object]:
+def position(cursor: str, parse_id: Callable[[str], object]) -> tuple[datetime, object]:
     moment, key = decode_cursor(cursor, 2)
     try:
         return datetime.fromisoformat(moment), parse_id(key)

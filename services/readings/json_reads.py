@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import models
-from services.json_reads import Node, Relation, literal
+from services.json_reads import KeysetPage, Node, Relation, literal
 from services.readings.due import VERIFICATION_SOON_DAYS, VERIFICATION_URGENT_DAYS, DueStatus
 
 _REJECTED = literal(models.ReadingStatus.REJECTED.value)
@@ -128,4 +128,14 @@ READINGS_DUE = Relation(
     "ORDER BY {t}_g.position, {t}_g.id) FILTER (WHERE "
     f"{{t}}_n.status = {_REJECTED} AND {{t}}_n.rejection_reason <> ''))[1] AS reason "
     f"{_NEWEST_OF_PERIOD}) {{t}}",
+)
+
+# history.history: every reading of the account's meters, whatever its source; `kind` only
+# those of individual, or of common, meters.
+ACCOUNT_READINGS = KeysetPage(
+    READING,
+    "FROM reading {t} JOIN meter_register {t}_g ON {t}_g.id = {t}.register_id "
+    "JOIN meter {t}_m ON {t}_m.id = {t}_g.meter_id WHERE {t}_m.account_id = {p}.id",
+    moment="taken_at",
+    filters={"kind": "{t}_m.kind = {kind}"},
 )

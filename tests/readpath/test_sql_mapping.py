@@ -9,7 +9,7 @@ from pathlib import Path
 
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, build_schema, get_named_type
 
-from schema.sql_reads import TYPES, Leaf, Link
+from schema.sql_reads import PAGE_ARGUMENTS, TYPES, Leaf, Link, PageLink
 
 SCHEMA = build_schema((Path(__file__).resolve().parents[2] / "schema.graphql").read_text())
 
@@ -35,6 +35,16 @@ def test_every_mapped_field_reads_what_its_node_has():
                     if relation is not None:
                         assert relation.many == spec.relation.many
                         reached.setdefault(target, []).append(relation.target)
+            elif isinstance(spec, PageLink):
+                # A connection: its nodes are the page's rows.
+                connection = get_named_type(field.type)
+                assert isinstance(connection, GraphQLObjectType), f"{type_name}.{name}"
+                edges = connection.fields["edges"].type
+                assert _is_list(edges), f"{type_name}.{name}"
+                target = get_named_type(get_named_type(edges).fields["node"].type).name
+                assert target in TYPES, f"{type_name}.{name}: {target} is not mapped"
+                assert set(field.args) == PAGE_ARGUMENTS | set(spec.filters), f"{type_name}.{name}"
+                reached.setdefault(target, []).append(spec.page.target)
             else:
                 assert isinstance(spec, Leaf) and not field.args, f"{type_name}.{name}"
     for type_name, nodes in reached.items():
