@@ -17,7 +17,7 @@ from schema.debt import DebtQuery
 from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.ebill import EbillMutation
 from schema.identity import IdentityMutation, IdentityQuery
-from schema.input_errors import RussianInputErrors
+from schema.input_errors import RUSSIAN_RULES, RussianInputErrors
 from schema.payments import PaymentsMutation, PaymentsQuery, PaymentsSubscription
 from schema.query_limits import GraphQLLimits, security_extensions
 from schema.questions import QuestionsMutation
@@ -60,7 +60,7 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
-            *security_extensions(limits),
+            *security_extensions(limits, RUSSIAN_RULES),
             RussianInputErrors,
             OperationWork,
             # Last: the ones before may answer first (a refused variable list).

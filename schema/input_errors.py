@@ -35,7 +35,7 @@ from graphql.language import FragmentDefinitionNode, VisitorAction
 from graphql.language.visitor import SKIP
 from graphql.utilities import type_from_ast
 from graphql.utilities.validate_input_value import validate_input_literal, validate_input_value
-from graphql.validation import ValuesOfCorrectTypeRule
+from graphql.validation import ASTValidationRule, ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
 
 from schema.common import DecimalInputError, decimal_error_message
@@ -88,16 +88,15 @@ class ValuesOfCorrectTypeInRussianRule(ValuesOfCorrectTypeRule):
         return SKIP
 
 
-class RussianInputErrors(SchemaExtension):
-    """Swaps the rule above for graphql-core's and rebuilds the errors of unreadable variables."""
+# graphql-core's rule swapped for the one above (schema/__init__.py).
+RUSSIAN_RULES: dict[type[ASTValidationRule], type[ASTValidationRule]] = {
+    ValuesOfCorrectTypeRule: ValuesOfCorrectTypeInRussianRule
+}
 
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        context.validation_rules = tuple(
-            ValuesOfCorrectTypeInRussianRule if rule is ValuesOfCorrectTypeRule else rule
-            for rule in context.validation_rules
-        )
-        yield
+
+class RussianInputErrors(SchemaExtension):
+    """Rebuilds the errors of unreadable variables (the rule above replaces graphql-core's
+    through `security_extensions(replaced_rules=RUSSIAN_RULES)`)."""
 
     def on_execute(self) -> Iterator[None]:
         yield

@@ -11,7 +11,7 @@ the text and the parse options) and expects the extra rules as classes built onc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -38,11 +38,38 @@ def _validate(
     return validate_document(schema, _parse(query, options), rules)
 
 
+@lru_cache(maxsize=16)
+def _rules(
+    base: tuple[type[ASTValidationRule], ...],
+    replaced: tuple[tuple[type[ASTValidationRule], type[ASTValidationRule]], ...],
+    added: tuple[type[ASTValidationRule], ...],
+) -> tuple[type[ASTValidationRule], ...]:
+    replace = dict(replaced)
+    return (*(replace.get(rule, rule) for rule in base), *added)
+
+
 class OperationCache(SchemaExtension):
-    """Pass as a factory (`OperationCache`); the caches are shared by every instance."""
+    """Parsing with the token limit and validation with the schema's own rules (`replaced`:
+    graphql-core's rules swapped for ours, `added`: the query limits), both cached by the query
+    text. The limits are set in the parse and validate hooks rather than in on_operation
+    (Strawberry's MaxTokensLimiter and AddValidationRules): an on_operation hook stays open as
+    long as the operation, a subscription's as long as it is open (memory per subscription,
+    docs/perf.md). The caches are shared by every instance."""
+
+    def __init__(
+        self,
+        *,
+        max_tokens: int,
+        added: Sequence[type[ASTValidationRule]] = (),
+        replaced: Mapping[type[ASTValidationRule], type[ASTValidationRule]] | None = None,
+    ) -> None:
+        self.max_tokens = max_tokens
+        self.added = tuple(added)
+        self.replaced = tuple((replaced or {}).items())
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
+        context.parse_options["max_tokens"] = self.max_tokens
         if context.graphql_document is None and context.query:
             options = tuple(sorted(context.parse_options.items()))
             try:
@@ -54,6 +81,9 @@ class OperationCache(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
+        context.validation_rules = _rules(
+            tuple(context.validation_rules), self.replaced, self.added
+        )
         document = context.graphql_document
         if context.pre_execution_errors is None and document is not None and context.query:
             options = tuple(sorted(context.parse_options.items()))

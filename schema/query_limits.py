@@ -8,7 +8,7 @@ exceptions masked in production (schema/error_masking.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from graphql import (
     type_from_ast,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
@@ -65,10 +65,14 @@ class GraphQLLimits:
         )
 
 
-def security_extensions(limits: GraphQLLimits) -> list[Callable[[], SchemaExtension]]:
+def security_extensions(
+    limits: GraphQLLimits,
+    replaced_rules: Mapping[type[ASTValidationRule], type[ASTValidationRule]] | None = None,
+) -> list[Callable[[], SchemaExtension]]:
     """Extension factories for a schema. The validation rules are built once here: the
     validation cache keys on the rule classes, so a class made per request (as a limiter
-    instance per request does) would miss the cache on every request."""
+    instance per request does) would miss the cache on every request. `replaced_rules`:
+    graphql-core's validation rules the schema swaps for its own."""
     rules: list[type[ASTValidationRule]] = [
         max_depth_rule(limits.max_depth, should_ignore=None),
         max_aliases_rule(limits.max_aliases),
@@ -80,11 +84,10 @@ def security_extensions(limits: GraphQLLimits) -> list[Callable[[], SchemaExtens
     return [
         # Factories, not instances (instances are deprecated); the caches are shared.
         lambda: MaskUnexpectedErrors(expose=limits.expose_errors, suggestions=limits.suggestions),
-        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: AddValidationRules(rules),
-        # Parsing and validation cached by query text (see schema/operation_cache.py for why
-        # not Strawberry's ParserCache and ValidationCache).
-        OperationCache,
+        # The token limit and the rules, parsing and validation cached by query text (see
+        # schema/operation_cache.py for why not Strawberry's MaxTokensLimiter,
+        # AddValidationRules, ParserCache and ValidationCache).
+        lambda: OperationCache(max_tokens=limits.max_tokens, added=rules, replaced=replaced_rules),
         lambda: VariableLimits(limits.max_list_size, limits.max_id_length),
     ]
 
