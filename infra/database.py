@@ -104,12 +104,18 @@ async def fetch_grouped(
 ) -> list[list[M]]:
     """A DataLoader's batch of children: the rows of `model` whose `column` is one of `keys`,
     in `order_by` order, as models grouped per key in the order of `keys`."""
-    marks = ", ".join(f"${i + 1}" for i in range(len(keys)))
+    marks = placeholders(len(keys))
     sql = f"SELECT * FROM {model._meta.db_table} WHERE {column} IN ({marks}) ORDER BY {order_by}"
     grouped: dict[int, list[M]] = defaultdict(list)
     for row in await fetch(model, sql, *keys):
         grouped[row[column]].append(model._init_from_db(**row))
     return [grouped.get(k, []) for k in keys]
+
+
+@functools.cache
+def placeholders(count: int, first: int = 1) -> str:
+    """`$first, ..., $(first + count - 1)`: the marks of an IN list or a VALUES row, for `fetch`."""
+    return ", ".join(f"${first + i}" for i in range(count))
 
 
 @functools.cache

@@ -61,16 +61,11 @@ async def require_account(
 # queries they replace; rows become models as the ORM makes them (`_init_from_db`).
 
 
-@functools.cache
-def _in(count: int) -> str:
-    return ", ".join(f"${i + 1}" for i in range(count))
-
-
 async def accounts_by_user(user_ids: Sequence[int]) -> list[list[models.Account]]:
     rows = await database.fetch(
         models.Account,
         'SELECT l.user_id AS "link.user_id", a.* FROM user_account l '
-        f"JOIN account a ON a.id = l.account_id WHERE l.user_id IN ({_in(len(user_ids))}) "
+        f"JOIN account a ON a.id = l.account_id WHERE l.user_id IN ({database.placeholders(len(user_ids))}) "
         "ORDER BY l.is_holder DESC, l.created_at, l.id",
         *user_ids,
     )
@@ -92,7 +87,7 @@ M = TypeVar("M", bound=Model)
 
 async def _by_id(model: type[M], ids: Sequence[int]) -> list[M | None]:
     """Rows of a small reference table (services, providers) in the order of `ids`."""
-    sql = f"SELECT * FROM {model._meta.db_table} WHERE id IN ({_in(len(ids))})"
+    sql = f"SELECT * FROM {model._meta.db_table} WHERE id IN ({database.placeholders(len(ids))})"
     rows = (model._init_from_db(**r) for r in await database.fetch(model, sql, *ids))
     found = {row.pk: row for row in rows}
     return [found.get(k) for k in ids]
@@ -121,7 +116,7 @@ async def tariffs_by_service(keys: Sequence[tuple[int, date]]) -> list[list[mode
     """Rates in force on a date, one per zone, for (service id, date) keys."""
     service_ids = list(dict.fromkeys(k[0] for k in keys))
     sql = (
-        f"SELECT * FROM tariff_rate WHERE service_id IN ({_in(len(service_ids))}) "
+        f"SELECT * FROM tariff_rate WHERE service_id IN ({database.placeholders(len(service_ids))}) "
         "ORDER BY valid_from"
     )
     by_service: dict[int, list[models.TariffRate]] = defaultdict(list)
@@ -166,7 +161,7 @@ async def latest_statement_by_account(account_ids: Sequence[int]) -> list[models
 
 @functools.cache
 def _latest_statements_sql(count: int) -> str:
-    ids = ", ".join(f"${i + 1}" for i in range(count))
+    ids = database.placeholders(count)
     return (
         "SELECT * FROM statement WHERE (account_id, period) IN (SELECT account_id, MAX(period) "
         f"FROM statement WHERE account_id IN ({ids}) GROUP BY account_id)"

@@ -329,7 +329,7 @@ def _move_sql(credit: bool, receipt: bool) -> str:
     parts = [
         f"""ev AS (
     INSERT INTO payment_event ({", ".join(_EVENT_COLUMNS)})
-    VALUES ({", ".join(f"${i + 1}" for i in range(len(_EVENT_COLUMNS)))})
+    VALUES ({database.placeholders(len(_EVENT_COLUMNS))})
     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
 )""",
         f"""pay AS (

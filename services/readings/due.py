@@ -151,8 +151,8 @@ async def newest_by_meter(
 @functools.cache
 def _newest_sql(meters: int, periods_: int) -> str:
     """Registers of `meters` meters with their readings of `periods_` periods, newest first."""
-    period_marks = ", ".join(f"${i + 1}" for i in range(periods_))
-    meter_marks = ", ".join(f"${periods_ + i + 1}" for i in range(meters))
+    period_marks = database.placeholders(periods_)
+    meter_marks = database.placeholders(meters, periods_ + 1)
     return (
         "SELECT g.meter_id AS due_meter_id, g.id AS due_register_id, r.* FROM meter_register g "
         f"LEFT JOIN reading r ON r.register_id = g.id AND r.period IN ({period_marks}) "

@@ -20,11 +20,6 @@ _PERIOD = models.Reading._meta.fields_map["period"]
 _REJECTED = models.ReadingStatus.REJECTED.value
 
 
-@functools.cache
-def _in(count: int) -> str:
-    return ", ".join(f"${i + 1}" for i in range(count))
-
-
 async def meters_by_account(account_ids: Sequence[int]) -> list[list[models.Meter]]:
     # Written out, as the dashboard's other batches (services.accounts): same rows, same order.
     return await database.fetch_grouped(models.Meter, "account_id", account_ids, order_by="id")
@@ -135,7 +130,7 @@ async def current_by_register(keys: Sequence[tuple[int, date]]) -> list[models.R
     register_ids = list(dict.fromkeys(k[0] for k in keys))
     periods_ = [_PERIOD.to_db_value(p, models.Reading) for p in dict.fromkeys(k[1] for k in keys)]
     sql = (
-        f"SELECT * FROM reading WHERE register_id IN ({_in(len(register_ids))}) "
+        f"SELECT * FROM reading WHERE register_id IN ({database.placeholders(len(register_ids))}) "
         f"AND period IN ({', '.join(f'${len(register_ids) + i + 1}' for i in range(len(periods_)))}) "
         "ORDER BY taken_at DESC, id DESC"
     )
@@ -213,7 +208,7 @@ async def registers_with_meters(account_id: int) -> list[models.MeterRegister]:
 @functools.cache
 def _around_period_sql(count: int) -> str:
     """Usable readings of `count` registers from a month up to a period, newest first."""
-    ids = ", ".join(f"${i + 1}" for i in range(count))
+    ids = database.placeholders(count)
     return (
         f"SELECT * FROM reading WHERE register_id IN ({ids}) AND period >= ${count + 1} "
         f"AND period <= ${count + 2} AND NOT status = ${count + 3} "
