@@ -49,7 +49,6 @@ from schema.compiled import (
 )
 from services import accounts, json_reads, pagination, periods
 from services.accounts import json_reads as accounts_json
-from services.errors import reversed_range
 from services.identity import json_reads as identity_json
 from services.json_reads import KeysetPage, Node, Relation, literal
 from services.payments import json_reads as payments_json
@@ -158,8 +157,8 @@ class Link:
 @dataclass(frozen=True, slots=True)
 class PageLink:
     """A Relay connection over a keyset page of the domain (`KeysetPage`): `first`, `after`,
-    `from` and `to` read as the history resolvers read them (services/pagination.py,
-    periods.local_day_range), `filters` the page's own arguments. Edges, cursors and pageInfo
+    `from` and `to` read as the history resolvers read them (services/pagination.py:
+    history_window and position), `filters` the page's own arguments. Edges, cursors and pageInfo
     are built here as schema/common.Connection.from_page builds them."""
 
     page: KeysetPage
@@ -188,12 +187,10 @@ def _page_arguments(request: Request, plan: FieldPlan, link: PageLink) -> PageAr
     found = request.pages.get(id(plan))
     if found is None:
         given = arguments(request.executor, plan)
-        size = pagination.page_size(given.get("first"))
-        first_day, last_day = given.get("from"), given.get("to")
-        if first_day is not None and last_day is not None and first_day > last_day:
-            raise reversed_range()
         timezone = request.executor.context_value.rt.settings.timezone
-        since, until = periods.local_day_range(first_day, last_day, timezone)
+        size, since, until = pagination.history_window(
+            given.get("first"), given.get("from"), given.get("to"), timezone
+        )
         after = given.get("after")
         at, key = pagination.position(after, link.parse_id) if after else (None, None)
         found = request.pages[id(plan)] = PageArguments(

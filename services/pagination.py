@@ -5,14 +5,15 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
 from tortoise.models import Model
 
 from infra import database
-from services.errors import DomainError, ErrorCode
+from services import periods
+from services.errors import DomainError, ErrorCode, reversed_range
 from services.periods import FIRST_DAY, LAST_DAY
 
 T = TypeVar("T")
@@ -91,6 +92,19 @@ def page_size(first: int | None) -> int:
             ErrorCode.INVALID_INPUT, f"Размер страницы — от 1 до {MAX_PAGE}.", "first"
         )
     return first
+
+
+def history_window(
+    first: int | None, from_: date | None, to: date | None, timezone: str
+) -> tuple[int, datetime | None, datetime | None]:
+    """A history page's size and the moments its days span (`from` and `to` are days of the
+    retailer's calendar, both included; an open end is None): the page size refused as
+    page_size refuses it, a range that ends before it starts as reversed_range. Every history
+    reads its arguments so, the resolvers and the SQL read path alike."""
+    size = page_size(first)
+    if from_ is not None and to is not None and from_ > to:
+        raise reversed_range()
+    return (size, *periods.local_day_range(from_, to, timezone))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,7 @@ import uuid
 from datetime import date
 
 import models
-from services import periods
-from services.errors import reversed_range
-from services.pagination import Page, Rows, keyset_page, page_size
+from services.pagination import Page, Rows, history_window, keyset_page
 
 S = models.PaymentStatus
 # What the history shows: money that arrived (and was possibly returned).
@@ -26,10 +24,7 @@ async def history(
 ) -> Page[models.Payment]:
     """Money received on the account from every channel, newest first; from/to are days in the
     retailer's time zone (inclusive)."""
-    size = page_size(first)
-    since, until = periods.local_day_range(from_, to, timezone)
-    if from_ is not None and to is not None and from_ > to:
-        raise reversed_range()
+    size, since, until = history_window(first, from_, to, timezone)
     rows = Rows(
         models.Payment,
         "SELECT p.* FROM payment p WHERE p.account_id = $1 AND p.status IN ($2, $3)",

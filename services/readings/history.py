@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import models
-from services import periods
-from services.errors import reversed_range
-from services.pagination import Page, Rows, keyset_page, page_size
+from services.pagination import Page, Rows, history_window, keyset_page
 from services.readings.loaders import period_start_by_register
 from services.readings.views import ReadingView, reading_view
 from settings import Settings
@@ -25,9 +23,7 @@ async def history(
 ) -> Page[ReadingView]:
     """Every reading of the account's meters, whatever its source, newest first; `from` and `to`
     are days of the retailer's calendar, both included."""
-    size = page_size(first)
-    if from_ and to and from_ > to:
-        raise reversed_range()
+    size, since, until = history_window(first, from_, to, settings.timezone)
     sql = (
         "SELECT r.*, m.serial_number AS meter_serial_number, g.zone AS register_zone "
         "FROM reading r JOIN meter_register g ON g.id = r.register_id "
@@ -37,7 +33,6 @@ async def history(
     if kind is not None:
         sql += " AND m.kind = $2"
         values += (models.MeterKind(kind).value,)
-    since, until = periods.local_day_range(from_, to, settings.timezone)
     page = await keyset_page(
         Rows(models.Reading, sql, values, alias="r"),
         moment="taken_at",
