@@ -14,7 +14,6 @@ from resolvers import documents as resolve_documents
 from resolvers import ebill as resolve_ebill
 from resolvers import payments as resolve_payments
 from resolvers import readings as resolve_readings
-from resolvers.common import Outcome
 from schema.arguments import (
     OWN_ACCOUNT,
     ConsumptionFrom,
@@ -29,14 +28,15 @@ from schema.arguments import (
 from schema.common import (
     Connection,
     UserError,
+    answers,
     forward,
     from_attributes,
     money,
+    optional,
     rate,
-    user_errors,
     volume,
 )
-from schema.compiled import batched
+from schema.compiled import batched, batched_field
 from schema.context import Info
 from schema.enums import MeterKind, MeterZone
 
@@ -122,28 +122,21 @@ async def _tariffs(info: Info, parents: list[AccountService]) -> list[list[Tarif
 class AccountService:
     row: strawberry.Private[models.AccountService]
 
-    @strawberry.field(description="The service.")
-    @batched(services_of)
-    async def service(self, info: Info) -> Service:
-        return (await services_of(info, [self]))[0]
+    service: Service = batched_field(services_of, description="The service.")
 
-    @strawberry.field(description="The supplier of the service (e.g. the managing company).")
-    @batched(providers_of)
-    async def provider(self, info: Info) -> Provider:
-        return (await providers_of(info, [self]))[0]
-
-    @strawberry.field(description="Who receives the money; the retailer acts as the paying agent.")
-    @batched(recipients_of)
-    async def recipient(self, info: Info) -> Provider:
-        return (await recipients_of(info, [self]))[0]
-
-    @strawberry.field(
-        description="Rates in force today, one per zone of the account's meters of this "
-        "service; the single rate when the account has no meter of it."
+    provider: Provider = batched_field(
+        providers_of, description="The supplier of the service (e.g. the managing company)."
     )
-    @batched(_tariffs)
-    async def tariffs(self, info: Info) -> list[TariffRate]:
-        return (await _tariffs(info, [self]))[0]
+
+    recipient: Provider = batched_field(
+        recipients_of, description="Who receives the money; the retailer acts as the paying agent."
+    )
+
+    tariffs: list[TariffRate] = batched_field(
+        _tariffs,
+        description="Rates in force today, one per zone of the account's meters of this "
+        "service; the single rate when the account has no meter of it.",
+    )
 
     @strawberry.field(description="How many meters of this service the account has.")
     def meter_count(self) -> int:
@@ -163,10 +156,7 @@ class StatementLine:
     recalculation: Decimal = strawberry.field(description="Recalculation (+ or -).")
     to_pay: Decimal = strawberry.field(description="К оплате.")
 
-    @strawberry.field(description="The service.")
-    @batched(services_of)
-    async def service(self, info: Info) -> Service:
-        return (await services_of(info, [self]))[0]
+    service: Service = batched_field(services_of, description="The service.")
 
     @classmethod
     def from_model(cls, row: models.StatementLine) -> StatementLine:
@@ -193,10 +183,7 @@ class Statement:
     period: date = strawberry.field(description="First day of the month.")
     total_to_pay: Decimal = strawberry.field(description="Итого к оплате.")
 
-    @strawberry.field(description="One line per service.")
-    @batched(_lines)
-    async def lines(self, info: Info) -> list[StatementLine]:
-        return (await _lines(info, [self]))[0]
+    lines: list[StatementLine] = batched_field(_lines, description="One line per service.")
 
     @strawberry.field(
         description="The payment QR code's text (GOST R 56042-2014, UTF-8: ST00012|Name=...|"
@@ -209,10 +196,6 @@ class Statement:
     @classmethod
     def from_model(cls, row: models.Statement) -> Statement:
         return cls(row=row, period=row.period, total_to_pay=money(row.total_to_pay))
-
-    @classmethod
-    def maybe(cls, row: models.Statement | None) -> Statement | None:
-        return cls.from_model(row) if row else None
 
 
 async def _services(info: Info, parents: list[Account]) -> list[list[AccountService]]:
@@ -231,7 +214,7 @@ async def _statement(
     info: Info, parents: list[Account], period: date | None = None
 ) -> list[Statement | None]:
     rows = await resolve.statement(info.context, accounts_=[p.row for p in parents], period=period)
-    return [Statement.maybe(r) for r in rows]
+    return list(map(optional(Statement.from_model), rows))
 
 
 @strawberry.type(
@@ -249,14 +232,9 @@ class Account:
     def from_model(cls, row: models.Account) -> Account:
         return from_attributes(cls, row, row=row, id=strawberry.ID(str(row.id)))
 
-    @classmethod
-    def maybe(cls, row: models.Account | None) -> Account | None:
-        return cls.from_model(row) if row else None
-
-    @strawberry.field(description="Services billed on the account.")
-    @batched(_services)
-    async def services(self, info: Info) -> list[AccountService]:
-        return (await _services(info, [self]))[0]
+    services: list[AccountService] = batched_field(
+        _services, description="Services billed on the account."
+    )
 
     @strawberry.field(description="Meters installed for the account.")
     @batched(_meters)
@@ -381,9 +359,7 @@ class AccountPayload:
     account: Account | None = strawberry.field(description="The account, on success.")
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
-    @classmethod
-    def build(cls, outcome: Outcome[models.Account]) -> AccountPayload:
-        return cls(account=Account.maybe(outcome.value), errors=user_errors(outcome))
+    build = answers("account", Account.from_model)
 
 
 @strawberry.type
@@ -391,7 +367,7 @@ class AccountsQuery:
     @strawberry.field(
         description="One of the signed-in user's accounts; null when it does not exist or is not theirs."
     )
-    @forward(resolve.account, Account.maybe)
+    @forward(resolve.account, optional(Account.from_model))
     async def account(
         self,
         info: Info,

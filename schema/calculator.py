@@ -15,7 +15,7 @@ from resolvers import calculator as resolve
 from resolvers.common import Outcome
 from schema.accounts import Service
 from schema.arguments import described
-from schema.common import UserError, money, plain, rate, user_errors
+from schema.common import UserError, answers, money, plain, rate, user_errors
 from schema.context import Info
 from schema.enums import MeterZone
 from services.reference import LABELS
@@ -122,10 +122,7 @@ class TariffCalculationPayload:
     )
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
-    @classmethod
-    def build(cls, outcome: Outcome[Calculation]) -> TariffCalculationPayload:
-        calc = TariffCalculation.from_calculation(outcome.value) if outcome.value else None
-        return cls(calculation=calc, errors=user_errors(outcome))
+    build = answers("calculation", TariffCalculation.from_calculation)
 
 
 @strawberry.type(description="A zone a service can be calculated for, with its rate in force.")

@@ -79,6 +79,26 @@ def user_errors(outcome: Outcome) -> list[UserError]:
     return [UserError.from_error(e) for e in outcome.errors]
 
 
+def answers(field: str, convert: Callable[[Any], Any]) -> Any:
+    """The `build` of a payload that holds one value or the errors of its outcome, declared as
+    `build = answers("preview", ReadingPreview.from_preview)`: `cls(preview=convert(value),
+    errors=[])` on success, `cls(preview=None, errors=...)` otherwise."""
+
+    def build(cls: Any, outcome: Outcome) -> Any:
+        return cls(**{field: optional(convert)(outcome.value)}, errors=user_errors(outcome))
+
+    return classmethod(build)
+
+
+def optional(convert: Callable[[V], R]) -> Callable[[V | None], R | None]:
+    """`convert`, answering None for None (a nullable field's value)."""
+
+    def convert_optional(value: V | None) -> R | None:
+        return None if value is None else convert(value)
+
+    return convert_optional
+
+
 def from_attributes(cls: type[T], source: object, **values: Any) -> T:
     """An instance of `cls` built from `source` where their names are the same: a Strawberry
     type from a model or a service's object, or a service's request (a dataclass) from an

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import strawberry
 from graphql import (
     DirectiveNode,
     DocumentNode,
@@ -110,6 +111,17 @@ def batched(batch: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callabl
         return resolver
 
     return mark
+
+
+def batched_field(batch: Callable[..., Any], *, description: str) -> Any:
+    """A field without arguments answered by `batch(info, parents)` (see `batched`): declared
+    as `name: Type = batched_field(batch, description=...)`, the annotation giving its type."""
+
+    async def resolve(self: object, info: strawberry.Info[Any, Any]) -> Any:
+        return (await batch(info, [self]))[0]
+
+    setattr(resolve, BATCH_ATTRIBUTE, batch)
+    return strawberry.field(resolver=resolve, description=description)
 
 
 LEAF, LIST, OBJECT = 0, 1, 2

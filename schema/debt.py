@@ -9,10 +9,9 @@ from typing import Annotated
 import strawberry
 
 from resolvers import debt as resolve
-from resolvers.common import Outcome
 from schema.accounts import Service
 from schema.arguments import CaptchaAnswer, CaptchaId, described
-from schema.common import UserError, forward, from_attributes, money, user_errors
+from schema.common import UserError, answers, forward, from_attributes, money
 from schema.context import Info
 from services.accounts.debt import Debt as DebtView
 
@@ -69,10 +68,7 @@ class DebtPayload:
         "success."
     )
 
-    @classmethod
-    def build(cls, outcome: Outcome[DebtView]) -> DebtPayload:
-        view = outcome.value
-        return cls(debt=Debt.from_view(view) if view else None, errors=user_errors(outcome))
+    build = answers("debt", Debt.from_view)
 
 
 DebtAccountNumber = Annotated[

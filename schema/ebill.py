@@ -12,7 +12,7 @@ import strawberry
 from resolvers import ebill as resolve
 from resolvers.common import Outcome
 from schema.arguments import CaptchaAnswer, CaptchaId, OwnAccountNumber, described
-from schema.common import OkPayload, UserError, forward, from_attributes, user_errors
+from schema.common import OkPayload, UserError, answers, forward, from_attributes, user_errors
 from schema.context import Info
 from schema.enums import EbillSource
 from services.ebill.subscriptions import EbillState, LinkDone
@@ -47,10 +47,7 @@ class EbillPayload:
     )
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
-    @classmethod
-    def build(cls, outcome: Outcome[EbillState]) -> EbillPayload:
-        state = outcome.value
-        return cls(ebill=Ebill.from_state(state) if state else None, errors=user_errors(outcome))
+    build = answers("ebill", Ebill.from_state)
 
 
 @strawberry.type(

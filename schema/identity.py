@@ -29,11 +29,13 @@ from schema.common import (
     Connection,
     OkPayload,
     UserError,
+    answers,
     forward,
     from_attributes,
+    optional,
     user_errors,
 )
-from schema.compiled import batched
+from schema.compiled import batched_field
 from schema.context import Info
 from schema.enums import ContactChannel, ReminderChannel
 from schema.questions import QuestionPageAfter, QuestionPageSize
@@ -80,14 +82,9 @@ class User:
     def from_model(cls, row: models.User) -> User:
         return from_attributes(cls, row, row=row, id=strawberry.ID(str(row.id)))
 
-    @classmethod
-    def maybe(cls, row: models.User | None) -> User | None:
-        return cls.from_model(row) if row else None
-
-    @strawberry.field(description="Accounts the user holds or linked.")
-    @batched(_accounts)
-    async def accounts(self, info: Info) -> list[Account]:
-        return (await _accounts(info, [self]))[0]
+    accounts: list[Account] = batched_field(
+        _accounts, description="Accounts the user holds or linked."
+    )
 
     @strawberry.field(
         description="Questions the user sent to support, with their answers, newest first."
@@ -160,9 +157,7 @@ class UserPayload:
     user: User | None = strawberry.field(description="The user, on success.")
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
-    @classmethod
-    def build(cls, outcome: Outcome[models.User]) -> UserPayload:
-        return cls(user=User.maybe(outcome.value), errors=user_errors(outcome))
+    build = answers("user", User.from_model)
 
 
 async def _change_contact(
@@ -179,7 +174,7 @@ async def _change_contact(
 class IdentityQuery:
     @strawberry.field(description="The signed-in user; null without a valid access token.")
     async def me(self, info: Info) -> User | None:
-        return User.maybe(await info.context.user())
+        return optional(User.from_model)(await info.context.user())
 
     @strawberry.field(
         description="A fresh security-code challenge for the registration, recovery and public-readings forms."

@@ -14,8 +14,8 @@ from resolvers import payments as resolve
 from resolvers.common import Outcome
 from schema.accounts import Provider, Service, recipients_of, services_of
 from schema.arguments import OWN_ACCOUNT, PAYMENT_VISIBLE, OwnAccountNumber, described
-from schema.common import UserError, from_attributes, money, user_errors
-from schema.compiled import batched
+from schema.common import UserError, from_attributes, money, optional, user_errors
+from schema.compiled import batched_field
 from schema.context import Info
 from schema.enums import PaymentMethod, PaymentStatus
 from services.payments import views as payments
@@ -29,15 +29,9 @@ class PaymentLine:
     charged: Decimal = strawberry.field(description="What the statement asked for.")
     amount: Decimal = strawberry.field(description="What the customer pays for the service.")
 
-    @strawberry.field(description="The service.")
-    @batched(services_of)
-    async def service(self, info: Info) -> Service:
-        return (await services_of(info, [self]))[0]
+    service: Service = batched_field(services_of, description="The service.")
 
-    @strawberry.field(description="Who receives the money.")
-    @batched(recipients_of)
-    async def recipient(self, info: Info) -> Provider:
-        return (await recipients_of(info, [self]))[0]
+    recipient: Provider = batched_field(recipients_of, description="Who receives the money.")
 
 
 @strawberry.type(description="A payment, from the cabinet or made elsewhere (bank, office).")
@@ -90,10 +84,6 @@ class Payment:
             receipt_email=row.receipt_email if personal else None,
             refunded_amount=money(row.refunded_amount),
         )
-
-    @classmethod
-    def maybe(cls, row: models.Payment | None) -> Payment | None:
-        return cls.from_model(row) if row else None
 
     @strawberry.field(
         description="The account paid for; to a capability holder only its last 4 digits."
@@ -233,7 +223,7 @@ class PaymentsQuery:
         info: Info,
         id: Annotated[strawberry.ID, described(f"Payment.id. {PAYMENT_VISIBLE} Null otherwise.")],
     ) -> Payment | None:
-        return Payment.maybe(await resolve.payment(info.context, payment_id=str(id)))
+        return optional(Payment.from_model)(await resolve.payment(info.context, payment_id=str(id)))
 
 
 @strawberry.type

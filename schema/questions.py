@@ -10,9 +10,8 @@ import strawberry
 
 import models
 from resolvers import questions as resolve
-from resolvers.common import Outcome
 from schema.arguments import described
-from schema.common import UserError, from_attributes, user_errors
+from schema.common import UserError, answers, from_attributes
 from schema.context import Info
 from schema.enums import QuestionStatus, QuestionTopic
 from services.questions.ask import AskRequest
@@ -104,10 +103,7 @@ class AskQuestionPayload:
         "CAPTCHA_INVALID, RATE_LIMITED); nothing is stored then. Empty on success."
     )
 
-    @classmethod
-    def build(cls, outcome: Outcome[models.Question]) -> AskQuestionPayload:
-        row = outcome.value
-        return cls(question=Question.from_model(row) if row else None, errors=user_errors(outcome))
+    build = answers("question", Question.from_model)
 
 
 @strawberry.type

@@ -14,8 +14,17 @@ from resolvers import readings as resolve
 from resolvers.common import Outcome
 from schema.accounts import Service, services_of
 from schema.arguments import OWN_ACCOUNT, CaptchaAnswer, CaptchaId, OwnAccountNumber, described
-from schema.common import UserError, from_attributes, money, plain, rate, user_errors
-from schema.compiled import batched
+from schema.common import (
+    UserError,
+    answers,
+    from_attributes,
+    money,
+    optional,
+    plain,
+    rate,
+    user_errors,
+)
+from schema.compiled import batched_field
 from schema.context import Info
 from schema.enums import DueStatus, MeterKind, MeterZone, ReadingSource, ReadingStatus
 from services.readings import due
@@ -58,10 +67,6 @@ class Reading:
             consumption=None if view.consumption is None else plain(view.consumption),
         )
 
-    @classmethod
-    def maybe(cls, view: ReadingView | None) -> Reading | None:
-        return cls.from_view(view) if view else None
-
 
 async def _readings(
     info: Info,
@@ -71,7 +76,7 @@ async def _readings(
     """The registers' readings by `read`; none through publicMeters."""
     private = [p.row for p in parents if not p.public]
     views = iter(await read(info.context, registers=private) if private else [])
-    return [None if p.public else Reading.maybe(next(views)) for p in parents]
+    return [None if p.public else optional(Reading.from_view)(next(views)) for p in parents]
 
 
 async def _period_starts(info: Info, parents: list[MeterRegister]) -> list[Reading | None]:
@@ -90,19 +95,15 @@ class MeterRegister:
     # Shown without signing in (publicMeters): no readings, which are the holder's history.
     public: strawberry.Private[bool] = False
 
-    @strawberry.field(
-        description="The reading the current period starts from; null through publicMeters."
+    period_start: Reading | None = batched_field(
+        _period_starts,
+        description="The reading the current period starts from; null through publicMeters.",
     )
-    @batched(_period_starts)
-    async def period_start(self, info: Info) -> Reading | None:
-        return (await _period_starts(info, [self]))[0]
 
-    @strawberry.field(
-        description="The reading entered in the current period, if any; null through publicMeters."
+    current: Reading | None = batched_field(
+        _currents,
+        description="The reading entered in the current period, if any; null through publicMeters.",
     )
-    @batched(_currents)
-    async def current(self, info: Info) -> Reading | None:
-        return (await _currents(info, [self]))[0]
 
 
 async def _registers(info: Info, parents: list[Meter]) -> list[list[MeterRegister]]:
@@ -207,10 +208,7 @@ class Meter:
             public=public,
         )
 
-    @strawberry.field(description="The metered service.")
-    @batched(services_of)
-    async def service(self, info: Info) -> Service:
-        return (await services_of(info, [self]))[0]
+    service: Service = batched_field(services_of, description="The metered service.")
 
     @strawberry.field(
         description="What is due for this meter's readings now; null through publicMeters."
@@ -232,10 +230,9 @@ class Meter:
         value = resolve.meter_verification_due(info.context, meter=self.row)
         return None if value is None else VerificationDue.from_due(value)
 
-    @strawberry.field(description="Registers, one per tariff zone.")
-    @batched(_registers)
-    async def registers(self, info: Info) -> list[MeterRegister]:
-        return (await _registers(info, [self]))[0]
+    registers: list[MeterRegister] = batched_field(
+        _registers, description="Registers, one per tariff zone."
+    )
 
 
 @strawberry.input(description="A new reading of one register.")
@@ -307,10 +304,7 @@ class ReadingPreviewPayload:
     )
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
-    @classmethod
-    def build(cls, outcome: Outcome[Preview]) -> ReadingPreviewPayload:
-        preview = ReadingPreview.from_preview(outcome.value) if outcome.value else None
-        return cls(preview=preview, errors=user_errors(outcome))
+    build = answers("preview", ReadingPreview.from_preview)
 
 
 @strawberry.type(description="The result of submitting readings.")

@@ -7,8 +7,7 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers.common import Outcome
-from schema.common import UserError, from_attributes, user_errors
+from schema.common import UserError, answers, from_attributes
 from schema.enums import ContactChannel
 from services.identity.captcha import CaptchaView
 from services.identity.registration import RegistrationRequest, RegistrationView
@@ -76,7 +75,4 @@ class RegistrationPayload:
     )
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
-    @classmethod
-    def build(cls, outcome: Outcome[RegistrationView]) -> RegistrationPayload:
-        reg = Registration.from_view(outcome.value) if outcome.value else None
-        return cls(registration=reg, errors=user_errors(outcome))
+    build = answers("registration", Registration.from_view)
