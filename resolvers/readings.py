@@ -162,21 +162,21 @@ async def _own_account(ctx: Context, account_number: str) -> tuple[models.User, 
 
 @mutation
 async def preview_readings(
-    ctx: Context, *, account_number: str, entries: list[ReadingEntry]
+    ctx: Context, *, account_number: str, readings: list[ReadingEntry]
 ) -> Preview:
     _, account = await _own_account(ctx, account_number)
-    return await preview.preview(ctx.rt, account=account, entries=entries)
+    return await preview.preview(ctx.rt, account=account, entries=readings)
 
 
 @mutation
 async def submit_readings(
-    ctx: Context, *, account_number: str, entries: list[ReadingEntry]
+    ctx: Context, *, account_number: str, readings: list[ReadingEntry]
 ) -> Submission:
     user, account = await _own_account(ctx, account_number)
     return await submission.submit(
         ctx.rt,
         account=account,
-        entries=entries,
+        entries=readings,
         source=models.ReadingSource.CABINET,
         user_id=user.id,
     )
@@ -187,7 +187,7 @@ async def submit_public_readings(
     ctx: Context,
     *,
     account_number: str,
-    entries: list[ReadingEntry],
+    readings: list[ReadingEntry],
     captcha_id: str,
     captcha_answer: str,
 ) -> Submission:
@@ -201,7 +201,7 @@ async def submit_public_readings(
     return await submission.submit(
         ctx.rt,
         account=account,
-        entries=entries,
+        entries=readings,
         source=models.ReadingSource.PUBLIC,
         user_id=None,
     )

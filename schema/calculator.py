@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 import strawberry
 
@@ -15,7 +15,7 @@ from resolvers import calculator as resolve
 from resolvers.common import Outcome
 from schema.accounts import Service
 from schema.arguments import described
-from schema.common import UserError, answers, money, plain, rate, user_errors
+from schema.common import UserError, answers, money, optional, plain, rate, user_errors
 from schema.context import Info
 from schema.enums import MeterZone
 from services.reference import LABELS
@@ -63,12 +63,27 @@ class TariffCalculationInput:
     )
 
 
-@strawberry.type(description="One zone of a calculation: the rate in force, the volume and cost.")
-class TariffCalculationLine:
+@strawberry.type(description="A zone a service can be calculated for, with its rate in force.")
+class CalculatorZone:
     zone: MeterZone = strawberry.field(description="Tariff zone.")
-    zone_text: str = strawberry.field(description="The zone's Russian name, e.g. «День».")
+    zone_text: str = strawberry.field(description="The zone's Russian name, e.g. «Ночь».")
     rate: Decimal = strawberry.field(description="Rubles per unit in force on the date.")
     valid_from: datetime.date = strawberry.field(description="First day that rate applies.")
+
+    @classmethod
+    def from_rate(cls, row: ZoneRate | CalculationLine, **more: Any) -> Self:
+        """From a zone's rate in force (a calculation line also has one), and `more` fields."""
+        return cls(
+            zone=row.zone,
+            zone_text=zone_text(row.zone),
+            rate=rate(row.rate),
+            valid_from=row.valid_from,
+            **more,
+        )
+
+
+@strawberry.type(description="One zone of a calculation: the rate in force, the volume and cost.")
+class TariffCalculationLine(CalculatorZone):
     previous: Decimal | None = strawberry.field(
         description="The earlier reading when readings were given; null otherwise."
     )
@@ -82,13 +97,10 @@ class TariffCalculationLine:
 
     @classmethod
     def from_line(cls, line: CalculationLine) -> TariffCalculationLine:
-        return cls(
-            zone=line.zone,
-            zone_text=zone_text(line.zone),
-            rate=rate(line.rate),
-            valid_from=line.valid_from,
-            previous=plain(line.previous) if line.previous is not None else None,
-            current=plain(line.current) if line.current is not None else None,
+        return cls.from_rate(
+            line,
+            previous=optional(plain)(line.previous),
+            current=optional(plain)(line.current),
             volume=plain(line.volume),
             cost=money(line.cost),
         )
@@ -123,23 +135,6 @@ class TariffCalculationPayload:
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     build = answers("calculation", TariffCalculation.from_calculation)
-
-
-@strawberry.type(description="A zone a service can be calculated for, with its rate in force.")
-class CalculatorZone:
-    zone: MeterZone = strawberry.field(description="Tariff zone.")
-    zone_text: str = strawberry.field(description="The zone's Russian name, e.g. «Ночь».")
-    rate: Decimal = strawberry.field(description="Rubles per unit in force on the date.")
-    valid_from: datetime.date = strawberry.field(description="First day that rate applies.")
-
-    @classmethod
-    def from_rate(cls, row: ZoneRate) -> CalculatorZone:
-        return cls(
-            zone=row.zone,
-            zone_text=zone_text(row.zone),
-            rate=rate(row.rate),
-            valid_from=row.valid_from,
-        )
 
 
 @strawberry.type(description="A service of the catalogue and its zones with rates on a date.")

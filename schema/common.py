@@ -90,6 +90,16 @@ def answers(field: str, convert: Callable[[Any], Any]) -> Any:
     return classmethod(build)
 
 
+def listing(field: str, convert: Callable[[Any], Any]) -> Any:
+    """The `build` of a payload that holds one page of a list (no expected failures), declared
+    as `build = listing("accounts", PaperlessAccount.from_row)`."""
+
+    def build(cls: Any, rows: list[Any]) -> Any:
+        return cls(**{field: [convert(row) for row in rows]}, errors=[])
+
+    return classmethod(build)
+
+
 def optional(convert: Callable[[V], R]) -> Callable[[V | None], R | None]:
     """`convert`, answering None for None (a nullable field's value)."""
 
@@ -127,14 +137,17 @@ def _plain_fields(cls: type) -> tuple[str, ...]:
 
 
 def forward(
-    resolver: Callable[..., Awaitable[V]], answer: Callable[[V], R]
+    resolver: Callable[..., Awaitable[V]],
+    answer: Callable[[V], R],
+    **convert: Callable[[Any], Any],
 ) -> Callable[[Callable[..., Awaitable[R]]], Callable[..., Awaitable[R]]]:
     """Declares a field that only forwards its arguments to its resolver: the decorated method
     gives the field's signature once (each argument with its type and description, and the type
     the field answers); its body (`raise NotImplementedError`) never runs. The field calls
     `resolver(info.context, **arguments)`, every argument by its own name (an ID arrives as a
     str), and answers `answer` of the result: a payload's `build` of the Outcome, or a type's
-    `maybe` of a row."""
+    `optional(Type.from_model)` of a row. An argument named in `convert` is passed as its converter answers it
+    (inputs to a service's requests, e.g. `readings=to_entries`)."""
 
     def declare(signature: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
         parameters = inspect.signature(signature).parameters.values()
@@ -142,7 +155,10 @@ def forward(
 
         @functools.wraps(signature)  # Strawberry reads the arguments from `signature`
         async def field(self: object, info: strawberry.Info[Any, Any], **arguments: Any) -> R:
-            return answer(await resolver(info.context, **{**defaults, **arguments}))
+            given = {**defaults, **arguments}
+            for name, converter in convert.items():
+                given[name] = converter(given[name])
+            return answer(await resolver(info.context, **given))
 
         return field
 

@@ -17,6 +17,7 @@ from schema.arguments import OWN_ACCOUNT, CaptchaAnswer, CaptchaId, OwnAccountNu
 from schema.common import (
     UserError,
     answers,
+    forward,
     from_attributes,
     money,
     optional,
@@ -247,6 +248,10 @@ class ReadingInput:
         return ReadingEntry(meter_id=str(self.meter_id), zone=self.zone, value=self.value)
 
 
+def to_entries(readings: list[ReadingInput]) -> list[ReadingEntry]:
+    return [r.to_entry() for r in readings]
+
+
 @strawberry.type(description="What one new reading means: consumption and its cost.")
 class ReadingPreviewLine:
     meter_serial_number: str = strawberry.field(description="Serial number of the meter.")
@@ -372,24 +377,20 @@ class ReadingsMutation:
     @strawberry.mutation(
         description="Consumption and cost of new readings, before submitting them. Signed-in users, own accounts."
     )
+    @forward(resolve.preview_readings, ReadingPreviewPayload.build, readings=to_entries)
     async def preview_readings(
         self, info: Info, account_number: OwnAccountNumber, readings: OwnReadings
     ) -> ReadingPreviewPayload:
-        outcome = await resolve.preview_readings(
-            info.context, account_number=account_number, entries=[r.to_entry() for r in readings]
-        )
-        return ReadingPreviewPayload.build(outcome)
+        raise NotImplementedError
 
     @strawberry.mutation(
         description="Stores new readings (PENDING until billing accepts them). Signed-in users, own accounts."
     )
+    @forward(resolve.submit_readings, ReadingsPayload.build, readings=to_entries)
     async def submit_readings(
         self, info: Info, account_number: OwnAccountNumber, readings: OwnReadings
     ) -> ReadingsPayload:
-        outcome = await resolve.submit_readings(
-            info.context, account_number=account_number, entries=[r.to_entry() for r in readings]
-        )
-        return ReadingsPayload.build(outcome)
+        raise NotImplementedError
 
     @strawberry.mutation(
         description="Readings without signing in, where the holder allows it; needs the security "
@@ -397,6 +398,7 @@ class ReadingsMutation:
         "reading the holder entered in the cabinet for the period. The answer shows serial "
         "numbers masked and no consumption."
     )
+    @forward(resolve.submit_public_readings, ReadingsPayload.build, readings=to_entries)
     async def submit_public_readings(
         self,
         info: Info,
@@ -413,11 +415,4 @@ class ReadingsMutation:
         ],
         captcha_answer: CaptchaAnswer,
     ) -> ReadingsPayload:
-        outcome = await resolve.submit_public_readings(
-            info.context,
-            account_number=account_number,
-            entries=[r.to_entry() for r in readings],
-            captcha_id=str(captcha_id),
-            captcha_answer=captcha_answer,
-        )
-        return ReadingsPayload.build(outcome)
+        raise NotImplementedError

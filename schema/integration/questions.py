@@ -9,9 +9,8 @@ from typing import Annotated
 import strawberry
 
 import models
-from resolvers.common import Outcome
 from schema.arguments import described
-from schema.common import UserError, from_attributes, user_errors
+from schema.common import UserError, answers, from_attributes, listing
 from schema.enums import QuestionStatus, QuestionTopic
 from schema.integration.types import EXPORT_PAGE_ERRORS
 from services.questions.text import ANSWER_MAX, ANSWER_MIN
@@ -61,9 +60,7 @@ class OpenQuestionsPayload:
     )
     errors: list[UserError] = strawberry.field(description=EXPORT_PAGE_ERRORS)
 
-    @classmethod
-    def build(cls, rows: list[models.Question]) -> OpenQuestionsPayload:
-        return cls(questions=[SupportQuestion.from_model(r) for r in rows], errors=[])
+    build = listing("questions", SupportQuestion.from_model)
 
 
 @strawberry.type(description="The result of answerQuestion.")
@@ -76,13 +73,7 @@ class AnswerQuestionPayload:
         "(number), ALREADY_EXISTS (answered before: nothing changed, nothing sent)."
     )
 
-    @classmethod
-    def build(cls, outcome: Outcome[models.Question]) -> AnswerQuestionPayload:
-        row = outcome.value
-        return cls(
-            question=SupportQuestion.from_model(row) if row else None,
-            errors=user_errors(outcome),
-        )
+    build = answers("question", SupportQuestion.from_model)
 
 
 QuestionAfterId = Annotated[

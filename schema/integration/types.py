@@ -9,7 +9,7 @@ import strawberry
 
 import models
 from resolvers.common import Outcome
-from schema.common import UserError, from_attributes, money, plain, user_errors
+from schema.common import UserError, from_attributes, listing, money, plain, user_errors
 from schema.enums import (
     ItemStatus,
     MeterZone,
@@ -194,9 +194,7 @@ class CustomerContactPreferencesPayload:
     )
     errors: list[UserError] = strawberry.field(description=EXPORT_PAGE_ERRORS)
 
-    @classmethod
-    def build(cls, rows: list[ContactPreferencesRow]) -> CustomerContactPreferencesPayload:
-        return cls(customers=[CustomerContactPreferences.from_row(r) for r in rows], errors=[])
+    build = listing("customers", CustomerContactPreferences.from_row)
 
 
 @strawberry.type(
@@ -228,6 +226,4 @@ class PaperlessAccountsPayload:
     )
     errors: list[UserError] = strawberry.field(description=EXPORT_PAGE_ERRORS)
 
-    @classmethod
-    def build(cls, rows: list[PaperlessAccountRow]) -> PaperlessAccountsPayload:
-        return cls(accounts=[PaperlessAccount.from_row(r) for r in rows], errors=[])
+    build = listing("accounts", PaperlessAccount.from_row)
