@@ -230,7 +230,7 @@ class Account:
 
     @classmethod
     def from_model(cls, row: models.Account) -> Account:
-        return from_attributes(cls, row, row=row, id=strawberry.ID(str(row.id)))
+        return from_attributes(cls, row, row=row)
 
     services: list[AccountService] = batched_field(
         _services, description="Services billed on the account."

@@ -17,7 +17,7 @@ import dateutil.parser
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.types.base_scalars import wrap_parser
-from strawberry.types.base import get_object_definition
+from strawberry.types.base import StrawberryOptional, get_object_definition
 from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.common import Outcome
@@ -113,25 +113,42 @@ def from_attributes(cls: type[T], source: object, **values: Any) -> T:
     """An instance of `cls` built from `source` where their names are the same: a Strawberry
     type from a model or a service's object, or a service's request (a dataclass) from an
     input. The fields given in `values` (private ones, and those converted or renamed) as
-    given; every other field read from the attribute of `source` that has its Python name."""
-    read = {name: getattr(source, name) for name in _plain_fields(cls) if name not in values}
+    given; every other field read from the attribute of `source` that has its Python name, an
+    ID field's value as its text (a model's integer key, a UUID)."""
+    plain, ids = _plain_fields(cls)
+    read = {name: getattr(source, name) for name in plain if name not in values}
+    for name in ids:
+        if name not in values:
+            value = getattr(source, name)
+            read[name] = None if value is None else strawberry.ID(str(value))
     return cls(**read, **values)
 
 
-_PLAIN_FIELDS: dict[type, tuple[str, ...]] = {}
+_PLAIN_FIELDS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
-def _plain_fields(cls: type) -> tuple[str, ...]:
-    """The Python names of the fields of `cls` to read: a Strawberry type's GraphQL fields that
-    have no resolver of their own, a dataclass's fields of its constructor."""
+def _is_id(type_: object) -> bool:
+    if isinstance(type_, StrawberryOptional):
+        type_ = type_.of_type
+    return type_ is strawberry.ID
+
+
+def _plain_fields(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The Python names of the fields of `cls` to read, apart from those of ID fields: a
+    Strawberry type's GraphQL fields that have no resolver of their own, a dataclass's fields of
+    its constructor (none of them IDs)."""
     names = _PLAIN_FIELDS.get(cls)
     if names is None:
         definition = get_object_definition(cls)
         if definition is not None:
-            names = tuple(f.python_name for f in definition.fields if f.base_resolver is None)
+            read = [f for f in definition.fields if f.base_resolver is None]
+            names = (
+                tuple(f.python_name for f in read if not _is_id(f.type)),
+                tuple(f.python_name for f in read if _is_id(f.type)),
+            )
         else:
             assert dataclasses.is_dataclass(cls), f"{cls}: not a Strawberry type, not a dataclass"
-            names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+            names = (tuple(f.name for f in dataclasses.fields(cls) if f.init), ())
         _PLAIN_FIELDS[cls] = names
     return names
 

@@ -80,7 +80,7 @@ class User:
 
     @classmethod
     def from_model(cls, row: models.User) -> User:
-        return from_attributes(cls, row, row=row, id=strawberry.ID(str(row.id)))
+        return from_attributes(cls, row, row=row)
 
     accounts: list[Account] = batched_field(
         _accounts, description="Accounts the user holds or linked."

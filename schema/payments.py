@@ -76,7 +76,6 @@ class Payment:
             row,
             row=row,
             personal=personal,
-            id=strawberry.ID(str(row.id)),
             method=payments.method_of(row),
             status=models.PaymentStatus(row.status),
             amount=money(row.amount),

@@ -49,9 +49,7 @@ class Question:
 
     @classmethod
     def from_model(cls, row: models.Question) -> Question:
-        return from_attributes(
-            cls, row, row=row, id=strawberry.ID(str(row.id)), number=row.number or ""
-        )
+        return from_attributes(cls, row, row=row, number=row.number or "")
 
 
 @strawberry.input(description="A question to support.")

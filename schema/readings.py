@@ -63,7 +63,6 @@ class Reading:
         return from_attributes(
             cls,
             view,
-            id=strawberry.ID(str(view.id)),
             value=plain(view.value),
             consumption=None if view.consumption is None else plain(view.consumption),
         )

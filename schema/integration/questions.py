@@ -47,7 +47,6 @@ class SupportQuestion:
         return from_attributes(
             cls,
             row,
-            id=strawberry.ID(str(row.id)),
             number=row.number or "",
             login=user.login if isinstance(user, models.User) else None,
         )

@@ -89,7 +89,7 @@ class ExportedReading:
 
     @classmethod
     def from_row(cls, row: ExportedReadingRow) -> ExportedReading:
-        return from_attributes(cls, row, id=strawberry.ID(str(row.id)), value=plain(row.value))
+        return from_attributes(cls, row, value=plain(row.value))
 
 
 @strawberry.type(description="The result of exportReadings.")
@@ -118,7 +118,7 @@ class ApiKey:
 
     @classmethod
     def from_model(cls, row: models.ApiKey) -> ApiKey:
-        return from_attributes(cls, row, id=strawberry.ID(str(row.id)), scopes=list(row.scopes))
+        return from_attributes(cls, row, scopes=list(row.scopes))
 
 
 @strawberry.type(description="A payment as the retailer's operators see it.")
@@ -145,7 +145,6 @@ class DashboardPayment:
         return from_attributes(
             cls,
             row,
-            id=strawberry.ID(str(row.id)),
             account_number=row.account.number,
             status=models.PaymentStatus(row.status),
             method=models.PaymentMethod(row.method) if row.method else None,
@@ -184,7 +183,7 @@ class CustomerContactPreferences:
 
     @classmethod
     def from_row(cls, row: ContactPreferencesRow) -> CustomerContactPreferences:
-        return from_attributes(cls, row, user_id=strawberry.ID(str(row.user_id)))
+        return from_attributes(cls, row)
 
 
 @strawberry.type(description="The result of customerContactPreferences.")
@@ -216,7 +215,7 @@ class PaperlessAccount:
 
     @classmethod
     def from_row(cls, row: PaperlessAccountRow) -> PaperlessAccount:
-        return from_attributes(cls, row, id=strawberry.ID(str(row.id)))
+        return from_attributes(cls, row)
 
 
 @strawberry.type(description="The result of paperlessAccounts.")
