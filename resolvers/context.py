@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -41,10 +40,6 @@ class TokenError(GraphQLError):
 
 class AccessWatch(Protocol):
     """What a websocket connection tells its subscriptions (routes/websockets.py)."""
-
-    def changed(self) -> asyncio.Future[None]:
-        """Resolves when the user's access may have changed (an account unlinked)."""
-        ...
 
     def on_change(self, hook: Callable[[], None]) -> Callable[[], None]:
         """Calls `hook` when the user's access may have changed; answers how to stop."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import date
 from uuid import UUID
@@ -108,13 +106,14 @@ async def payment_status(
         # On a websocket, an access change wakes the feed, which reads the payment again
         # through the checked reader (FORBIDDEN once the account is unlinked, TOKEN_EXPIRED /
         # UNAUTHENTICATED once the session ended): no task of its own while it waits.
+        recheck = _access_check(ctx, still_allowed)
         feed = feeds.watch_payment(
             ctx.rt,
             user=user,
             payment_id=payment_id,
             payment=found,
-            read=_checked_reader(ctx, still_allowed),
-            woken_by=ctx.watch.on_change if ctx.watch is not None else None,
+            read=_checked_reader(ctx, recheck),
+            woken_by=_woken_by(ctx),
         )
         found = None  # the feed keeps what it needs
         async for row in feed:
@@ -137,24 +136,47 @@ async def account_payments_feed(
     async def still_allowed(user: models.User) -> bool:
         return await accounts.account_for_user(user.id, account_number) is not None
 
+    # As paymentStatus: each event is read through the checked reader, and on a websocket an
+    # access change re-checks at once, so the subscription ends then rather than at the next
+    # event.
+    recheck = _access_check(ctx, still_allowed)
     feed = feeds.watch_account(
         ctx.rt,
         user=user,
         account_number=account_number,
-        read=_checked_reader(ctx, still_allowed),
+        read=_checked_reader(ctx, recheck),
+        woken_by=_woken_by(ctx),
+        recheck=recheck,
     )
-    async for row in _while_allowed(ctx, feed, still_allowed):
+    async for row in feed:
         yield row
 
 
-def _checked_reader(
+def _woken_by(ctx: Context) -> Callable[[Callable[[], None]], Callable[[], None]] | None:
+    """How a websocket connection tells a subscription's feed that its user's access may have
+    changed (None over HTTP)."""
+    return ctx.watch.on_change if ctx.watch is not None else None
+
+
+def _access_check(
     ctx: Context, still_allowed: Callable[[models.User], Awaitable[bool]]
-) -> feeds.Reader:
+) -> Callable[[], Awaitable[None]]:
+    """The full checks of a signed-in subscription: TOKEN_EXPIRED / UNAUTHENTICATED when the
+    session ended, FORBIDDEN once the user may no longer see what it watches."""
+
+    async def recheck() -> None:
+        viewer = await ctx.recheck()
+        if not await still_allowed(viewer.user):
+            raise _access_ended()
+
+    return recheck
+
+
+def _checked_reader(ctx: Context, recheck: Callable[[], Awaitable[None]]) -> feeds.Reader:
     """How a signed-in subscription reads a payment on each event: one statement that also
     checks the session is open and the user still linked to the payment's account (the access
-    token's expiry is checked here, without the database). When that finds nothing, the full
-    checks say why: TOKEN_EXPIRED / UNAUTHENTICATED when the session ended, FORBIDDEN once the
-    account was unlinked."""
+    token's expiry is checked here, without the database). When that finds nothing, `recheck`
+    says why (TOKEN_EXPIRED / UNAUTHENTICATED, FORBIDDEN)."""
 
     async def read(payment_id: UUID) -> models.Payment | None:
         viewer = await ctx.require_viewer()
@@ -162,54 +184,10 @@ def _checked_reader(
             row = await views.payment_for_session(viewer.user.id, viewer.session_id, payment_id)
             if row is not None:
                 return row
-        viewer = await ctx.recheck()
-        if not await still_allowed(viewer.user):
-            raise _access_ended()
+        await recheck()
         return await feeds.read_payment(payment_id)
 
     return read
-
-
-async def _while_allowed(
-    ctx: Context,
-    feed: AsyncGenerator[models.Payment, None],
-    still_allowed: Callable[[models.User], Awaitable[bool]],
-) -> AsyncGenerator[models.Payment, None]:
-    """The feed's events while the subscription may still see them. The feed reads each event
-    through `_checked_reader`, so the session and the user's access are looked up again with
-    every event in the same statement (TOKEN_EXPIRED / UNAUTHENTICATED when the session ended,
-    FORBIDDEN once the account was unlinked); on a websocket the access is also re-checked as
-    soon as the connection hears that it changed, so the subscription ends then rather than at
-    the next event."""
-    if ctx.watch is None:
-        async for row in feed:
-            yield row
-        return
-    pending: asyncio.Future[models.Payment] | None = None
-    try:
-        while True:
-            if pending is None:
-                pending = asyncio.ensure_future(anext(feed))
-            changed = ctx.watch.changed()
-            await asyncio.wait((pending, changed), return_when=asyncio.FIRST_COMPLETED)
-            if changed.done():
-                viewer = await ctx.recheck()
-                if not await still_allowed(viewer.user):
-                    raise _access_ended()
-            if pending.done():
-                try:
-                    row = pending.result()
-                except StopAsyncIteration:
-                    return
-                pending = None
-                yield row
-                del row  # not kept while the subscription waits
-    finally:
-        if pending is not None and not pending.done():
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await pending
-        await feed.aclose()
 
 
 def _access_ended() -> DomainError:

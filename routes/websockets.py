@@ -73,7 +73,6 @@ class SessionWatch:
     """
 
     __slots__ = (
-        "_changed",
         "_checking",
         "_closer",
         "_hooks",
@@ -109,7 +108,6 @@ class SessionWatch:
         self.judge = judge
         self.check = check
         self.expires_at = expires_at
-        self._changed: asyncio.Future[None] | None = None
         # Callbacks told of an access change (a subscription's feed wakes up and re-checks):
         # no task or future per subscription while it waits.
         self._hooks: list[Callable[[], None]] | None = None
@@ -118,11 +116,6 @@ class SessionWatch:
         self._checking: asyncio.Task[None] | None = None
         self._closer: asyncio.Task[None] | None = None
         self._stopped = False
-
-    def changed(self) -> asyncio.Future[None]:
-        if self._changed is None:
-            self._changed = asyncio.get_running_loop().create_future()
-        return self._changed
 
     def on_change(self, hook: Callable[[], None]) -> Callable[[], None]:
         """Calls `hook` (which must not block) whenever the user's access may have changed;
@@ -206,9 +199,6 @@ class SessionWatch:
             self._end(verdict)
 
     def _fire_changed(self) -> None:
-        changed, self._changed = self._changed, None
-        if changed is not None and not changed.done():
-            changed.set_result(None)
         for hook in list(self._hooks or ()):
             try:
                 hook()

@@ -84,15 +84,28 @@ def _state(payment: models.Payment) -> tuple[models.PaymentStatus, object]:
 
 
 async def watch_account(
-    rt: Runtime, *, user: models.User, account_number: str, read: Reader = read_payment
+    rt: Runtime,
+    *,
+    user: models.User,
+    account_number: str,
+    read: Reader = read_payment,
+    woken_by: Callable[[Callable[[], None]], Callable[[], None]] | None = None,
+    recheck: Callable[[], Awaitable[None]] | None = None,
 ) -> AsyncGenerator[models.Payment, None]:
     """Every change of a payment on the account, read again from the database. After RESYNC
-    (messages may have been lost) every payment changed since the last one sent is sent again."""
+    (messages may have been lost) every payment changed since the last one sent is sent again.
+    `woken_by(hook)`, as for `watch_payment`: when the viewer's access may have changed,
+    `recheck()` runs, and raises when the viewer may no longer see the account."""
     account = await accounts.require_account(user.id, account_number)
     subscription = await rt.broker.subscribe(account_channel(account.id))
+    unhook = woken_by(functools.partial(subscription.deliver, ACCESS_CHANGED)) if woken_by else None
     since = datetime.now(UTC) - timedelta(seconds=1)
     try:
         async for message in subscription:
+            if message is ACCESS_CHANGED:
+                if recheck is not None:
+                    await recheck()
+                continue
             if message is RESYNC or message.get("type") == "resync":
                 changed = await models.Payment.filter(
                     account_id=account.id, updated_at__gte=since
@@ -106,4 +119,6 @@ async def watch_account(
                 since = max(since, row.updated_at)
                 yield row
     finally:
+        if unhook is not None:
+            unhook()
         await subscription.close()
