@@ -27,7 +27,7 @@ from schema.arguments import (
 )
 from schema.common import (
     Connection,
-    UserError,
+    Payload,
     answers,
     forward,
     from_attributes,
@@ -355,9 +355,8 @@ class Account:
 
 
 @strawberry.type(description="The result of linking an account.")
-class AccountPayload:
+class AccountPayload(Payload):
     account: Account | None = strawberry.field(description="The account, on success.")
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     build = answers("account", Account.from_model)
 

@@ -15,7 +15,7 @@ from resolvers import calculator as resolve
 from resolvers.common import Outcome
 from schema.accounts import Service
 from schema.arguments import described
-from schema.common import UserError, answers, money, optional, plain, rate, user_errors
+from schema.common import Payload, answers, money, optional, plain, rate, user_errors
 from schema.context import Info
 from schema.enums import MeterZone
 from services.reference import LABELS
@@ -128,11 +128,10 @@ class TariffCalculation:
 
 
 @strawberry.type(description="The result of tariffCalculation.")
-class TariffCalculationPayload:
+class TariffCalculationPayload(Payload):
     calculation: TariffCalculation | None = strawberry.field(
         description="The calculation, when the input is valid."
     )
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     build = answers("calculation", TariffCalculation.from_calculation)
 
@@ -153,14 +152,13 @@ class CalculatorService:
 
 
 @strawberry.type(description="The result of tariffCatalogue.")
-class TariffCataloguePayload:
+class TariffCataloguePayload(Payload):
     date: datetime.date | None = strawberry.field(
         description="The day whose rates are listed; null on failure."
     )
     services: list[CalculatorService] = strawberry.field(
         description="Services with at least one rate in force on the date; empty on failure."
     )
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     @classmethod
     def build(

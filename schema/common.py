@@ -182,10 +182,18 @@ def forward(
     return declare
 
 
-@strawberry.type(description="The result of a mutation that returns nothing but success.")
-class OkPayload:
-    ok: bool = strawberry.field(description="True when the mutation took effect.")
+@strawberry.type
+class Payload:
+    """What every payload holds: the expected failures of its operation (typed, in Russian,
+    with the input path), empty on success; a payload names its value beside them. Not a type
+    of the schema: each payload is."""
+
     errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
+
+
+@strawberry.type(description="The result of a mutation that returns nothing but success.")
+class OkPayload(Payload):
+    ok: bool = strawberry.field(description="True when the mutation took effect.")
 
     @classmethod
     def build(cls, outcome: Outcome) -> OkPayload:

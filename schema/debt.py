@@ -11,7 +11,7 @@ import strawberry
 from resolvers import debt as resolve
 from schema.accounts import Service
 from schema.arguments import CaptchaAnswer, CaptchaId, described
-from schema.common import UserError, answers, forward, from_attributes, money
+from schema.common import Payload, UserError, answers, forward, from_attributes, money
 from schema.context import Info
 from services.accounts.debt import Debt as DebtView
 
@@ -61,7 +61,7 @@ class Debt:
 
 
 @strawberry.type(description="The result of a debt look-up.")
-class DebtPayload:
+class DebtPayload(Payload):
     debt: Debt | None = strawberry.field(description="The debt; null when errors are answered.")
     errors: list[UserError] = strawberry.field(
         description="Expected failures (CAPTCHA_INVALID, RATE_LIMITED, NOT_FOUND); empty on "

@@ -17,29 +17,27 @@ from schema.arguments import (
     described,
     described_from,
 )
-from schema.common import OkPayload, UserError, forward, user_errors
+from schema.common import OkPayload, Payload, forward, user_errors
 from schema.context import Info
 from schema.enums import ChartFormat, DocumentKind
 from services.documents import DocumentLink
 
 
 @strawberry.type(description="A short-lived signed link to a PDF document.")
-class DocumentLinkPayload:
+class DocumentLinkPayload(Payload):
     url: str | None = strawberry.field(
         description="GET it to download the PDF; expires in 10 minutes."
     )
     expires_at: datetime | None = strawberry.field(description="When the link stops working.")
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
 
 @strawberry.type(description="A short-lived signed link to a consumption chart picture.")
-class ChartLinkPayload:
+class ChartLinkPayload(Payload):
     url: str | None = strawberry.field(
         description="GET it to download the picture (image/svg+xml or image/png); no sign-in "
         "needed; expires in 10 minutes."
     )
     expires_at: datetime | None = strawberry.field(description="When the link stops working.")
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
 
 def _link_payload(cls: type[L], outcome: Outcome[DocumentLink]) -> L:

@@ -12,7 +12,15 @@ import strawberry
 from resolvers import ebill as resolve
 from resolvers.common import Outcome
 from schema.arguments import CaptchaAnswer, CaptchaId, OwnAccountNumber, described
-from schema.common import OkPayload, UserError, answers, forward, from_attributes, user_errors
+from schema.common import (
+    OkPayload,
+    Payload,
+    UserError,
+    answers,
+    forward,
+    from_attributes,
+    user_errors,
+)
 from schema.context import Info
 from schema.enums import EbillSource
 from services.ebill.subscriptions import EbillState, LinkDone
@@ -41,11 +49,10 @@ class Ebill:
 
 
 @strawberry.type(description="The result of enableEbill and disableEbill.")
-class EbillPayload:
+class EbillPayload(Payload):
     ebill: Ebill | None = strawberry.field(
         description="The account's electronic bill now; null when errors are answered."
     )
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     build = answers("ebill", Ebill.from_state)
 
@@ -53,7 +60,7 @@ class EbillPayload:
 @strawberry.type(
     description="The result of a button of a link in an e-mail (confirmEbill, disableEbillByLink)."
 )
-class EbillLinkPayload:
+class EbillLinkPayload(Payload):
     account_number: str | None = strawberry.field(
         description="The account whose bills now come by e-mail (confirmEbill) or on paper again "
         "(disableEbillByLink); null on errors."

@@ -28,7 +28,7 @@ from schema.arguments import (
 from schema.common import (
     Connection,
     OkPayload,
-    UserError,
+    Payload,
     answers,
     forward,
     from_attributes,
@@ -101,7 +101,7 @@ class User:
 
 
 @strawberry.type(description="Tokens of a new or refreshed session.")
-class AuthPayload:
+class AuthPayload(Payload):
     access_token: str | None = strawberry.field(
         description="Send as 'Authorization: Bearer <accessToken>'."
     )
@@ -110,7 +110,6 @@ class AuthPayload:
     )
     expires_at: datetime | None = strawberry.field(description="When the access token expires.")
     user: User | None = strawberry.field(description="The signed-in user.")
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     @classmethod
     def build(cls, outcome: Outcome[Tokens]) -> AuthPayload:
@@ -133,14 +132,13 @@ class AuthPayload:
 
 
 @strawberry.type(description="The result of verifyPasswordReset.")
-class PasswordResetPayload:
+class PasswordResetPayload(Payload):
     reset_token: str | None = strawberry.field(
         description="Token for resetPassword once the code or the link is verified."
     )
     logins: list[str] = strawberry.field(
         description="Logins registered on that phone or e-mail, to choose from."
     )
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     @classmethod
     def build(cls, outcome: Outcome[PasswordResetView]) -> PasswordResetPayload:
@@ -153,9 +151,8 @@ class PasswordResetPayload:
 
 
 @strawberry.type(description="The result of a profile mutation.")
-class UserPayload:
+class UserPayload(Payload):
     user: User | None = strawberry.field(description="The user, on success.")
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     build = answers("user", User.from_model)
 

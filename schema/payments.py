@@ -14,7 +14,7 @@ from resolvers import payments as resolve
 from resolvers.common import Outcome
 from schema.accounts import Provider, Service, recipients_of, services_of
 from schema.arguments import OWN_ACCOUNT, PAYMENT_VISIBLE, OwnAccountNumber, described
-from schema.common import UserError, from_attributes, money, optional, user_errors
+from schema.common import Payload, from_attributes, money, optional, user_errors
 from schema.compiled import batched_field
 from schema.context import Info
 from schema.enums import PaymentMethod, PaymentStatus
@@ -187,9 +187,8 @@ class CreatePublicPaymentInput:
 
 
 @strawberry.type(description="The result of a payment mutation.")
-class PaymentPayload:
+class PaymentPayload(Payload):
     payment: Payment | None = strawberry.field(description="The payment, on success.")
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
     capability: str | None = strawberry.field(
         default=None,
         description="createPayment, createPublicPayment: a secret that lets whoever holds it "

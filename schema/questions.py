@@ -11,7 +11,7 @@ import strawberry
 import models
 from resolvers import questions as resolve
 from schema.arguments import described
-from schema.common import UserError, answers, from_attributes
+from schema.common import Payload, UserError, answers, from_attributes
 from schema.context import Info
 from schema.enums import QuestionStatus, QuestionTopic
 from services.questions.ask import AskRequest
@@ -92,7 +92,7 @@ class AskQuestionInput:
 
 
 @strawberry.type(description="The result of askQuestion.")
-class AskQuestionPayload:
+class AskQuestionPayload(Payload):
     question: Question | None = strawberry.field(
         description="The question as stored, with its number; null when errors are answered."
     )

@@ -15,7 +15,7 @@ from resolvers.common import Outcome
 from schema.accounts import Service, services_of
 from schema.arguments import OWN_ACCOUNT, CaptchaAnswer, CaptchaId, OwnAccountNumber, described
 from schema.common import (
-    UserError,
+    Payload,
     answers,
     forward,
     from_attributes,
@@ -302,19 +302,17 @@ class ReadingPreview:
 
 
 @strawberry.type(description="The result of previewReadings.")
-class ReadingPreviewPayload:
+class ReadingPreviewPayload(Payload):
     preview: ReadingPreview | None = strawberry.field(
         description="The preview, when the input is valid."
     )
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     build = answers("preview", ReadingPreview.from_preview)
 
 
 @strawberry.type(description="The result of submitting readings.")
-class ReadingsPayload:
+class ReadingsPayload(Payload):
     readings: list[Reading] = strawberry.field(description="The stored readings; empty on failure.")
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
     period: date | None = strawberry.field(
         description="The billing period (first day of a month) the readings count for: the next "
         "one when entered outside the submission window; null on failure."

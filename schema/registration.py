@@ -7,7 +7,7 @@ from datetime import datetime
 
 import strawberry
 
-from schema.common import UserError, answers, from_attributes
+from schema.common import Payload, answers, from_attributes
 from schema.enums import ContactChannel
 from services.identity.captcha import CaptchaView
 from services.identity.registration import RegistrationRequest, RegistrationView
@@ -69,10 +69,9 @@ class Registration:
 
 
 @strawberry.type(description="The result of a registration step.")
-class RegistrationPayload:
+class RegistrationPayload(Payload):
     registration: Registration | None = strawberry.field(
         description="The registration, on success."
     )
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     build = answers("registration", Registration.from_view)

@@ -10,7 +10,7 @@ import strawberry
 
 import models
 from schema.arguments import described
-from schema.common import UserError, answers, from_attributes, listing
+from schema.common import Payload, UserError, answers, from_attributes, listing
 from schema.enums import QuestionStatus, QuestionTopic
 from schema.integration.types import EXPORT_PAGE_ERRORS
 from services.questions.text import ANSWER_MAX, ANSWER_MIN
@@ -53,7 +53,7 @@ class SupportQuestion:
 
 
 @strawberry.type(description="A page of open questions.")
-class OpenQuestionsPayload:
+class OpenQuestionsPayload(Payload):
     questions: list[SupportQuestion] = strawberry.field(
         description="Open questions by id, oldest first; empty when there are no more."
     )
@@ -63,7 +63,7 @@ class OpenQuestionsPayload:
 
 
 @strawberry.type(description="The result of answerQuestion.")
-class AnswerQuestionPayload:
+class AnswerQuestionPayload(Payload):
     question: SupportQuestion | None = strawberry.field(
         description="The answered question; null when errors are answered."
     )

@@ -9,7 +9,7 @@ import strawberry
 
 import models
 from resolvers.common import Outcome
-from schema.common import UserError, from_attributes, listing, money, plain, user_errors
+from schema.common import Payload, UserError, from_attributes, listing, money, plain, user_errors
 from schema.enums import (
     ItemStatus,
     MeterZone,
@@ -47,7 +47,7 @@ class ImportItemResult:
 
 
 @strawberry.type(description="The result of a bulk operation: counts and one result per item.")
-class ImportPayload:
+class ImportPayload(Payload):
     created: int = strawberry.field(description="Items created.")
     updated: int = strawberry.field(description="Items changed.")
     unchanged: int = strawberry.field(description="Items already as given.")
@@ -93,11 +93,10 @@ class ExportedReading:
 
 
 @strawberry.type(description="The result of exportReadings.")
-class ExportReadingsPayload:
+class ExportReadingsPayload(Payload):
     readings: list[ExportedReading] = strawberry.field(
         description="Readings of the page, by id; empty when there are no more."
     )
-    errors: list[UserError] = strawberry.field(description="Expected failures; empty on success.")
 
     @classmethod
     def build(cls, outcome: Outcome[list[ExportedReadingRow]]) -> ExportReadingsPayload:
@@ -187,7 +186,7 @@ class CustomerContactPreferences:
 
 
 @strawberry.type(description="The result of customerContactPreferences.")
-class CustomerContactPreferencesPayload:
+class CustomerContactPreferencesPayload(Payload):
     customers: list[CustomerContactPreferences] = strawberry.field(
         description="Users of the page, by id; empty when there are no more."
     )
@@ -219,7 +218,7 @@ class PaperlessAccount:
 
 
 @strawberry.type(description="The result of paperlessAccounts.")
-class PaperlessAccountsPayload:
+class PaperlessAccountsPayload(Payload):
     accounts: list[PaperlessAccount] = strawberry.field(
         description="Accounts of the page, by id; empty when there are no more."
     )
