@@ -162,9 +162,9 @@ def forward(
     gives the field's signature once (each argument with its type and description, and the type
     the field answers); its body (`raise NotImplementedError`) never runs. The field calls
     `resolver(info.context, **arguments)`, every argument by its own name (an ID arrives as a
-    str), and answers `answer` of the result: a payload's `build` of the Outcome, or a type's
-    `optional(Type.from_model)` of a row. An argument named in `convert` is passed as its converter answers it
-    (inputs to a service's requests, e.g. `readings=to_entries`)."""
+    str), and answers `answer` of the result: a payload's `build` of the Outcome, or
+    `optional(Type.from_model)` of a row. An argument named in `convert` is passed as its
+    converter answers it (inputs to a service's requests, e.g. `readings=to_entries`)."""
 
     def declare(signature: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
         parameters = inspect.signature(signature).parameters.values()
