@@ -74,7 +74,7 @@ def _period_start_sql(shape: tuple[int, ...]) -> str:
     n = 2  # $1: the outer status
     parts = []
     for count in shape:
-        ids = ", ".join(f"${n + i}" for i in range(count))
+        ids = database.placeholders(count, n)
         n += count
         parts.append(
             "SELECT register_id, MAX(period) FROM reading "
@@ -131,7 +131,7 @@ async def current_by_register(keys: Sequence[tuple[int, date]]) -> list[models.R
     periods_ = [_PERIOD.to_db_value(p, models.Reading) for p in dict.fromkeys(k[1] for k in keys)]
     sql = (
         f"SELECT * FROM reading WHERE register_id IN ({database.placeholders(len(register_ids))}) "
-        f"AND period IN ({', '.join(f'${len(register_ids) + i + 1}' for i in range(len(periods_)))}) "
+        f"AND period IN ({database.placeholders(len(periods_), len(register_ids) + 1)}) "
         "ORDER BY taken_at DESC, id DESC"
     )
     newest: dict[tuple[int, date], models.Reading] = {}

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise.transactions import in_transaction
 
 import models
+from infra import database
 from services.errors import DomainError, ErrorCode
 from services.periods import month_name
 
@@ -125,7 +126,7 @@ def _upsert_sql(count: int, dialect: str) -> str:
     width = len(_UPSERT_COLUMNS)
     if dialect == "postgres":
         rows = (
-            "(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")"
+            "(" + database.placeholders(width, i * width + 1) + ")"
             for i in range(count)
         )
     else:
