@@ -84,8 +84,10 @@ def answers(field: str, convert: Callable[[Any], Any]) -> Any:
     `build = answers("preview", ReadingPreview.from_preview)`: `cls(preview=convert(value),
     errors=[])` on success, `cls(preview=None, errors=...)` otherwise."""
 
+    convert_optional = optional(convert)
+
     def build(cls: Any, outcome: Outcome) -> Any:
-        return cls(**{field: optional(convert)(outcome.value)}, errors=user_errors(outcome))
+        return cls(**{field: convert_optional(outcome.value)}, errors=user_errors(outcome))
 
     return classmethod(build)
 
